@@ -1,0 +1,18 @@
+//! The Godot-agnostic half of the `Steam` singleton: Steam backends (the real one through
+//! `steamworks`, and a simulated Steam), networking identities, result codes and app id resolution.
+//!
+//! The gdext crate only translates between these types and Godot's.
+
+pub mod app_id;
+pub mod backend;
+pub mod codes;
+pub mod identity;
+pub mod simulated;
+pub mod steamworks_backend;
+
+pub use app_id::{resolve_app_id, AppIdError, AppIdSource};
+pub use backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
+pub use codes::{AuthSessionResponse, BeginAuthResult, InitResult, InitStatus, LicenseResult};
+pub use identity::{Identity, IdentityError};
+pub use simulated::{MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_SIMULATED_STEAM_ID};
+pub use steamworks_backend::SteamworksBackend;

@@ -1,0 +1,358 @@
+//! A simulated Steam for machines without a Steam client (editor, CI).
+//!
+//! It behaves like Steam rather than like a stub: tickets use Steam's binary layout and are signed with
+//! the committed simulation key; `BeginAuthSession` really decodes and checks them (signature, version,
+//! app, expiry, duplicate sessions); callbacks are queued and delivered by a later pump, never inside the
+//! call that caused them; cancelling a ticket ends the sessions begun with it with response 6.
+
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
+use std::net::Ipv4Addr;
+
+use steam_ticket::{
+    decode, mint_with, Clock, Dlc, KeyRing, Ownership, SessionHeader, SimulationSigner,
+    SystemClock, Ticket, TicketType,
+};
+
+use crate::backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
+use crate::codes::{eresult, AuthSessionResponse, BeginAuthResult, LicenseResult};
+use crate::identity::Identity;
+
+/// The SteamID the simulation plays when none is configured.
+pub const DEFAULT_SIMULATED_STEAM_ID: u64 = 76561198000000000;
+/// How long simulated ownership tickets last (the real samples last 21 days).
+pub const OWNERSHIP_LIFETIME_SECS: i64 = 21 * 86_400;
+
+/// What to put in a minted ticket. `Default` is a valid session ticket for the simulated user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MintOptions {
+    pub steam_id: u64,
+    /// Owner in the ownership part; differs from `steam_id` under Family Sharing. `None`: `steam_id`.
+    pub owner_steam_id: Option<u64>,
+    pub app_id: u32,
+    pub ticket_type: TicketType,
+    /// Seconds from now until the ownership ticket expires; negative for an already expired ticket.
+    pub expires_in: i64,
+    pub version: u32,
+    pub licenses: Vec<u32>,
+    pub dlc: Vec<Dlc>,
+}
+
+impl MintOptions {
+    /// A session ticket for `steam_id` and `app_id`, valid for 21 days.
+    pub fn session(steam_id: u64, app_id: u32) -> Self {
+        MintOptions {
+            steam_id,
+            owner_steam_id: None,
+            app_id,
+            ticket_type: TicketType::Session,
+            expires_in: OWNERSHIP_LIFETIME_SECS,
+            version: steam_ticket::model::OWNERSHIP_VERSION,
+            licenses: vec![0],
+            dlc: Vec::new(),
+        }
+    }
+}
+
+/// Mints simulated tickets: for the simulated user, or for other SteamIDs to play a second peer.
+pub struct TicketMint {
+    signer: SimulationSigner,
+    clock: Box<dyn Clock + Send>,
+    random: RandomState,
+    counter: u64,
+}
+
+impl TicketMint {
+    pub fn new(clock: Box<dyn Clock + Send>) -> Self {
+        TicketMint {
+            signer: SimulationSigner::new(),
+            clock,
+            random: RandomState::new(),
+            counter: 0,
+        }
+    }
+
+    pub fn now(&self) -> u64 {
+        self.clock.unix_now()
+    }
+
+    /// Builds and signs a ticket as described; the GC token is fresh and unpredictable.
+    pub fn mint(&mut self, opts: &MintOptions) -> Vec<u8> {
+        let now = self.now();
+        let now32 = clamp_u32(now as i64);
+        let loopback = Ipv4Addr::LOCALHOST;
+        let ticket = Ticket {
+            gc_token: self.fresh_gc_token(),
+            steam_id: opts.steam_id,
+            token_time: now32,
+            session: SessionHeader {
+                ticket_type: opts.ticket_type,
+                external_ip: loopback,
+                internal_ip: loopback,
+                ms_since_connect: 1_000,
+                connection_count: 1,
+            },
+            ownership: Ownership {
+                version: opts.version,
+                steam_id: opts.owner_steam_id.unwrap_or(opts.steam_id),
+                app_id: opts.app_id,
+                external_ip: loopback,
+                internal_ip: loopback,
+                flags: 0,
+                issued: now32,
+                expires: clamp_u32(now as i64 + opts.expires_in),
+                licenses: opts.licenses.clone(),
+                dlc: opts.dlc.clone(),
+            },
+        };
+        mint_with(&ticket, &self.signer)
+    }
+
+    fn fresh_gc_token(&mut self) -> u64 {
+        self.counter += 1;
+        let mut h = self.random.build_hasher();
+        h.write_u64(self.counter);
+        h.finish()
+    }
+}
+
+fn clamp_u32(v: i64) -> u32 {
+    v.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+/// Configuration of the simulated user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimulatedConfig {
+    pub steam_id: u64,
+    pub app_id: u32,
+}
+
+/// A ticket this instance issued and has not cancelled.
+#[derive(Debug, Clone, Copy)]
+struct Issued {
+    gc_token: u64,
+}
+
+/// An auth session begun with `begin_auth_session`.
+#[derive(Debug, Clone)]
+struct Session {
+    gc_token: u64,
+    owner_steam_id: u64,
+    licensed_apps: HashSet<u32>,
+}
+
+/// The simulated Steam backend.
+pub struct SimulatedSteam {
+    config: SimulatedConfig,
+    mint: TicketMint,
+    keys: KeyRing,
+    next_handle: u32,
+    issued: HashMap<u32, Issued>,
+    cancelled_tokens: HashSet<u64>,
+    used_tokens: HashSet<u64>,
+    sessions: HashMap<u64, Session>,
+    /// Queued during the current pump interval; delivered by the pump after next.
+    queued: Vec<SteamEvent>,
+    /// Delivered by the next pump.
+    due: Vec<SteamEvent>,
+}
+
+impl SimulatedSteam {
+    pub fn new(config: SimulatedConfig) -> Self {
+        Self::with_clock(config, Box::new(SystemClock))
+    }
+
+    /// For tests: a simulation whose "now" is controlled.
+    pub fn with_clock(config: SimulatedConfig, clock: Box<dyn Clock + Send>) -> Self {
+        SimulatedSteam {
+            config,
+            mint: TicketMint::new(clock),
+            keys: KeyRing::with_simulation(),
+            next_handle: 1,
+            issued: HashMap::new(),
+            cancelled_tokens: HashSet::new(),
+            used_tokens: HashSet::new(),
+            sessions: HashMap::new(),
+            queued: Vec::new(),
+            due: Vec::new(),
+        }
+    }
+
+    /// Mints a ticket for any SteamID (a second peer, a wrong app, an expired ticket, ...).
+    /// It is not registered as issued by this instance: it has no handle to cancel.
+    pub fn mint_ticket(&mut self, opts: &MintOptions) -> Vec<u8> {
+        self.mint.mint(opts)
+    }
+
+    /// Makes Steam report `response` for the active session of `steam_id`, as the real Steam does when
+    /// a player goes offline, gets VAC-banned or logs in elsewhere. Returns false if there is no session.
+    pub fn simulate_session_response(&mut self, steam_id: u64, response: AuthSessionResponse) -> bool {
+        let Some(session) = self.sessions.get(&steam_id) else {
+            return false;
+        };
+        self.queued.push(SteamEvent::ValidateAuthTicket {
+            steam_id,
+            response: response.code(),
+            owner_steam_id: session.owner_steam_id,
+        });
+        true
+    }
+
+    /// SteamIDs with an active auth session.
+    pub fn active_sessions(&self) -> impl Iterator<Item = u64> + '_ {
+        self.sessions.keys().copied()
+    }
+
+    fn new_handle(&mut self) -> u32 {
+        let handle = self.next_handle;
+        // Steam's k_HAuthTicketInvalid is 0: skip it on wrap-around.
+        self.next_handle = self.next_handle.checked_add(1).unwrap_or(1);
+        handle
+    }
+
+    fn issue(&mut self, ticket_type: TicketType) -> IssuedTicket {
+        let opts = MintOptions {
+            ticket_type,
+            ..MintOptions::session(self.config.steam_id, self.config.app_id)
+        };
+        let bytes = self.mint.mint(&opts);
+        let gc_token = decode(&bytes).map(|d| d.ticket.gc_token).unwrap_or_default();
+        let handle = self.new_handle();
+        self.issued.insert(handle, Issued { gc_token });
+        IssuedTicket { handle, bytes }
+    }
+
+    /// The synchronous checks of `BeginAuthSession`, in the order Steam reports them.
+    fn admit(&self, ticket: &[u8], steam_id: u64) -> Result<Session, BeginAuthResult> {
+        let decoded = decode(ticket).map_err(|_| BeginAuthResult::InvalidTicket)?;
+        let t = &decoded.ticket;
+        let for_begin = t.session.ticket_type == TicketType::Session;
+        if self.keys.verify(&decoded).is_none() || t.steam_id != steam_id || !for_begin {
+            return Err(BeginAuthResult::InvalidTicket);
+        }
+        if t.ownership.version != steam_ticket::model::OWNERSHIP_VERSION {
+            return Err(BeginAuthResult::InvalidVersion);
+        }
+        if t.ownership.app_id != self.config.app_id {
+            return Err(BeginAuthResult::GameMismatch);
+        }
+        if u64::from(t.ownership.expires) <= self.mint.now() {
+            return Err(BeginAuthResult::ExpiredTicket);
+        }
+        if self.sessions.contains_key(&steam_id) {
+            return Err(BeginAuthResult::DuplicateRequest);
+        }
+        let mut licensed_apps: HashSet<u32> = t.ownership.dlc.iter().map(|d| d.app_id).collect();
+        licensed_apps.insert(t.ownership.app_id);
+        Ok(Session {
+            gc_token: t.gc_token,
+            owner_steam_id: t.ownership.steam_id,
+            licensed_apps,
+        })
+    }
+}
+
+impl SteamBackend for SimulatedSteam {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Simulated
+    }
+
+    fn app_id(&self) -> u32 {
+        self.config.app_id
+    }
+
+    fn steam_id(&self) -> u64 {
+        self.config.steam_id
+    }
+
+    fn logged_on(&self) -> bool {
+        true
+    }
+
+    fn get_auth_session_ticket(&mut self, _identity: &Identity) -> IssuedTicket {
+        let issued = self.issue(TicketType::Session);
+        self.queued.push(SteamEvent::AuthSessionTicket {
+            handle: issued.handle,
+            result: eresult::OK,
+        });
+        issued
+    }
+
+    fn get_auth_ticket_for_web_api(&mut self, _identity: &str) -> u32 {
+        let issued = self.issue(TicketType::WebApi);
+        self.queued.push(SteamEvent::TicketForWebApi {
+            handle: issued.handle,
+            result: eresult::OK,
+            ticket: issued.bytes,
+        });
+        issued.handle
+    }
+
+    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
+        let session = match self.admit(ticket, steam_id) {
+            Ok(session) => session,
+            Err(result) => return result,
+        };
+        let response = if self.cancelled_tokens.contains(&session.gc_token) {
+            AuthSessionResponse::AuthTicketCanceled
+        } else if self.used_tokens.contains(&session.gc_token) {
+            AuthSessionResponse::AuthTicketInvalidAlreadyUsed
+        } else {
+            AuthSessionResponse::Ok
+        };
+        self.queued.push(SteamEvent::ValidateAuthTicket {
+            steam_id,
+            response: response.code(),
+            owner_steam_id: session.owner_steam_id,
+        });
+        self.used_tokens.insert(session.gc_token);
+        self.sessions.insert(steam_id, session);
+        BeginAuthResult::Ok
+    }
+
+    fn cancel_auth_ticket(&mut self, handle: u32) -> bool {
+        let Some(issued) = self.issued.remove(&handle) else {
+            return false;
+        };
+        self.cancelled_tokens.insert(issued.gc_token);
+        let mut ended: Vec<(u64, u64)> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| s.gc_token == issued.gc_token)
+            .map(|(id, s)| (*id, s.owner_steam_id))
+            .collect();
+        ended.sort_unstable();
+        for (steam_id, owner_steam_id) in ended {
+            self.queued.push(SteamEvent::ValidateAuthTicket {
+                steam_id,
+                response: AuthSessionResponse::AuthTicketCanceled.code(),
+                owner_steam_id,
+            });
+        }
+        true
+    }
+
+    fn end_auth_session(&mut self, steam_id: u64) -> bool {
+        self.sessions.remove(&steam_id).is_some()
+    }
+
+    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
+        match self.sessions.get(&steam_id) {
+            None => LicenseResult::NoAuth,
+            Some(s) if s.licensed_apps.contains(&app_id) => LicenseResult::HasLicense,
+            Some(_) => LicenseResult::DoesNotHaveLicense,
+        }
+    }
+
+    fn run_callbacks(&mut self, out: &mut Vec<SteamEvent>) {
+        if self.due.is_empty() && self.queued.is_empty() {
+            return;
+        }
+        out.append(&mut self.due);
+        std::mem::swap(&mut self.due, &mut self.queued);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,300 @@
+//! The real Steam, through the `steamworks` crate (Valve's flat API in `libsteam_api`).
+
+use std::collections::HashSet;
+use std::ffi::CString;
+
+use steamworks::networking_types::NetworkingIdentity;
+use steamworks::{
+    AuthSessionError, AuthSessionValidateError, AuthTicket, CallbackResult, Client, SResult,
+    SteamAPIInitError, SteamError, SteamId, UserHasLicense,
+};
+
+use crate::backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
+use crate::codes::{eresult, BeginAuthResult, InitResult, InitStatus, LicenseResult};
+use crate::identity::Identity;
+
+/// What to do when Steam is not running: said in every "no Steam client" status.
+pub const NO_CLIENT_HINT: &str = "Start the Steam client and log in, then restart the game; \
+to work without Steam, set the Project Setting steam/auth/backend (or env STEAM_AUTH_BACKEND) to \"simulated\".";
+
+/// The steamworks adapter. Handles given to GDScript are our own numbers mapped to Steam's tickets.
+pub struct SteamworksBackend {
+    client: Client,
+    app_id: u32,
+    tickets: Vec<(u32, AuthTicket)>,
+    next_handle: u32,
+    sessions: HashSet<u64>,
+}
+
+impl SteamworksBackend {
+    /// `SteamAPI_InitFlat` for `app_id`, with failures turned into an actionable status.
+    pub fn init(app_id: u32) -> Result<Self, InitStatus> {
+        match Client::init_app(app_id) {
+            Ok(client) => Ok(SteamworksBackend {
+                client,
+                app_id,
+                tickets: Vec::new(),
+                next_handle: 1,
+                sessions: HashSet::new(),
+            }),
+            Err(err) => Err(init_failure(&err, steam_running())),
+        }
+    }
+
+    fn handle_of(tickets: &[(u32, AuthTicket)], ticket: AuthTicket) -> u32 {
+        tickets
+            .iter()
+            .find(|(_, t)| *t == ticket)
+            .map(|(h, _)| *h)
+            .unwrap_or(0)
+    }
+
+    fn remember(&mut self, ticket: AuthTicket) -> u32 {
+        let handle = self.next_handle;
+        self.next_handle = self.next_handle.checked_add(1).unwrap_or(1);
+        self.tickets.push((handle, ticket));
+        handle
+    }
+}
+
+fn steam_running() -> bool {
+    // SAFETY: SteamAPI_IsSteamRunning takes no arguments and may be called before init.
+    unsafe { steamworks_sys::SteamAPI_IsSteamRunning() }
+}
+
+/// Maps steamworks' init error to GodotSteam's status and a sentence that says what to do.
+/// The SDK reports a missing client as a generic failure ("Some other failure"), so the
+/// client's presence is checked separately.
+pub fn init_failure(err: &SteamAPIInitError, steam_is_running: bool) -> InitStatus {
+    match err {
+        SteamAPIInitError::NoSteamClient(detail) => no_client(detail),
+        SteamAPIInitError::FailedGeneric(detail) if !steam_is_running => no_client(detail),
+        SteamAPIInitError::VersionMismatch(detail) => InitStatus::failed(
+            InitResult::VersionMismatch,
+            format!(
+                "The Steam client is older than this game's Steamworks SDK; update Steam and retry.{}",
+                detail_suffix(detail)
+            ),
+        ),
+        SteamAPIInitError::FailedGeneric(detail) => InitStatus::failed(
+            InitResult::FailedGeneric,
+            format!(
+                "Steam refused to initialise: check that steam_appid.txt holds your app id, that the \
+logged-in account owns the app, and that the game runs as the same OS user as Steam.{}",
+                detail_suffix(detail)
+            ),
+        ),
+    }
+}
+
+fn no_client(detail: &str) -> InitStatus {
+    InitStatus::failed(
+        InitResult::NoSteamClient,
+        format!("Steam client is not running. {NO_CLIENT_HINT}{}", detail_suffix(detail)),
+    )
+}
+
+fn detail_suffix(detail: &str) -> String {
+    let detail = detail.trim();
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(" (Steam said: {detail})")
+    }
+}
+
+fn networking_identity(identity: &Identity) -> NetworkingIdentity {
+    match identity {
+        Identity::None => NetworkingIdentity::new(),
+        Identity::SteamId(id) => NetworkingIdentity::new_steam_id(SteamId::from_raw(*id)),
+        Identity::Ip(addr) => NetworkingIdentity::new_ip(*addr),
+        Identity::LocalHost => {
+            let mut id = NetworkingIdentity::new();
+            id.set_local_host();
+            id
+        }
+        Identity::Generic(s) => generic_identity(s),
+    }
+}
+
+/// steamworks 0.13 has no safe setter for generic-string identities.
+fn generic_identity(s: &str) -> NetworkingIdentity {
+    let Ok(c) = CString::new(s) else {
+        return NetworkingIdentity::new();
+    };
+    // SAFETY: a zeroed SteamNetworkingIdentity is a valid "invalid" identity, which Clear and
+    // SetGenericString then initialise; `c` outlives the call, which copies the string.
+    unsafe {
+        let mut raw: steamworks_sys::SteamNetworkingIdentity = std::mem::zeroed();
+        steamworks_sys::SteamAPI_SteamNetworkingIdentity_Clear(&mut raw);
+        steamworks_sys::SteamAPI_SteamNetworkingIdentity_SetGenericString(&mut raw, c.as_ptr());
+        NetworkingIdentity::from(raw)
+    }
+}
+
+/// EResult number of a steamworks result (the auth callbacks carry only a few).
+fn eresult_code(result: &SResult<()>) -> i32 {
+    match result {
+        Ok(()) => eresult::OK,
+        Err(SteamError::NoConnection) => eresult::NO_CONNECTION,
+        Err(SteamError::InvalidParameter) => eresult::INVALID_PARAM,
+        Err(_) => eresult::FAIL,
+    }
+}
+
+fn validate_code(response: &Result<(), AuthSessionValidateError>) -> i32 {
+    use AuthSessionValidateError::*;
+    match response {
+        Ok(()) => 0,
+        Err(UserNotConnectedToSteam) => 1,
+        Err(NoLicenseOrExpired) => 2,
+        Err(VACBanned) => 3,
+        Err(LoggedInElseWhere) => 4,
+        Err(VACCheckTimedOut) => 5,
+        Err(AuthTicketCancelled) => 6,
+        Err(AuthTicketInvalidAlreadyUsed) => 7,
+        Err(AuthTicketInvalid) => 8,
+        Err(PublisherIssuedBan) => 9,
+        Err(AuthTicketNetworkIdentityFailure) => 10,
+    }
+}
+
+impl SteamBackend for SteamworksBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Steam
+    }
+
+    fn app_id(&self) -> u32 {
+        self.app_id
+    }
+
+    fn steam_id(&self) -> u64 {
+        self.client.user().steam_id().raw()
+    }
+
+    fn logged_on(&self) -> bool {
+        self.client.user().logged_on()
+    }
+
+    fn get_auth_session_ticket(&mut self, identity: &Identity) -> IssuedTicket {
+        let (ticket, bytes) = self
+            .client
+            .user()
+            .authentication_session_ticket(networking_identity(identity));
+        let handle = self.remember(ticket);
+        IssuedTicket { handle, bytes }
+    }
+
+    fn get_auth_ticket_for_web_api(&mut self, identity: &str) -> u32 {
+        // Interior NULs cannot cross the C API; the caller validates identities beforehand.
+        let identity = identity.replace('\0', "");
+        let ticket = self
+            .client
+            .user()
+            .authentication_session_ticket_for_webapi(&identity);
+        self.remember(ticket)
+    }
+
+    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
+        let result = self
+            .client
+            .user()
+            .begin_authentication_session(SteamId::from_raw(steam_id), ticket);
+        match result {
+            Ok(()) => {
+                self.sessions.insert(steam_id);
+                BeginAuthResult::Ok
+            }
+            Err(AuthSessionError::InvalidTicket) => BeginAuthResult::InvalidTicket,
+            Err(AuthSessionError::DuplicateRequest) => BeginAuthResult::DuplicateRequest,
+            Err(AuthSessionError::InvalidVersion) => BeginAuthResult::InvalidVersion,
+            Err(AuthSessionError::GameMismatch) => BeginAuthResult::GameMismatch,
+            Err(AuthSessionError::ExpiredTicket) => BeginAuthResult::ExpiredTicket,
+        }
+    }
+
+    fn cancel_auth_ticket(&mut self, handle: u32) -> bool {
+        let Some(index) = self.tickets.iter().position(|(h, _)| *h == handle) else {
+            return false;
+        };
+        let (_, ticket) = self.tickets.swap_remove(index);
+        self.client.user().cancel_authentication_ticket(ticket);
+        true
+    }
+
+    fn end_auth_session(&mut self, steam_id: u64) -> bool {
+        let known = self.sessions.remove(&steam_id);
+        // Steam ignores unknown IDs; calling it anyway keeps Steam's state authoritative.
+        self.client
+            .user()
+            .end_authentication_session(SteamId::from_raw(steam_id));
+        known
+    }
+
+    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
+        match self
+            .client
+            .user()
+            .user_has_license_for_app(SteamId::from_raw(steam_id), steamworks::AppId(app_id))
+        {
+            UserHasLicense::HasLicense => LicenseResult::HasLicense,
+            UserHasLicense::DoesNotHaveLicense => LicenseResult::DoesNotHaveLicense,
+            UserHasLicense::NoAuth => LicenseResult::NoAuth,
+        }
+    }
+
+    fn run_callbacks(&mut self, out: &mut Vec<SteamEvent>) {
+        let tickets = &self.tickets;
+        self.client.process_callbacks(|callback| match callback {
+            CallbackResult::AuthSessionTicketResponse(r) => out.push(SteamEvent::AuthSessionTicket {
+                handle: Self::handle_of(tickets, r.ticket),
+                result: eresult_code(&r.result),
+            }),
+            CallbackResult::TicketForWebApiResponse(r) => {
+                let len = usize::try_from(r.ticket_len).unwrap_or(0).min(r.ticket.len());
+                let mut ticket = r.ticket;
+                ticket.truncate(len);
+                out.push(SteamEvent::TicketForWebApi {
+                    handle: Self::handle_of(tickets, r.ticket_handle),
+                    result: eresult_code(&r.result),
+                    ticket,
+                });
+            }
+            CallbackResult::ValidateAuthTicketResponse(r) => {
+                out.push(SteamEvent::ValidateAuthTicket {
+                    steam_id: r.steam_id.raw(),
+                    response: validate_code(&r.response),
+                    owner_steam_id: r.owner_steam_id.raw(),
+                })
+            }
+            _ => {}
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_without_a_steam_client_reports_status_2_with_the_fix() {
+        // What the SDK really does on this machine: no client, generic failure.
+        let err = SteamAPIInitError::FailedGeneric(String::new());
+        let status = init_failure(&err, false);
+        assert_eq!(status.status, InitResult::NoSteamClient);
+        assert!(status.verbal.starts_with("Steam client is not running."));
+        assert!(status.verbal.contains("simulated"));
+    }
+
+    #[test]
+    fn other_init_failures_keep_their_status_and_steams_detail() {
+        let generic = init_failure(&SteamAPIInitError::FailedGeneric("no appid".into()), true);
+        assert_eq!(generic.status, InitResult::FailedGeneric);
+        assert!(generic.verbal.contains("(Steam said: no appid)"));
+        let old = init_failure(&SteamAPIInitError::VersionMismatch(String::new()), true);
+        assert_eq!(old.status, InitResult::VersionMismatch);
+        assert!(old.verbal.contains("update Steam"));
+        let none = init_failure(&SteamAPIInitError::NoSteamClient(String::new()), true);
+        assert_eq!(none.status, InitResult::NoSteamClient);
+    }
+}

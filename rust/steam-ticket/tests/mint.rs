@@ -1,0 +1,120 @@
+//! Minted tickets decode to what was minted and verify with the simulation key only.
+
+use std::net::Ipv4Addr;
+
+use proptest::prelude::*;
+use steam_ticket::{
+    check, decode, mint, Dlc, Expectations, FixedClock, KeyRing, Ownership, Problem,
+    SessionHeader, Ticket, TicketType,
+};
+
+fn ip() -> impl Strategy<Value = Ipv4Addr> {
+    any::<u32>().prop_map(Ipv4Addr::from)
+}
+
+fn ticket_type() -> impl Strategy<Value = TicketType> {
+    any::<u32>().prop_map(TicketType::from)
+}
+
+prop_compose! {
+    fn dlc()(app_id in any::<u32>(), licenses in prop::collection::vec(any::<u32>(), 0..4)) -> Dlc {
+        Dlc { app_id, licenses }
+    }
+}
+
+prop_compose! {
+    fn ownership()(
+        version in any::<u32>(), steam_id in any::<u64>(), app_id in any::<u32>(),
+        external_ip in ip(), internal_ip in ip(), flags in any::<u32>(),
+        issued in any::<u32>(), expires in any::<u32>(),
+        licenses in prop::collection::vec(any::<u32>(), 0..6),
+        dlc in prop::collection::vec(dlc(), 0..4),
+    ) -> Ownership {
+        Ownership { version, steam_id, app_id, external_ip, internal_ip, flags, issued, expires, licenses, dlc }
+    }
+}
+
+prop_compose! {
+    fn ticket()(
+        gc_token in any::<u64>(), steam_id in any::<u64>(), token_time in any::<u32>(),
+        ticket_type in ticket_type(), external_ip in ip(), internal_ip in ip(),
+        ms_since_connect in any::<u32>(), connection_count in any::<u32>(),
+        ownership in ownership(),
+    ) -> Ticket {
+        Ticket {
+            gc_token, steam_id, token_time,
+            session: SessionHeader { ticket_type, external_ip, internal_ip, ms_since_connect, connection_count },
+            ownership,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn decode_of_mint_is_identity(t in ticket()) {
+        let bytes = mint(&t);
+        let decoded = decode(&bytes).unwrap();
+        prop_assert_eq!(&decoded.ticket, &t);
+        prop_assert_eq!(decoded.total_len, bytes.len());
+        let (sim, prod) = (KeyRing::with_simulation(), KeyRing::default());
+        prop_assert_eq!(sim.verify(&decoded), Some("simulation"));
+        prop_assert_eq!(prod.verify(&decoded), None);
+    }
+}
+
+fn sample(now: u32) -> Ticket {
+    Ticket {
+        gc_token: 0x0123_4567_89ab_cdef,
+        steam_id: 76561198000000000,
+        token_time: now,
+        session: SessionHeader {
+            ticket_type: TicketType::Session,
+            external_ip: Ipv4Addr::new(203, 0, 113, 7),
+            internal_ip: Ipv4Addr::new(192, 168, 1, 20),
+            ms_since_connect: 1234,
+            connection_count: 1,
+        },
+        ownership: Ownership {
+            version: 4,
+            steam_id: 76561198000000000,
+            app_id: 555440,
+            external_ip: Ipv4Addr::new(203, 0, 113, 7),
+            internal_ip: Ipv4Addr::new(192, 168, 1, 20),
+            flags: 0,
+            issued: now,
+            expires: now + 21 * 86_400,
+            licenses: vec![0],
+            dlc: vec![Dlc { app_id: 555441, licenses: vec![7, 8] }],
+        },
+    }
+}
+
+#[test]
+fn minted_ticket_has_the_real_prefix_and_passes_simulation_checks() {
+    let bytes = mint(&sample(1_700_000_000));
+    assert_eq!(&bytes[..4], &[0x14, 0, 0, 0]);
+    let d = decode(&bytes).unwrap();
+    let expect = Expectations { app_id: Some(555440), ..Default::default() };
+    let report = check(&d, &KeyRing::with_simulation(), &expect, &FixedClock(1_700_000_100));
+    assert!(report.passed(), "{:?}", report.problems);
+    assert_eq!(report.signed_by.as_deref(), Some("simulation"));
+    // A production key ring does not trust it.
+    let prod = check(&d, &KeyRing::default(), &expect, &FixedClock(1_700_000_100));
+    assert_eq!(prod.problems, vec![Problem::BadSignature]);
+}
+
+#[test]
+fn family_sharing_owner_is_a_problem_unless_allowed() {
+    let mut t = sample(1_700_000_000);
+    t.ownership.steam_id = 76561198000000001;
+    let d = decode(&mint(&t)).unwrap();
+    let strict = check(&d, &KeyRing::with_simulation(), &Expectations::default(), &FixedClock(0));
+    assert_eq!(
+        strict.problems,
+        vec![Problem::SteamIdMismatch { ticket: 76561198000000000, ownership: 76561198000000001 }]
+    );
+    let lenient = Expectations { allow_lender_owner: true, ..Default::default() };
+    assert!(check(&d, &KeyRing::with_simulation(), &lenient, &FixedClock(0)).passed());
+}

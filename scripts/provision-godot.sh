@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Finds or provisions a headless-capable Godot 4 and prints the command that runs it.
+#
+# Order: $GODOT (an existing Godot 4 binary) > `godot4`/`godot` on PATH if it is 4.x >
+# a cached Debian sid root with Debian's `godot` package (created on first use, ~1 GB, ~1 min).
+# The sid root is used through its own dynamic loader, so no chroot is needed to run it.
+#
+# Output (stdout): the absolute path of an executable that behaves like `godot`.
+# Progress and errors go to stderr.
+set -euo pipefail
+
+CACHE_DIR="${STEAM_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/steam-auth}"
+ROOT="$CACHE_DIR/godot-sid-root"
+WRAPPER="$CACHE_DIR/godot"
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+
+log() { printf '[godot] %s\n' "$*" >&2; }
+die() { printf '[godot] error: %s\n' "$*" >&2; exit 1; }
+
+is_godot4() { "$1" --version 2>/dev/null | head -n1 | grep -q '^4\.'; }
+
+if [ -n "${GODOT:-}" ]; then
+  is_godot4 "$GODOT" || die "GODOT=$GODOT is not a runnable Godot 4 binary ('$GODOT --version' must print 4.x)"
+  command -v "$GODOT"
+  exit 0
+fi
+
+for candidate in godot4 godot; do
+  if command -v "$candidate" >/dev/null 2>&1 && is_godot4 "$(command -v "$candidate")"; then
+    command -v "$candidate"
+    exit 0
+  fi
+done
+
+if [ -x "$WRAPPER" ] && [ -f "$ROOT/.steam-auth-ready" ] && is_godot4 "$WRAPPER"; then
+  echo "$WRAPPER"
+  exit 0
+fi
+
+[ "$(id -u)" = 0 ] || die "no Godot 4 found. Set GODOT=/path/to/godot4, or run as root so this script can provision Debian sid's Godot into $ROOT"
+
+mkdir -p "$CACHE_DIR"
+exec 9>"$CACHE_DIR/.provision.lock"
+flock 9
+
+if ! command -v debootstrap >/dev/null 2>&1; then
+  log "installing debootstrap (apt-get)"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
+fi
+
+if [ ! -f "$ROOT/.steam-auth-ready" ]; then
+  rm -rf "$ROOT"
+  log "bootstrapping a minimal Debian sid root in $ROOT (first run only, about a minute)"
+  debootstrap --variant=minbase sid "$ROOT" "$MIRROR" >"$CACHE_DIR/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$CACHE_DIR/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE_DIR/debootstrap.log)"; }
+  log "installing Debian's godot package into the root (about 1 GB)"
+  # Mesa's software rasteriser comes along so the demo can also be rendered under Xvfb.
+  {
+    chroot "$ROOT" apt-get -o Acquire::Check-Valid-Until=false update -qq \
+      && chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        godot libgl1-mesa-dri libegl1 libglx-mesa0
+  } >"$CACHE_DIR/apt.log" 2>&1 || { tail -n 20 "$CACHE_DIR/apt.log" >&2; die "apt-get in the sid root failed (log: $CACHE_DIR/apt.log)"; }
+  chroot "$ROOT" apt-get clean >/dev/null 2>&1 || true
+  touch "$ROOT/.steam-auth-ready"
+fi
+
+LIBDIR="$ROOT/usr/lib/x86_64-linux-gnu"
+cat >"$WRAPPER" <<EOF
+#!/bin/sh
+# Runs Debian sid's Godot from $ROOT through sid's own loader (no chroot needed).
+export LIBGL_DRIVERS_PATH="$LIBDIR/dri"
+export __EGL_VENDOR_LIBRARY_DIRS="$ROOT/usr/share/glvnd/egl_vendor.d"
+exec "$ROOT/usr/lib64/ld-linux-x86-64.so.2" --library-path "$LIBDIR:$LIBDIR/pulseaudio" "$ROOT/usr/bin/godot" "\$@"
+EOF
+chmod +x "$WRAPPER"
+is_godot4 "$WRAPPER" || die "the provisioned Godot in $ROOT does not run ('$WRAPPER --version' failed)"
+log "ready: $("$WRAPPER" --version 2>/dev/null | head -n1)"
+echo "$WRAPPER"
