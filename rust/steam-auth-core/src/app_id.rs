@@ -56,7 +56,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str, content: Option<&str>) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("steam-auth-appid-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("steam-auth-appid-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("steam_appid.txt");
         match content {
@@ -74,14 +75,23 @@ mod tests {
         let empty = temp_dir("empty", None);
         assert_eq!(resolve_app_id(480, &[&with_file], 7).unwrap().0, 480);
         let (id, source) = resolve_app_id(0, &[&empty, &with_file], 7).unwrap();
-        assert_eq!((id, source), (555440, AppIdSource::File(with_file.join("steam_appid.txt"))));
-        assert_eq!(resolve_app_id(0, &[&empty], 7).unwrap(), (7, AppIdSource::Setting));
+        assert_eq!(
+            (id, source),
+            (555440, AppIdSource::File(with_file.join("steam_appid.txt")))
+        );
+        assert_eq!(
+            resolve_app_id(0, &[&empty], 7).unwrap(),
+            (7, AppIdSource::Setting)
+        );
         assert_eq!(resolve_app_id(-5, &[&empty], 0), Err(AppIdError::Missing));
     }
 
     #[test]
     fn a_garbled_file_is_an_error_not_a_fallback() {
         let bad = temp_dir("bad", Some("five five five"));
-        assert!(matches!(resolve_app_id(0, &[&bad], 7), Err(AppIdError::BadFile { .. })));
+        assert!(matches!(
+            resolve_app_id(0, &[&bad], 7),
+            Err(AppIdError::BadFile { .. })
+        ));
     }
 }

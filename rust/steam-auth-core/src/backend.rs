@@ -64,8 +64,11 @@ pub struct IssuedTicket {
 /// never from inside another call.
 ///
 /// [`run_callbacks`]: SteamBackend::run_callbacks
-pub trait SteamBackend {
+pub trait SteamBackend: std::any::Any {
     fn kind(&self) -> BackendKind;
+
+    /// For backend-specific extras (the simulation's test hooks).
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
     fn app_id(&self) -> u32;
     fn steam_id(&self) -> u64;
     fn logged_on(&self) -> bool;

@@ -110,7 +110,10 @@ mod tests {
             "steamid:76561198000000000".parse(),
             Ok(Identity::SteamId(76561198000000000))
         );
-        assert_eq!("str:my-backend".parse(), Ok(Identity::Generic("my-backend".into())));
+        assert_eq!(
+            "str:my-backend".parse(),
+            Ok(Identity::Generic("my-backend".into()))
+        );
         assert_eq!(
             "ip:10.0.0.1:27015".parse(),
             Ok(Identity::Ip("10.0.0.1:27015".parse().unwrap()))
@@ -124,19 +127,47 @@ mod tests {
 
     #[test]
     fn rejects_malformed_identities() {
-        assert!(matches!("steamid:abc".parse::<Identity>(), Err(IdentityError::BadSteamId(_))));
-        assert!(matches!("steamid:0".parse::<Identity>(), Err(IdentityError::BadSteamId(_))));
-        assert!(matches!("ip:999.1.1.1".parse::<Identity>(), Err(IdentityError::BadIp(_))));
-        assert!(matches!("str:".parse::<Identity>(), Err(IdentityError::BadGeneric(0))));
+        assert!(matches!(
+            "steamid:abc".parse::<Identity>(),
+            Err(IdentityError::BadSteamId(_))
+        ));
+        assert!(matches!(
+            "steamid:0".parse::<Identity>(),
+            Err(IdentityError::BadSteamId(_))
+        ));
+        assert!(matches!(
+            "ip:999.1.1.1".parse::<Identity>(),
+            Err(IdentityError::BadIp(_))
+        ));
+        assert!(matches!(
+            "str:".parse::<Identity>(),
+            Err(IdentityError::BadGeneric(0))
+        ));
         let long = format!("str:{}", "x".repeat(32));
-        assert!(matches!(long.parse::<Identity>(), Err(IdentityError::BadGeneric(32))));
-        assert!(matches!("nonsense".parse::<Identity>(), Err(IdentityError::UnknownPrefix(_))));
-        assert!(matches!("gid:1".parse::<Identity>(), Err(IdentityError::UnknownPrefix(_))));
+        assert!(matches!(
+            long.parse::<Identity>(),
+            Err(IdentityError::BadGeneric(32))
+        ));
+        assert!(matches!(
+            "nonsense".parse::<Identity>(),
+            Err(IdentityError::UnknownPrefix(_))
+        ));
+        assert!(matches!(
+            "gid:1".parse::<Identity>(),
+            Err(IdentityError::UnknownPrefix(_))
+        ));
     }
 
     #[test]
     fn display_round_trips() {
-        for s in ["steamid:76561198000000001", "str:abc", "ip:1.2.3.4", "ip:1.2.3.4:5", "localhost", ""] {
+        for s in [
+            "steamid:76561198000000001",
+            "str:abc",
+            "ip:1.2.3.4",
+            "ip:1.2.3.4:5",
+            "localhost",
+            "",
+        ] {
             assert_eq!(s.parse::<Identity>().unwrap().to_string(), s);
         }
     }

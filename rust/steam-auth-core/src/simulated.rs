@@ -187,7 +187,11 @@ impl SimulatedSteam {
 
     /// Makes Steam report `response` for the active session of `steam_id`, as the real Steam does when
     /// a player goes offline, gets VAC-banned or logs in elsewhere. Returns false if there is no session.
-    pub fn simulate_session_response(&mut self, steam_id: u64, response: AuthSessionResponse) -> bool {
+    pub fn simulate_session_response(
+        &mut self,
+        steam_id: u64,
+        response: AuthSessionResponse,
+    ) -> bool {
         let Some(session) = self.sessions.get(&steam_id) else {
             return false;
         };
@@ -217,7 +221,9 @@ impl SimulatedSteam {
             ..MintOptions::session(self.config.steam_id, self.config.app_id)
         };
         let bytes = self.mint.mint(&opts);
-        let gc_token = decode(&bytes).map(|d| d.ticket.gc_token).unwrap_or_default();
+        let gc_token = decode(&bytes)
+            .map(|d| d.ticket.gc_token)
+            .unwrap_or_default();
         let handle = self.new_handle();
         self.issued.insert(handle, Issued { gc_token });
         IssuedTicket { handle, bytes }
@@ -256,6 +262,10 @@ impl SimulatedSteam {
 impl SteamBackend for SimulatedSteam {
     fn kind(&self) -> BackendKind {
         BackendKind::Simulated
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 
     fn app_id(&self) -> u32 {

@@ -90,7 +90,10 @@ logged-in account owns the app, and that the game runs as the same OS user as St
 fn no_client(detail: &str) -> InitStatus {
     InitStatus::failed(
         InitResult::NoSteamClient,
-        format!("Steam client is not running. {NO_CLIENT_HINT}{}", detail_suffix(detail)),
+        format!(
+            "Steam client is not running. {NO_CLIENT_HINT}{}",
+            detail_suffix(detail)
+        ),
     )
 }
 
@@ -162,6 +165,10 @@ fn validate_code(response: &Result<(), AuthSessionValidateError>) -> i32 {
 impl SteamBackend for SteamworksBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::Steam
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 
     fn app_id(&self) -> u32 {
@@ -246,12 +253,16 @@ impl SteamBackend for SteamworksBackend {
     fn run_callbacks(&mut self, out: &mut Vec<SteamEvent>) {
         let tickets = &self.tickets;
         self.client.process_callbacks(|callback| match callback {
-            CallbackResult::AuthSessionTicketResponse(r) => out.push(SteamEvent::AuthSessionTicket {
-                handle: Self::handle_of(tickets, r.ticket),
-                result: eresult_code(&r.result),
-            }),
+            CallbackResult::AuthSessionTicketResponse(r) => {
+                out.push(SteamEvent::AuthSessionTicket {
+                    handle: Self::handle_of(tickets, r.ticket),
+                    result: eresult_code(&r.result),
+                })
+            }
             CallbackResult::TicketForWebApiResponse(r) => {
-                let len = usize::try_from(r.ticket_len).unwrap_or(0).min(r.ticket.len());
+                let len = usize::try_from(r.ticket_len)
+                    .unwrap_or(0)
+                    .min(r.ticket.len());
                 let mut ticket = r.ticket;
                 ticket.truncate(len);
                 out.push(SteamEvent::TicketForWebApi {

@@ -66,7 +66,10 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Problem::BadSignature => {
-                write!(f, "the ownership ticket's signature does not verify with any trusted key")
+                write!(
+                    f,
+                    "the ownership ticket's signature does not verify with any trusted key"
+                )
             }
             Problem::WrongApp { expected, found } => {
                 write!(f, "the ticket is for app {found}, not app {expected}")

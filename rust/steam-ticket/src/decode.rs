@@ -24,7 +24,9 @@ pub enum DecodeError {
     NotAnAuthTicket { found: u32 },
     #[error("unsupported session header length {found} (expected 24)")]
     SessionHeaderLength { found: u32 },
-    #[error("ownership ticket length {declared} is too small for its own contents ({needed} bytes)")]
+    #[error(
+        "ownership ticket length {declared} is too small for its own contents ({needed} bytes)"
+    )]
     OwnershipTooShort { declared: usize, needed: usize },
     #[error("ownership section length {section} does not match ownership ticket length {ticket} plus a 128-byte signature")]
     OwnershipSectionLength { section: usize, ticket: usize },
@@ -76,7 +78,8 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedTicket, DecodeError> {
 
     let section_len = r.u32("ownership_section_length")? as usize;
     debug_assert_eq!(r.pos, OWNERSHIP_OFFSET);
-    let ownership_len = Reader::new(bytes, OWNERSHIP_OFFSET).u32("ownership_ticket_length")? as usize;
+    let ownership_len =
+        Reader::new(bytes, OWNERSHIP_OFFSET).u32("ownership_ticket_length")? as usize;
     if section_len != ownership_len.saturating_add(SIGNATURE_LEN) {
         return Err(DecodeError::OwnershipSectionLength {
             section: section_len,
@@ -93,7 +96,12 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedTicket, DecodeError> {
                 needed: offset - OWNERSHIP_OFFSET + needed,
             }
         }
-        DecodeError::Truncated { field, offset, needed, .. } => DecodeError::Truncated {
+        DecodeError::Truncated {
+            field,
+            offset,
+            needed,
+            ..
+        } => DecodeError::Truncated {
             field,
             offset,
             needed,

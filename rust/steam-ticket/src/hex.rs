@@ -77,15 +77,24 @@ mod tests {
     fn names_the_offending_position() {
         assert_eq!(
             decode("1400g0"),
-            Err(HexError::InvalidDigit { position: 4, found: 'g' })
+            Err(HexError::InvalidDigit {
+                position: 4,
+                found: 'g'
+            })
         );
         assert_eq!(
             decode("14 00"),
-            Err(HexError::InvalidDigit { position: 2, found: ' ' })
+            Err(HexError::InvalidDigit {
+                position: 2,
+                found: ' '
+            })
         );
         assert_eq!(
             decode("14é0"),
-            Err(HexError::InvalidDigit { position: 2, found: 'é' })
+            Err(HexError::InvalidDigit {
+                position: 2,
+                found: 'é'
+            })
         );
     }
 

@@ -30,7 +30,9 @@ pub struct TrustedKey {
 
 impl std::fmt::Debug for TrustedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrustedKey").field("name", &self.name).finish()
+        f.debug_struct("TrustedKey")
+            .field("name", &self.name)
+            .finish()
     }
 }
 

@@ -4,8 +4,8 @@ use std::net::Ipv4Addr;
 
 use proptest::prelude::*;
 use steam_ticket::{
-    check, decode, mint, Dlc, Expectations, FixedClock, KeyRing, Ownership, Problem,
-    SessionHeader, Ticket, TicketType,
+    check, decode, mint, Dlc, Expectations, FixedClock, KeyRing, Ownership, Problem, SessionHeader,
+    Ticket, TicketType,
 };
 
 fn ip() -> impl Strategy<Value = Ipv4Addr> {
@@ -86,7 +86,10 @@ fn sample(now: u32) -> Ticket {
             issued: now,
             expires: now + 21 * 86_400,
             licenses: vec![0],
-            dlc: vec![Dlc { app_id: 555441, licenses: vec![7, 8] }],
+            dlc: vec![Dlc {
+                app_id: 555441,
+                licenses: vec![7, 8],
+            }],
         },
     }
 }
@@ -96,8 +99,16 @@ fn minted_ticket_has_the_real_prefix_and_passes_simulation_checks() {
     let bytes = mint(&sample(1_700_000_000));
     assert_eq!(&bytes[..4], &[0x14, 0, 0, 0]);
     let d = decode(&bytes).unwrap();
-    let expect = Expectations { app_id: Some(555440), ..Default::default() };
-    let report = check(&d, &KeyRing::with_simulation(), &expect, &FixedClock(1_700_000_100));
+    let expect = Expectations {
+        app_id: Some(555440),
+        ..Default::default()
+    };
+    let report = check(
+        &d,
+        &KeyRing::with_simulation(),
+        &expect,
+        &FixedClock(1_700_000_100),
+    );
     assert!(report.passed(), "{:?}", report.problems);
     assert_eq!(report.signed_by.as_deref(), Some("simulation"));
     // A production key ring does not trust it.
@@ -110,11 +121,22 @@ fn family_sharing_owner_is_a_problem_unless_allowed() {
     let mut t = sample(1_700_000_000);
     t.ownership.steam_id = 76561198000000001;
     let d = decode(&mint(&t)).unwrap();
-    let strict = check(&d, &KeyRing::with_simulation(), &Expectations::default(), &FixedClock(0));
+    let strict = check(
+        &d,
+        &KeyRing::with_simulation(),
+        &Expectations::default(),
+        &FixedClock(0),
+    );
     assert_eq!(
         strict.problems,
-        vec![Problem::SteamIdMismatch { ticket: 76561198000000000, ownership: 76561198000000001 }]
+        vec![Problem::SteamIdMismatch {
+            ticket: 76561198000000000,
+            ownership: 76561198000000001
+        }]
     );
-    let lenient = Expectations { allow_lender_owner: true, ..Default::default() };
+    let lenient = Expectations {
+        allow_lender_owner: true,
+        ..Default::default()
+    };
     assert!(check(&d, &KeyRing::with_simulation(), &lenient, &FixedClock(0)).passed());
 }

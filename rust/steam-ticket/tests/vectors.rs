@@ -42,7 +42,12 @@ fn every_vector_decodes_to_its_expected_values() {
         let t = &d.ticket;
         assert_eq!(t.steam_id, u64_of(e, "steam_id"), "{}", v.name);
         assert_eq!(t.gc_token, u64_of(e, "gc_token"), "{}", v.name);
-        assert_eq!(u64::from(t.token_time), u64_of(e, "token_time"), "{}", v.name);
+        assert_eq!(
+            u64::from(t.token_time),
+            u64_of(e, "token_time"),
+            "{}",
+            v.name
+        );
         assert_eq!(
             u64::from(t.session.ticket_type.code()),
             u64_of(e, "ticket_type"),
@@ -64,7 +69,12 @@ fn every_vector_decodes_to_its_expected_values() {
             .map(|l| l.as_u64().unwrap())
             .collect();
         assert_eq!(licenses, expected_licenses, "{}", v.name);
-        assert_eq!(o.dlc.len(), e["dlc"].as_array().unwrap().len(), "{}", v.name);
+        assert_eq!(
+            o.dlc.len(),
+            e["dlc"].as_array().unwrap().len(),
+            "{}",
+            v.name
+        );
         assert_eq!(d.total_len as u64, u64_of(e, "total_len"), "{}", v.name);
     }
 }
@@ -74,7 +84,12 @@ fn every_vector_verifies_with_valves_key_only() {
     for v in vectors() {
         let d = decode(&v.bytes).unwrap();
         assert_eq!(KeyRing::default().verify(&d), Some("valve"), "{}", v.name);
-        assert_eq!(KeyRing::with_simulation().verify(&d), Some("valve"), "{}", v.name);
+        assert_eq!(
+            KeyRing::with_simulation().verify(&d),
+            Some("valve"),
+            "{}",
+            v.name
+        );
         assert_eq!(KeyRing::empty().verify(&d), None, "{}", v.name);
     }
 }
@@ -85,7 +100,10 @@ fn ticket_types_are_recognised() {
         .iter()
         .map(|v| decode(&v.bytes).unwrap().ticket.session.ticket_type)
         .collect();
-    assert_eq!(types, [TicketType::Session, TicketType::Session, TicketType::WebApi]);
+    assert_eq!(
+        types,
+        [TicketType::Session, TicketType::Session, TicketType::WebApi]
+    );
 }
 
 #[test]
@@ -161,7 +179,9 @@ fn a_bare_ownership_ticket_is_rejected_as_such() {
     let v = &vectors()[0];
     let bare = &v.bytes[56..];
     assert_eq!(decode(bare), Err(DecodeError::BareOwnershipTicket));
-    assert!(DecodeError::BareOwnershipTicket.to_string().contains("session part"));
+    assert!(DecodeError::BareOwnershipTicket
+        .to_string()
+        .contains("session part"));
 }
 
 #[test]
@@ -214,7 +234,10 @@ fn hex_round_trips_and_decodes_in_either_case() {
     }
     assert!(matches!(
         decode_hex("1400000Z"),
-        Err(DecodeError::Hex(hex::HexError::InvalidDigit { position: 7, .. }))
+        Err(DecodeError::Hex(hex::HexError::InvalidDigit {
+            position: 7,
+            ..
+        }))
     ));
 }
 
@@ -227,15 +250,28 @@ fn checks_use_the_injected_clock() {
         app_id: Some(958260),
         ..Default::default()
     };
-    let before = check(&d, &KeyRing::default(), &expect, &FixedClock(u64::from(expires) - 1));
+    let before = check(
+        &d,
+        &KeyRing::default(),
+        &expect,
+        &FixedClock(u64::from(expires) - 1),
+    );
     assert!(before.passed(), "{:?}", before.problems);
     assert_eq!(before.signed_by.as_deref(), Some("valve"));
 
-    let after = check(&d, &KeyRing::default(), &expect, &FixedClock(u64::from(expires)));
+    let after = check(
+        &d,
+        &KeyRing::default(),
+        &expect,
+        &FixedClock(u64::from(expires)),
+    );
     assert!(after.expired);
     assert_eq!(
         after.problems,
-        vec![Problem::Expired { expired_at: expires, now: u64::from(expires) }]
+        vec![Problem::Expired {
+            expired_at: expires,
+            now: u64::from(expires)
+        }]
     );
 }
 
@@ -252,7 +288,10 @@ fn checks_report_wrong_app_and_unknown_signer() {
         report.problems,
         vec![
             Problem::BadSignature,
-            Problem::WrongApp { expected: 555440, found: 291410 }
+            Problem::WrongApp {
+                expected: 555440,
+                found: 291410
+            }
         ]
     );
 }

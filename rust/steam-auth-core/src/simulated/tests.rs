@@ -8,7 +8,10 @@ const NOW: u64 = 1_800_000_000;
 
 fn sim() -> SimulatedSteam {
     SimulatedSteam::with_clock(
-        SimulatedConfig { steam_id: ME, app_id: APP },
+        SimulatedConfig {
+            steam_id: ME,
+            app_id: APP,
+        },
         Box::new(FixedClock(NOW)),
     )
 }
@@ -45,7 +48,10 @@ fn callbacks_arrive_on_a_later_pump_never_inside_the_call() {
     s.run_callbacks(&mut out);
     assert_eq!(
         out,
-        vec![SteamEvent::AuthSessionTicket { handle: t.handle, result: eresult::OK }]
+        vec![SteamEvent::AuthSessionTicket {
+            handle: t.handle,
+            result: eresult::OK
+        }]
     );
     out.clear();
     s.run_callbacks(&mut out);
@@ -57,7 +63,12 @@ fn web_api_ticket_arrives_in_its_callback() {
     let mut s = sim();
     let handle = s.get_auth_ticket_for_web_api("my-backend");
     let events = pump(&mut s);
-    let [SteamEvent::TicketForWebApi { handle: h, result, ticket }] = events.as_slice() else {
+    let [SteamEvent::TicketForWebApi {
+        handle: h,
+        result,
+        ticket,
+    }] = events.as_slice()
+    else {
         panic!("{events:?}");
     };
     assert_eq!((*h, *result), (handle, eresult::OK));
@@ -74,10 +85,20 @@ fn begin_auth_session_ok_emits_validate_ok_with_owner() {
     assert_eq!(s.begin_auth_session(&t.bytes, ME), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket { steam_id: ME, response: 0, owner_steam_id: ME }]
+        vec![SteamEvent::ValidateAuthTicket {
+            steam_id: ME,
+            response: 0,
+            owner_steam_id: ME
+        }]
     );
-    assert_eq!(s.user_has_license_for_app(ME, APP), LicenseResult::HasLicense);
-    assert_eq!(s.user_has_license_for_app(ME, 480), LicenseResult::DoesNotHaveLicense);
+    assert_eq!(
+        s.user_has_license_for_app(ME, APP),
+        LicenseResult::HasLicense
+    );
+    assert_eq!(
+        s.user_has_license_for_app(ME, 480),
+        LicenseResult::DoesNotHaveLicense
+    );
     assert_eq!(s.user_has_license_for_app(PEER, APP), LicenseResult::NoAuth);
 }
 
@@ -86,30 +107,60 @@ fn begin_auth_session_reports_every_synchronous_result() {
     let mut s = sim();
     let good = s.mint_ticket(&MintOptions::session(PEER, APP));
     // 1: garbage, a forged signature, a SteamID mismatch and a web API ticket are all invalid.
-    assert_eq!(s.begin_auth_session(&[1, 2, 3], PEER), BeginAuthResult::InvalidTicket);
+    assert_eq!(
+        s.begin_auth_session(&[1, 2, 3], PEER),
+        BeginAuthResult::InvalidTicket
+    );
     let mut forged = good.clone();
     let last = forged.len() - 1;
     forged[last] ^= 1;
-    assert_eq!(s.begin_auth_session(&forged, PEER), BeginAuthResult::InvalidTicket);
-    assert_eq!(s.begin_auth_session(&good, ME), BeginAuthResult::InvalidTicket);
+    assert_eq!(
+        s.begin_auth_session(&forged, PEER),
+        BeginAuthResult::InvalidTicket
+    );
+    assert_eq!(
+        s.begin_auth_session(&good, ME),
+        BeginAuthResult::InvalidTicket
+    );
     let web = s.mint_ticket(&MintOptions {
         ticket_type: TicketType::WebApi,
         ..MintOptions::session(PEER, APP)
     });
-    assert_eq!(s.begin_auth_session(&web, PEER), BeginAuthResult::InvalidTicket);
+    assert_eq!(
+        s.begin_auth_session(&web, PEER),
+        BeginAuthResult::InvalidTicket
+    );
     // 3, 4, 5.
-    let old = s.mint_ticket(&MintOptions { version: 3, ..MintOptions::session(PEER, APP) });
-    assert_eq!(s.begin_auth_session(&old, PEER), BeginAuthResult::InvalidVersion);
+    let old = s.mint_ticket(&MintOptions {
+        version: 3,
+        ..MintOptions::session(PEER, APP)
+    });
+    assert_eq!(
+        s.begin_auth_session(&old, PEER),
+        BeginAuthResult::InvalidVersion
+    );
     let other_app = s.mint_ticket(&MintOptions::session(PEER, 480));
-    assert_eq!(s.begin_auth_session(&other_app, PEER), BeginAuthResult::GameMismatch);
-    let expired = s.mint_ticket(&MintOptions { expires_in: -1, ..MintOptions::session(PEER, APP) });
-    assert_eq!(s.begin_auth_session(&expired, PEER), BeginAuthResult::ExpiredTicket);
+    assert_eq!(
+        s.begin_auth_session(&other_app, PEER),
+        BeginAuthResult::GameMismatch
+    );
+    let expired = s.mint_ticket(&MintOptions {
+        expires_in: -1,
+        ..MintOptions::session(PEER, APP)
+    });
+    assert_eq!(
+        s.begin_auth_session(&expired, PEER),
+        BeginAuthResult::ExpiredTicket
+    );
     // Nothing so far produced a callback.
     assert!(pump(&mut s).is_empty());
     // 0, then 2 for a second ticket while the session is active.
     assert_eq!(s.begin_auth_session(&good, PEER), BeginAuthResult::Ok);
     let again = s.mint_ticket(&MintOptions::session(PEER, APP));
-    assert_eq!(s.begin_auth_session(&again, PEER), BeginAuthResult::DuplicateRequest);
+    assert_eq!(
+        s.begin_auth_session(&again, PEER),
+        BeginAuthResult::DuplicateRequest
+    );
 }
 
 #[test]
@@ -125,17 +176,32 @@ fn real_valve_tickets_are_checked_not_waved_through() {
     ))
     .unwrap();
     let owner = 76561197969363848;
-    assert_eq!(sim().begin_auth_session(&v2, owner), BeginAuthResult::GameMismatch);
+    assert_eq!(
+        sim().begin_auth_session(&v2, owner),
+        BeginAuthResult::GameMismatch
+    );
     let mut same_app = SimulatedSteam::with_clock(
-        SimulatedConfig { steam_id: ME, app_id: 291410 },
+        SimulatedConfig {
+            steam_id: ME,
+            app_id: 291410,
+        },
         Box::new(FixedClock(NOW)),
     );
-    assert_eq!(same_app.begin_auth_session(&v2, owner), BeginAuthResult::ExpiredTicket);
+    assert_eq!(
+        same_app.begin_auth_session(&v2, owner),
+        BeginAuthResult::ExpiredTicket
+    );
     let mut back_then = SimulatedSteam::with_clock(
-        SimulatedConfig { steam_id: ME, app_id: 291410 },
+        SimulatedConfig {
+            steam_id: ME,
+            app_id: 291410,
+        },
         Box::new(FixedClock(1_467_136_700)),
     );
-    assert_eq!(back_then.begin_auth_session(&v2, owner), BeginAuthResult::Ok);
+    assert_eq!(
+        back_then.begin_auth_session(&v2, owner),
+        BeginAuthResult::Ok
+    );
 }
 
 #[test]
@@ -147,7 +213,11 @@ fn cancelling_a_ticket_ends_its_sessions_with_response_6() {
     assert!(s.cancel_auth_ticket(t.handle));
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket { steam_id: ME, response: 6, owner_steam_id: ME }]
+        vec![SteamEvent::ValidateAuthTicket {
+            steam_id: ME,
+            response: 6,
+            owner_steam_id: ME
+        }]
     );
     assert!(!s.cancel_auth_ticket(t.handle), "a handle cancels once");
     assert!(!s.cancel_auth_ticket(999));
@@ -164,7 +234,11 @@ fn reused_and_cancelled_tickets_are_reported_in_the_callback() {
     assert_eq!(s.begin_auth_session(&t.bytes, ME), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket { steam_id: ME, response: 7, owner_steam_id: ME }]
+        vec![SteamEvent::ValidateAuthTicket {
+            steam_id: ME,
+            response: 7,
+            owner_steam_id: ME
+        }]
     );
     s.end_auth_session(ME);
     let t2 = s.get_auth_session_ticket(&Identity::None);
@@ -173,7 +247,11 @@ fn reused_and_cancelled_tickets_are_reported_in_the_callback() {
     assert_eq!(s.begin_auth_session(&t2.bytes, ME), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket { steam_id: ME, response: 6, owner_steam_id: ME }]
+        vec![SteamEvent::ValidateAuthTicket {
+            steam_id: ME,
+            response: 6,
+            owner_steam_id: ME
+        }]
     );
 }
 
@@ -188,7 +266,11 @@ fn family_sharing_owner_is_reported() {
     assert_eq!(s.begin_auth_session(&t, PEER), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket { steam_id: PEER, response: 0, owner_steam_id: lender }]
+        vec![SteamEvent::ValidateAuthTicket {
+            steam_id: PEER,
+            response: 0,
+            owner_steam_id: lender
+        }]
     );
 }
 
@@ -202,7 +284,11 @@ fn simulated_session_responses_reach_active_sessions_only() {
     assert!(s.simulate_session_response(PEER, AuthSessionResponse::VacBanned));
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket { steam_id: PEER, response: 3, owner_steam_id: PEER }]
+        vec![SteamEvent::ValidateAuthTicket {
+            steam_id: PEER,
+            response: 3,
+            owner_steam_id: PEER
+        }]
     );
 }
 

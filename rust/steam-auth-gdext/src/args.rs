@@ -1,0 +1,100 @@
+//! GDScript arguments → core types, with messages that say what was expected.
+
+use godot::meta::error::ConvertError;
+use godot::meta::shape::GodotShape;
+use godot::meta::{FromGodot, GodotConvert, GodotImmutable, ToGodot};
+use godot::prelude::*;
+use steam_auth_core::Identity;
+
+/// A `#[func]` parameter of any type whose default is `null`: gdext accepts no `Variant` default,
+/// but GodotSteam's `getAuthSessionTicket(identity = null)` needs one.
+#[derive(Debug, Clone)]
+pub struct AnyOrNull(pub Variant);
+
+impl GodotConvert for AnyOrNull {
+    type Via = Variant;
+
+    fn godot_shape() -> GodotShape {
+        GodotShape::of_builtin::<Variant>()
+    }
+}
+
+impl ToGodot for AnyOrNull {
+    type Pass = godot_core::meta::ByValue;
+
+    fn to_godot(&self) -> Variant {
+        self.0.clone()
+    }
+}
+
+impl FromGodot for AnyOrNull {
+    fn try_from_godot(via: Variant) -> Result<Self, ConvertError> {
+        Ok(AnyOrNull(via))
+    }
+}
+
+impl AnyOrNull {
+    pub fn null() -> Self {
+        AnyOrNull(Variant::nil())
+    }
+}
+
+// SAFETY: the only default ever built is `null`, which has no interior to mutate.
+unsafe impl GodotImmutable for AnyOrNull {}
+
+/// `identity` of `getAuthSessionTicket`: null or 0 (none), a SteamID64 int, or an identity string.
+pub fn identity(value: &Variant) -> Result<Identity, String> {
+    match value.get_type() {
+        VariantType::NIL => Ok(Identity::None),
+        VariantType::INT => {
+            let id = value.to::<i64>();
+            u64::try_from(id)
+                .map(Identity::from_steam_id)
+                .map_err(|_| format!("identity {id} is not a SteamID64 (it must not be negative)"))
+        }
+        VariantType::STRING | VariantType::STRING_NAME => value
+            .to::<GString>()
+            .to_string()
+            .parse::<Identity>()
+            .map_err(|e| e.to_string()),
+        other => Err(format!(
+            "identity must be null, an int SteamID64 or an identity string such as \"steamid:7656...\", got {other:?}"
+        )),
+    }
+}
+
+/// A ticket given as PackedByteArray, hex String, or the Dictionary from `getAuthSessionTicket()`.
+pub fn ticket_bytes(value: &Variant) -> Result<Vec<u8>, String> {
+    match value.get_type() {
+        VariantType::PACKED_BYTE_ARRAY => Ok(value.to::<PackedByteArray>().to_vec()),
+        VariantType::STRING | VariantType::STRING_NAME => {
+            steam_ticket::hex::decode(&value.to::<GString>().to_string())
+                .map_err(|e| format!("ticket hex is invalid: {e}"))
+        }
+        VariantType::DICTIONARY => {
+            let dict = value.to::<VarDictionary>();
+            let buffer = dict
+                .get("buffer")
+                .filter(|b| b.get_type() == VariantType::PACKED_BYTE_ARRAY)
+                .ok_or("ticket Dictionary has no PackedByteArray \"buffer\"")?
+                .to::<PackedByteArray>();
+            let size = dict
+                .get("size")
+                .and_then(|s| s.try_to::<i64>().ok())
+                .unwrap_or(buffer.len() as i64);
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|s| *s <= buffer.len())
+                .ok_or_else(|| format!("ticket size {size} does not fit its {}-byte buffer", buffer.len()))?;
+            Ok(buffer.as_slice()[..size].to_vec())
+        }
+        other => Err(format!(
+            "ticket must be a PackedByteArray, a hex String or the Dictionary from getAuthSessionTicket(), got {other:?}"
+        )),
+    }
+}
+
+/// A SteamID64 passed as int: GDScript ints are i64 and SteamID64s are below 2^63.
+pub fn steam_id(value: i64) -> Option<u64> {
+    u64::try_from(value).ok().filter(|id| *id != 0)
+}

@@ -1,0 +1,32 @@
+//! Tears the `Steam` singleton down when the game's SceneTree ends, before GDScript shuts down.
+//!
+//! Engine singletons of an extension are freed after the script languages finish. A GDScript lambda
+//! still connected to one of our signals at that point is destroyed after its script is gone, which
+//! corrupts the heap. So when the root window leaves the tree, Steam is shut down and every connection
+//! to its signals is dropped while scripts are still alive.
+
+use godot::classes::{Engine, SceneTree};
+use godot::prelude::*;
+
+use crate::steam::Steam;
+
+/// Schedules [`install`] for the first frame (the SceneTree does not exist yet at extension init).
+pub fn schedule() {
+    Callable::from_fn("steam_auth_install_shutdown_hook", |_| install()).call_deferred(&[]);
+}
+
+fn install() {
+    let Some(tree) = Engine::singleton()
+        .get_main_loop()
+        .and_then(|ml| ml.try_cast::<SceneTree>().ok())
+    else {
+        return; // A custom MainLoop: nothing to hook; the game shuts Steam down itself.
+    };
+    let Some(mut root) = tree.get_root() else {
+        return;
+    };
+    root.connect(
+        "tree_exiting",
+        &Callable::from_fn("steam_auth_shutdown", |_| Steam::release_all()),
+    );
+}
