@@ -41,7 +41,7 @@ pub fn decode(hex: &str) -> Result<Vec<u8>, HexError> {
         let found = hex[position..].chars().next().unwrap_or('\u{fffd}');
         return Err(HexError::InvalidDigit { position, found });
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(HexError::OddLength { len: digits.len() });
     }
     Ok(digits

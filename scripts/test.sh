@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test: formatting, clippy, the Rust crates, and the headless Godot suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "[test] cargo fmt --check" >&2
+cargo fmt --all -- --check
+echo "[test] cargo clippy" >&2
+cargo clippy --workspace --all-targets -- -D warnings
+echo "[test] cargo test" >&2
+cargo test --workspace
+echo "[test] headless Godot suite" >&2
+scripts/test-godot.sh
