@@ -1,0 +1,124 @@
+//! Command-line flags, each with an environment fallback.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// A secret string: never printed by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value, for the one place that must send it (the `x-webapi-key` header).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// What to do with players Steam reports as VAC-banned (the ban may be for another game).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VacPolicy {
+    Allow,
+    Deny,
+}
+
+/// steam-login-server: exchanges a Steam auth ticket for a game session.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "steam-login-server", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "STEAM_LOGIN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Steam app id tickets must be for.
+    #[arg(long, env = "STEAM_APP_ID", default_value_t = 555440)]
+    pub app_id: u32,
+
+    /// Steam Web API key (publisher or user key). Required unless --simulation.
+    #[arg(long, env = "STEAM_WEB_API_KEY", hide_env_values = true)]
+    pub web_api_key: Option<Secret>,
+
+    /// Steam Web API base URL; publisher keys use https://partner.steam-api.com.
+    #[arg(
+        long,
+        env = "STEAM_API_BASE",
+        default_value = "https://api.steampowered.com"
+    )]
+    pub steam_api_base: String,
+
+    /// Identity the game passes to GetAuthTicketForWebApi, forwarded to Steam.
+    #[arg(long, env = "STEAM_WEB_API_IDENTITY")]
+    pub identity: Option<String>,
+
+    /// Database: a SQLite file path (or sqlite://path), or a postgres:// URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "steam-login.db")]
+    pub database: String,
+
+    /// Session lifetime in seconds.
+    #[arg(long, env = "STEAM_LOGIN_SESSION_TTL", default_value_t = 86_400)]
+    pub session_ttl: u64,
+
+    /// Offline development: accept tickets signed by the (public) simulation key without calling
+    /// Steam. Never use in production.
+    #[arg(long)]
+    pub simulation: bool,
+
+    /// Extra trusted public keys (PEM) for the offline signature check, besides Valve's.
+    #[arg(long = "trust-key", value_name = "PEM_FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+
+    /// Web API calls allowed per UTC day (Valve's limit is 100,000 per key).
+    #[arg(long, env = "STEAM_LOGIN_DAILY_QUOTA", default_value_t = 100_000)]
+    pub daily_quota: u64,
+
+    /// Login requests per second per client IP (0 disables the limit).
+    #[arg(long, env = "STEAM_LOGIN_RATE_LIMIT", default_value_t = 5.0)]
+    pub rate_limit: f64,
+
+    /// Burst of requests a client IP may make above the rate.
+    #[arg(long, env = "STEAM_LOGIN_RATE_BURST", default_value_t = 20)]
+    pub rate_burst: u32,
+
+    /// Players Steam reports as VAC-banned: allow or deny.
+    #[arg(
+        long,
+        value_enum,
+        env = "STEAM_LOGIN_VAC_BANNED",
+        default_value = "allow"
+    )]
+    pub vac_banned: VacPolicy,
+
+    /// Timeout of one Web API call, in milliseconds.
+    #[arg(long, env = "STEAM_LOGIN_UPSTREAM_TIMEOUT_MS", default_value_t = 5_000)]
+    pub upstream_timeout_ms: u64,
+
+    /// Retries after a transport error or a 5xx from Steam.
+    #[arg(long, env = "STEAM_LOGIN_UPSTREAM_RETRIES", default_value_t = 2)]
+    pub upstream_retries: u32,
+}
+
+impl Config {
+    /// Defaults for tests and embedding: SQLite at `database`, no key.
+    pub fn for_tests(database: impl Into<String>) -> Self {
+        Config::parse_from(["steam-login-server", "--database", &database.into()])
+    }
+}

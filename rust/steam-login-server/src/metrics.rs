@@ -1,0 +1,197 @@
+//! Counters for `/metrics`, rendered in Prometheus' text format. Lock-free: updated on every request.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use crate::steam_api::{AttemptObserver, AttemptResult};
+
+/// How a login request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    BadRequest,
+    RejectedLocally,
+    RejectedBySteam,
+    Banned,
+    RateLimited,
+    QuotaExhausted,
+    UpstreamError,
+    Internal,
+}
+
+impl Outcome {
+    const ALL: [Outcome; 9] = [
+        Self::Ok,
+        Self::BadRequest,
+        Self::RejectedLocally,
+        Self::RejectedBySteam,
+        Self::Banned,
+        Self::RateLimited,
+        Self::QuotaExhausted,
+        Self::UpstreamError,
+        Self::Internal,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::BadRequest => "bad_request",
+            Self::RejectedLocally => "rejected_locally",
+            Self::RejectedBySteam => "rejected_by_steam",
+            Self::Banned => "banned",
+            Self::RateLimited => "rate_limited",
+            Self::QuotaExhausted => "quota_exhausted",
+            Self::UpstreamError => "upstream_error",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// Reasons for rejecting a ticket without calling Steam.
+pub const LOCAL_REASONS: [&str; 5] = [
+    "malformed",
+    "bad_signature",
+    "wrong_app",
+    "expired",
+    "steam_id_mismatch",
+];
+
+const LATENCY_BUCKETS: [f64; 11] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+#[derive(Default)]
+pub struct Metrics {
+    logins: [AtomicU64; Outcome::ALL.len()],
+    local_rejections: [AtomicU64; LOCAL_REASONS.len()],
+    upstream: [AtomicU64; AttemptResult::ALL.len()],
+    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_micros_sum: AtomicU64,
+    quota_used_today: AtomicU64,
+    quota_budget: AtomicU64,
+}
+
+impl Metrics {
+    pub fn login(&self, outcome: Outcome) {
+        let i = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
+        self.logins[i].fetch_add(1, Relaxed);
+    }
+
+    pub fn local_rejection(&self, reason: &str) {
+        if let Some(i) = LOCAL_REASONS.iter().position(|r| *r == reason) {
+            self.local_rejections[i].fetch_add(1, Relaxed);
+        }
+    }
+
+    pub fn set_quota(&self, used: u64, budget: u64) {
+        self.quota_used_today.store(used, Relaxed);
+        self.quota_budget.store(budget, Relaxed);
+    }
+
+    pub fn logins_with(&self, outcome: Outcome) -> u64 {
+        let i = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
+        self.logins[i].load(Relaxed)
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(2048);
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_requests_total Login requests by outcome."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_requests_total counter");
+        for (o, n) in Outcome::ALL.iter().zip(&self.logins) {
+            let _ = writeln!(
+                out,
+                "steam_login_requests_total{{outcome=\"{}\"}} {}",
+                o.label(),
+                n.load(Relaxed)
+            );
+        }
+        let _ = writeln!(out, "# HELP steam_login_local_rejections_total Tickets rejected without calling Steam, by reason.");
+        let _ = writeln!(out, "# TYPE steam_login_local_rejections_total counter");
+        for (r, n) in LOCAL_REASONS.iter().zip(&self.local_rejections) {
+            let _ = writeln!(
+                out,
+                "steam_login_local_rejections_total{{reason=\"{r}\"}} {}",
+                n.load(Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_upstream_calls_total Steam Web API calls by result."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_upstream_calls_total counter");
+        for (r, n) in AttemptResult::ALL.iter().zip(&self.upstream) {
+            let _ = writeln!(
+                out,
+                "steam_login_upstream_calls_total{{result=\"{}\"}} {}",
+                r.label(),
+                n.load(Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_upstream_latency_seconds Steam Web API call latency."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_upstream_latency_seconds histogram");
+        let mut cumulative = 0;
+        for (le, n) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
+            cumulative += n.load(Relaxed);
+            let _ = writeln!(
+                out,
+                "steam_login_upstream_latency_seconds_bucket{{le=\"{le}\"}} {cumulative}"
+            );
+        }
+        let count = self.latency_count.load(Relaxed);
+        let _ = writeln!(
+            out,
+            "steam_login_upstream_latency_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let sum = self.latency_micros_sum.load(Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "steam_login_upstream_latency_seconds_sum {sum}");
+        let _ = writeln!(out, "steam_login_upstream_latency_seconds_count {count}");
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_quota_used_today Steam Web API calls made this UTC day."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_quota_used_today gauge");
+        let _ = writeln!(
+            out,
+            "steam_login_quota_used_today {}",
+            self.quota_used_today.load(Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_quota_budget Steam Web API calls allowed per UTC day."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_quota_budget gauge");
+        let _ = writeln!(
+            out,
+            "steam_login_quota_budget {}",
+            self.quota_budget.load(Relaxed)
+        );
+        out
+    }
+}
+
+impl AttemptObserver for Metrics {
+    fn attempt(&self, result: AttemptResult, latency: Duration) {
+        let i = AttemptResult::ALL
+            .iter()
+            .position(|r| *r == result)
+            .unwrap_or(0);
+        self.upstream[i].fetch_add(1, Relaxed);
+        let seconds = latency.as_secs_f64();
+        if let Some(b) = LATENCY_BUCKETS.iter().position(|le| seconds <= *le) {
+            self.latency_buckets[b].fetch_add(1, Relaxed);
+        }
+        self.latency_count.fetch_add(1, Relaxed);
+        self.latency_micros_sum.fetch_add(
+            latency.as_micros().min(u128::from(u64::MAX)) as u64,
+            Relaxed,
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! The daily Web API budget: counted in memory on the hot path, persisted (and merged with other
+//! instances' counts) by a background flush.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::store::{Store, StoreError};
+
+pub struct QuotaGuard {
+    budget: u64,
+    /// Days since the Unix epoch (UTC) the counts below belong to.
+    day: AtomicU64,
+    /// Calls known for the day: the persisted total plus what this instance has not flushed yet.
+    used: AtomicU64,
+    pending: AtomicU64,
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// `YYYY-MM-DD` of a day number (civil-from-days, proleptic Gregorian).
+pub fn day_label(day: u64) -> String {
+    let z = day as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+impl QuotaGuard {
+    /// Loads today's count from the store.
+    pub async fn load(store: &dyn Store, budget: u64) -> Result<Self, StoreError> {
+        let day = unix_now() / 86_400;
+        let used = store.add_quota(&day_label(day), 0).await?;
+        Ok(QuotaGuard {
+            budget,
+            day: AtomicU64::new(day),
+            used: AtomicU64::new(used),
+            pending: AtomicU64::new(0),
+        })
+    }
+
+    pub fn budget(&self) -> u64 {
+        self.budget
+    }
+
+    pub fn used(&self) -> u64 {
+        self.used.load(Relaxed)
+    }
+
+    /// Takes one call from today's budget; false when it is spent.
+    pub fn try_acquire(&self) -> bool {
+        self.roll_over(unix_now() / 86_400);
+        let taken = self
+            .used
+            .fetch_update(Relaxed, Relaxed, |used| {
+                (used < self.budget).then_some(used + 1)
+            })
+            .is_ok();
+        if taken {
+            self.pending.fetch_add(1, Relaxed);
+        }
+        taken
+    }
+
+    /// Seconds until the budget refills (next UTC midnight).
+    pub fn seconds_until_reset(&self) -> u64 {
+        86_400 - unix_now() % 86_400
+    }
+
+    fn roll_over(&self, today: u64) {
+        let day = self.day.load(Relaxed);
+        if today != day
+            && self
+                .day
+                .compare_exchange(day, today, Relaxed, Relaxed)
+                .is_ok()
+        {
+            self.used.store(0, Relaxed);
+            self.pending.store(0, Relaxed);
+        }
+    }
+
+    /// Persists what was counted since the last flush and adopts the store's total (which includes
+    /// other instances' calls).
+    pub async fn flush(&self, store: &dyn Store) -> Result<(), StoreError> {
+        self.roll_over(unix_now() / 86_400);
+        let day = self.day.load(Relaxed);
+        let delta = self.pending.swap(0, Relaxed);
+        match store.add_quota(&day_label(day), delta).await {
+            Ok(total) => {
+                if self.day.load(Relaxed) == day {
+                    self.used.store(total + self.pending.load(Relaxed), Relaxed);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.pending.fetch_add(delta, Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Flushes every `period` until the process ends.
+    pub fn spawn_flusher(self: &Arc<Self>, store: Arc<dyn Store>, period: Duration) {
+        let guard = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                if let Err(e) = guard.flush(store.as_ref()).await {
+                    tracing::warn!("cannot persist the quota count: {e}");
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_labels_are_utc_dates() {
+        assert_eq!(day_label(0), "1970-01-01");
+        assert_eq!(day_label(19_723), "2024-01-01");
+        assert_eq!(day_label(20_514), "2026-03-02");
+    }
+}

@@ -1,0 +1,86 @@
+//! Persistence of users, sessions and the daily quota: one trait, SQLite and PostgreSQL behind it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub mod postgres;
+pub mod sqlite;
+
+/// A login to record: the user is created on first sight, the session always.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLogin {
+    pub steam_id: u64,
+    pub owner_steam_id: u64,
+    /// Fresh id for the user, used only if the SteamID is new.
+    pub candidate_user_id: String,
+    /// SHA-256 (hex) of the session token: the token itself is never stored.
+    pub token_hash: String,
+    pub generated: i64,
+    pub expire: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: String,
+    pub steam_id: u64,
+    pub owner_steam_id: u64,
+    pub created_at: i64,
+    pub last_login_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub user_id: String,
+    pub steam_id: u64,
+    pub generated: i64,
+    pub expire: i64,
+    pub revoked: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("database error: {0}")]
+pub struct StoreError(pub String);
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Records a login; returns the user's id (the existing one if the SteamID is known).
+    async fn record_login(&self, login: NewLogin) -> Result<String, StoreError>;
+    async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError>;
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// Marks a session revoked; false if there is no such session or it was already revoked.
+    async fn revoke(&self, token_hash: &str, at: i64) -> Result<bool, StoreError>;
+    /// Adds `delta` Web API calls to `day` (YYYY-MM-DD, UTC); returns the day's total.
+    async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError>;
+    /// Which database this is, for logs: "sqlite" or "postgres".
+    fn kind(&self) -> &'static str;
+}
+
+/// Opens the store a `--database` value names: `postgres://…`/`postgresql://…`, else a SQLite file.
+pub async fn open(database: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PostgresStore::connect(database).await?))
+    } else {
+        let path = database.strip_prefix("sqlite://").unwrap_or(database);
+        Ok(Arc::new(sqlite::SqliteStore::open(path)?))
+    }
+}
+
+/// Statements both databases run alike (`$n` placeholders work in SQLite too).
+pub(crate) mod sql {
+    pub const UPSERT_USER: &str = "INSERT INTO users (id, steam_id, owner_steam_id, created_at, last_login_at) \
+         VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (steam_id) DO UPDATE SET owner_steam_id = excluded.owner_steam_id, last_login_at = excluded.last_login_at \
+         RETURNING id";
+    pub const INSERT_SESSION: &str =
+        "INSERT INTO sessions (token_hash, user_id, steam_id, generated, expire) \
+         VALUES ($1, $2, $3, $4, $5)";
+    pub const SELECT_USER: &str =
+        "SELECT id, steam_id, owner_steam_id, created_at, last_login_at FROM users WHERE steam_id = $1";
+    pub const SELECT_SESSION: &str =
+        "SELECT user_id, steam_id, generated, expire, revoked_at FROM sessions WHERE token_hash = $1";
+    pub const REVOKE_SESSION: &str =
+        "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL";
+    pub const ADD_QUOTA: &str = "INSERT INTO quota (day, used) VALUES ($1, $2) \
+         ON CONFLICT (day) DO UPDATE SET used = quota.used + excluded.used RETURNING used";
+}

@@ -1,0 +1,166 @@
+//! PostgreSQL through a connection pool, for deployments that run several server instances.
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+use super::{sql, NewLogin, SessionRecord, Store, StoreError, UserRecord};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    steam_id BIGINT NOT NULL UNIQUE,
+    owner_steam_id BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_login_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    steam_id BIGINT NOT NULL,
+    generated BIGINT NOT NULL,
+    expire BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+CREATE TABLE IF NOT EXISTS quota (
+    day TEXT PRIMARY KEY,
+    used BIGINT NOT NULL
+);
+";
+
+/// Upsert and session insert in one statement, so a login is atomic in one round trip.
+const RECORD_LOGIN: &str = "WITH u AS (
+    INSERT INTO users (id, steam_id, owner_steam_id, created_at, last_login_at) VALUES ($1, $2, $3, $4, $4)
+    ON CONFLICT (steam_id) DO UPDATE SET owner_steam_id = excluded.owner_steam_id, last_login_at = excluded.last_login_at
+    RETURNING id)
+INSERT INTO sessions (token_hash, user_id, steam_id, generated, expire)
+SELECT $5, u.id, $2, $4, $6 FROM u RETURNING user_id";
+
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+fn db_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl PostgresStore {
+    /// Connects and creates the tables if needed. The URL's password never appears in errors.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|_| StoreError("DATABASE_URL is not a valid postgres:// URL".into()))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
+            .map_err(db_error)?;
+        let client = pool.get().await.map_err(db_error)?;
+        client.batch_execute(SCHEMA).await.map_err(db_error)?;
+        Ok(PostgresStore { pool })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(db_error)
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn record_login(&self, login: NewLogin) -> Result<String, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(RECORD_LOGIN)
+            .await
+            .map_err(db_error)?;
+        let row = client
+            .query_one(
+                &statement,
+                &[
+                    &login.candidate_user_id,
+                    &(login.steam_id as i64),
+                    &(login.owner_steam_id as i64),
+                    &login.generated,
+                    &login.token_hash,
+                    &login.expire,
+                ],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(row.get(0))
+    }
+
+    async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(sql::SELECT_USER)
+            .await
+            .map_err(db_error)?;
+        let row = client
+            .query_opt(&statement, &[&(steam_id as i64)])
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| UserRecord {
+            id: r.get(0),
+            steam_id: r.get::<_, i64>(1) as u64,
+            owner_steam_id: r.get::<_, i64>(2) as u64,
+            created_at: r.get(3),
+            last_login_at: r.get(4),
+        }))
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(sql::SELECT_SESSION)
+            .await
+            .map_err(db_error)?;
+        let row = client
+            .query_opt(&statement, &[&token_hash])
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| SessionRecord {
+            user_id: r.get(0),
+            steam_id: r.get::<_, i64>(1) as u64,
+            generated: r.get(2),
+            expire: r.get(3),
+            revoked: r.get::<_, Option<i64>>(4).is_some(),
+        }))
+    }
+
+    async fn revoke(&self, token_hash: &str, at: i64) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(sql::REVOKE_SESSION)
+            .await
+            .map_err(db_error)?;
+        let n = client
+            .execute(&statement, &[&token_hash, &at])
+            .await
+            .map_err(db_error)?;
+        Ok(n > 0)
+    }
+
+    async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(sql::ADD_QUOTA)
+            .await
+            .map_err(db_error)?;
+        let row = client
+            .query_one(&statement, &[&day, &(delta as i64)])
+            .await
+            .map_err(db_error)?;
+        Ok(row.get::<_, i64>(0).max(0) as u64)
+    }
+
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+}

@@ -1,0 +1,256 @@
+//! SQLite in WAL mode. Writes go through one thread that commits whatever is queued in a single
+//! transaction (group commit), which is what lets one file keep up with thousands of logins a second;
+//! reads use their own connections.
+
+use std::path::Path;
+use std::thread;
+
+use async_trait::async_trait;
+use parking_lot::Mutex;
+use rusqlite::{params, Connection, OptionalExtension};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{sql, NewLogin, SessionRecord, Store, StoreError, UserRecord};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    steam_id INTEGER NOT NULL UNIQUE,
+    owner_steam_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_login_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    steam_id INTEGER NOT NULL,
+    generated INTEGER NOT NULL,
+    expire INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS quota (
+    day TEXT PRIMARY KEY,
+    used INTEGER NOT NULL
+);
+";
+
+/// The shared statements with SQLite's exact-index `?N` placeholders (`$N` binds by first appearance).
+fn q(statement: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock();
+    cache
+        .entry(statement)
+        .or_insert_with(|| Box::leak(statement.replace('$', "?").into_boxed_str()))
+}
+
+/// Most writes committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+enum Write {
+    Login(NewLogin, oneshot::Sender<Result<String, StoreError>>),
+    Revoke(String, i64, oneshot::Sender<Result<bool, StoreError>>),
+    Quota(String, u64, oneshot::Sender<Result<u64, StoreError>>),
+}
+
+pub struct SqliteStore {
+    writes: mpsc::UnboundedSender<Write>,
+    reader: Mutex<Connection>,
+}
+
+fn db_error(e: rusqlite::Error) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)
+        .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(db_error)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating on first run) the database file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let writer = connect(path)?;
+        writer.execute_batch(SCHEMA).map_err(db_error)?;
+        let reader = connect(path)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_loop(writer, rx))
+            .map_err(|e| StoreError(format!("cannot start the SQLite writer: {e}")))?;
+        Ok(SqliteStore {
+            writes: tx,
+            reader: Mutex::new(reader),
+        })
+    }
+
+    async fn write<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Write,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.writes
+            .send(make(tx))
+            .map_err(|_| StoreError("the SQLite writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError("the SQLite writer has stopped".into()))?
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        f(&self.reader.lock()).map_err(db_error)
+    }
+}
+
+fn write_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Write>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let tx = match conn.transaction() {
+            Ok(tx) => tx,
+            Err(e) => {
+                let message = e.to_string();
+                for op in batch.drain(..) {
+                    fail(op, &message);
+                }
+                continue;
+            }
+        };
+        let mut replies = Vec::with_capacity(batch.len());
+        for op in batch.drain(..) {
+            replies.push(apply(&tx, op));
+        }
+        let committed = tx.commit().map_err(|e| e.to_string());
+        for reply in replies {
+            reply(committed.clone());
+        }
+    }
+}
+
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// Runs one write inside the batch's transaction; the reply is sent once the commit's fate is known.
+fn apply(tx: &rusqlite::Transaction<'_>, op: Write) -> Reply {
+    fn deliver<T: Send + 'static>(
+        sender: oneshot::Sender<Result<T, StoreError>>,
+        result: rusqlite::Result<T>,
+    ) -> Reply {
+        Box::new(move |committed: Result<(), String>| {
+            let outcome = match (result, committed) {
+                (Ok(value), Ok(())) => Ok(value),
+                (Err(e), _) => Err(db_error(e)),
+                (Ok(_), Err(e)) => Err(StoreError(format!("commit failed: {e}"))),
+            };
+            let _ = sender.send(outcome);
+        })
+    }
+    match op {
+        Write::Login(login, sender) => deliver(sender, record_login(tx, &login)),
+        Write::Revoke(hash, at, sender) => deliver(
+            sender,
+            tx.prepare_cached(q(sql::REVOKE_SESSION))
+                .and_then(|mut s| s.execute(params![hash, at]))
+                .map(|n| n > 0),
+        ),
+        Write::Quota(day, delta, sender) => deliver(
+            sender,
+            tx.prepare_cached(q(sql::ADD_QUOTA))
+                .and_then(|mut s| s.query_row(params![day, delta as i64], |r| r.get::<_, i64>(0)))
+                .map(|used| used.max(0) as u64),
+        ),
+    }
+}
+
+fn record_login(tx: &rusqlite::Transaction<'_>, login: &NewLogin) -> rusqlite::Result<String> {
+    let user_id: String = tx.prepare_cached(q(sql::UPSERT_USER))?.query_row(
+        params![
+            login.candidate_user_id,
+            login.steam_id as i64,
+            login.owner_steam_id as i64,
+            login.generated
+        ],
+        |r| r.get(0),
+    )?;
+    tx.prepare_cached(q(sql::INSERT_SESSION))?.execute(params![
+        login.token_hash,
+        user_id,
+        login.steam_id as i64,
+        login.generated,
+        login.expire
+    ])?;
+    Ok(user_id)
+}
+
+fn fail(op: Write, message: &str) {
+    let error = || StoreError(message.to_owned());
+    match op {
+        Write::Login(_, s) => drop(s.send(Err(error()))),
+        Write::Revoke(_, _, s) => drop(s.send(Err(error()))),
+        Write::Quota(_, _, s) => drop(s.send(Err(error()))),
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn record_login(&self, login: NewLogin) -> Result<String, StoreError> {
+        self.write(|reply| Write::Login(login, reply)).await
+    }
+
+    async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(q(sql::SELECT_USER))?
+                .query_row(params![steam_id as i64], |r| {
+                    Ok(UserRecord {
+                        id: r.get(0)?,
+                        steam_id: r.get::<_, i64>(1)? as u64,
+                        owner_steam_id: r.get::<_, i64>(2)? as u64,
+                        created_at: r.get(3)?,
+                        last_login_at: r.get(4)?,
+                    })
+                })
+                .optional()
+        })
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(q(sql::SELECT_SESSION))?
+                .query_row(params![token_hash], |r| {
+                    Ok(SessionRecord {
+                        user_id: r.get(0)?,
+                        steam_id: r.get::<_, i64>(1)? as u64,
+                        generated: r.get(2)?,
+                        expire: r.get(3)?,
+                        revoked: r.get::<_, Option<i64>>(4)?.is_some(),
+                    })
+                })
+                .optional()
+        })
+    }
+
+    async fn revoke(&self, token_hash: &str, at: i64) -> Result<bool, StoreError> {
+        let hash = token_hash.to_owned();
+        self.write(|reply| Write::Revoke(hash, at, reply)).await
+    }
+
+    async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError> {
+        let day = day.to_owned();
+        self.write(|reply| Write::Quota(day, delta, reply)).await
+    }
+
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+}
