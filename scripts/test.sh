@@ -8,5 +8,7 @@ echo "[test] cargo clippy" >&2
 cargo clippy --workspace --all-targets -- -D warnings
 echo "[test] cargo test" >&2
 cargo test --workspace
+echo "[test] store suite against a real PostgreSQL" >&2
+scripts/with-postgres.sh cargo test -p steam-login-server --test store -- --ignored
 echo "[test] headless Godot suite" >&2
 scripts/test-godot.sh

@@ -125,14 +125,25 @@ async fn login(
     body: Bytes,
 ) -> Response {
     let (outcome, response) = match login_flow(&state, peer, query.token, &body).await {
-        Ok(body) => (Outcome::Ok, (StatusCode::OK, Json(body)).into_response()),
-        Err((outcome, error)) => (outcome, error.into_response()),
+        Ok(body) => {
+            tracing::info!(outcome = outcome_label(Outcome::Ok), user = %body["userId"], steam_id = %body["provider"]["providerId"], "login");
+            (Outcome::Ok, (StatusCode::OK, Json(body)).into_response())
+        }
+        Err((outcome, error)) => {
+            // The message never holds the ticket, the token or the key; safe to log.
+            tracing::info!(outcome = outcome_label(outcome), status = error.status.as_u16(), code = error.code, message = %error.message, "login refused");
+            (outcome, error.into_response())
+        }
     };
     state.metrics.login(outcome);
     response
 }
 
 type Failure = (Outcome, ApiError);
+
+fn outcome_label(outcome: Outcome) -> &'static str {
+    outcome.label()
+}
 
 async fn login_flow(
     state: &AppState,

@@ -33,7 +33,7 @@ impl Outcome {
         Self::Internal,
     ];
 
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Self::Ok => "ok",
             Self::BadRequest => "bad_request",

@@ -1,0 +1,115 @@
+//! One suite, both stores: SQLite always, PostgreSQL when scripts/test.sh has started one.
+
+use std::sync::Arc;
+
+use steam_login_server::store::{self, NewLogin, Store};
+
+fn login(steam_id: u64, owner: u64, token_hash: &str, at: i64) -> NewLogin {
+    NewLogin {
+        steam_id,
+        owner_steam_id: owner,
+        candidate_user_id: uuid::Uuid::new_v4().to_string(),
+        token_hash: token_hash.to_owned(),
+        generated: at,
+        expire: at + 86_400,
+    }
+}
+
+/// A SteamID unlikely to collide between runs against the same PostgreSQL database.
+fn fresh_steam_id() -> u64 {
+    76561198000000000 + (uuid::Uuid::new_v4().as_u128() % 1_000_000_000) as u64
+}
+
+async fn suite(store: Arc<dyn Store>) {
+    // A user is created once and keeps its id; owner and last login follow the latest login.
+    let steam_id = fresh_steam_id();
+    let a = uuid::Uuid::new_v4().to_string();
+    let first = store
+        .record_login(login(steam_id, steam_id, &a, 1_000))
+        .await
+        .unwrap();
+    let b = uuid::Uuid::new_v4().to_string();
+    let second = store
+        .record_login(login(steam_id, 76561198000000999, &b, 2_000))
+        .await
+        .unwrap();
+    assert_eq!(first, second);
+    let user = store.user(steam_id).await.unwrap().expect("user exists");
+    assert_eq!(user.id, first);
+    assert_eq!((user.created_at, user.last_login_at), (1_000, 2_000));
+    assert_eq!(user.owner_steam_id, 76561198000000999);
+    assert!(store.user(steam_id + 1).await.unwrap().is_none());
+
+    // Sessions are found by token hash and revoked once.
+    let session = store.session(&a).await.unwrap().expect("session exists");
+    assert_eq!(
+        (session.user_id.as_str(), session.steam_id),
+        (first.as_str(), steam_id)
+    );
+    assert_eq!(
+        (session.generated, session.expire, session.revoked),
+        (1_000, 87_400, false)
+    );
+    assert!(store.revoke(&a, 3_000).await.unwrap());
+    assert!(!store.revoke(&a, 3_001).await.unwrap());
+    assert!(store.session(&a).await.unwrap().unwrap().revoked);
+    assert!(!store.session(&b).await.unwrap().unwrap().revoked);
+    assert!(store.session("missing").await.unwrap().is_none());
+
+    // A token hash is unique.
+    assert!(store
+        .record_login(login(steam_id, steam_id, &b, 4_000))
+        .await
+        .is_err());
+
+    // 50 concurrent first logins of one SteamID: one user.
+    let steam_id = fresh_steam_id();
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let hash = uuid::Uuid::new_v4().to_string();
+                store
+                    .record_login(login(steam_id, steam_id, &hash, 5_000))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1);
+
+    // Quota counts add up per day.
+    let day = format!("test-{}", uuid::Uuid::new_v4());
+    assert_eq!(store.add_quota(&day, 0).await.unwrap(), 0);
+    assert_eq!(store.add_quota(&day, 5).await.unwrap(), 5);
+    assert_eq!(store.add_quota(&day, 2).await.unwrap(), 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_passes_the_suite() {
+    let path = std::env::temp_dir().join(format!("steam-login-store-{}.db", uuid::Uuid::new_v4()));
+    let store = store::open(&path.display().to_string()).await.unwrap();
+    assert_eq!(store.kind(), "sqlite");
+    suite(store).await;
+    // The file persists: reopening finds the users.
+    let reopened = store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(reopened.add_quota("x", 1).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs this with TEST_DATABASE_URL"]
+async fn postgres_store_passes_the_suite() {
+    let url = std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/with-postgres.sh sets it)",
+    );
+    let store = store::open(&url).await.unwrap();
+    assert_eq!(store.kind(), "postgres");
+    suite(store).await;
+}

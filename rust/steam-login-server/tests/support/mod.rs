@@ -1,0 +1,334 @@
+//! Test support: a programmable fake of Steam's Web API, the server run in-process, tickets, logs.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use steam_login_server::{serve, Config};
+use steam_ticket::{mint, Ownership, SessionHeader, Ticket, TicketType};
+use tokio::sync::oneshot;
+
+pub const KEY: &str = "TESTKEY-0123456789ABCDEF-never-log-me";
+pub const APP: u32 = 555440;
+
+/// What the fake Steam answers.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// OK for the SteamID inside the ticket.
+    Ok,
+    OkFamily {
+        owner: u64,
+    },
+    OkVacBanned,
+    OkPublisherBanned,
+    Error {
+        code: i64,
+        desc: &'static str,
+    },
+    Html403,
+    TooMany {
+        retry_after: u64,
+    },
+    Status500,
+    Slow {
+        ms: u64,
+    },
+    Malformed,
+}
+
+#[derive(Default)]
+pub struct FakeState {
+    pub calls: AtomicUsize,
+    /// Answers for the next calls, in order; when empty, `fallback`.
+    script: Mutex<VecDeque<Answer>>,
+    fallback: Mutex<Option<Answer>>,
+    pub last_key: Mutex<Option<String>>,
+    pub last_query: Mutex<Vec<(String, String)>>,
+    /// Extra latency for every answer.
+    pub latency_ms: AtomicUsize,
+}
+
+pub struct FakeSteam {
+    pub base: String,
+    pub state: Arc<FakeState>,
+}
+
+impl FakeSteam {
+    pub async fn start(fallback: Answer) -> Self {
+        let state = Arc::new(FakeState::default());
+        *state.fallback.lock().unwrap() = Some(fallback);
+        let app = Router::new()
+            .route("/ISteamUserAuth/AuthenticateUserTicket/v1/", get(answer))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeSteam {
+            base: format!("http://{addr}"),
+            state,
+        }
+    }
+
+    pub fn then(&self, answers: impl IntoIterator<Item = Answer>) {
+        self.state.script.lock().unwrap().extend(answers);
+    }
+
+    pub fn calls(&self) -> usize {
+        self.state.calls.load(Ordering::SeqCst)
+    }
+}
+
+async fn answer(
+    State(state): State<Arc<FakeState>>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    state.calls.fetch_add(1, Ordering::SeqCst);
+    *state.last_key.lock().unwrap() = headers
+        .get("x-webapi-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    *state.last_query.lock().unwrap() = query.clone();
+    let latency = state.latency_ms.load(Ordering::SeqCst) as u64;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let next = state.script.lock().unwrap().pop_front();
+    let answer = next.unwrap_or_else(|| state.fallback.lock().unwrap().clone().unwrap());
+    let steam_id = query
+        .iter()
+        .find(|(k, _)| k == "ticket")
+        .and_then(|(_, t)| steam_ticket::decode_hex(t).ok())
+        .map(|d| d.ticket.steam_id)
+        .unwrap_or(0);
+    let ok = |owner: u64, vac: bool, publisher: bool| {
+        axum::Json(json!({"response": {"params": {
+            "result": "OK", "steamid": steam_id.to_string(), "ownersteamid": owner.to_string(),
+            "vacbanned": vac, "publisherbanned": publisher}}}))
+        .into_response()
+    };
+    match answer {
+        Answer::Ok => ok(steam_id, false, false),
+        Answer::OkFamily { owner } => ok(owner, false, false),
+        Answer::OkVacBanned => ok(steam_id, true, false),
+        Answer::OkPublisherBanned => ok(steam_id, false, true),
+        Answer::Error { code, desc } => {
+            axum::Json(json!({"response": {"error": {"errorcode": code, "errordesc": desc}}})).into_response()
+        }
+        Answer::Html403 => (
+            StatusCode::FORBIDDEN,
+            [("content-type", "text/html")],
+            "<html><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>",
+        )
+            .into_response(),
+        Answer::TooMany { retry_after } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", retry_after.to_string())],
+            "slow down",
+        )
+            .into_response(),
+        Answer::Status500 => (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
+        Answer::Slow { ms } => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            ok(steam_id, false, false)
+        }
+        Answer::Malformed => (StatusCode::OK, "{\"response\": {\"params\": ").into_response(),
+    }
+}
+
+/// A running login server.
+pub struct Server {
+    pub base: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    pub async fn start(config: Config) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            serve(listener, config, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        // Wait until it answers.
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client
+                .get(format!("http://{addr}/healthz"))
+                .send()
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Server {
+            base: format!("http://{addr}"),
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server, letting requests in flight finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+
+    pub fn login_url(&self) -> String {
+        format!("{}/api/v1/auth/provider/steam/login", self.base)
+    }
+}
+
+/// Configuration against `fake`, trusting the simulation key for the offline check (so minted tickets
+/// pass it) while still asking the fake Steam, with a fresh SQLite file.
+pub fn config_for(fake: &FakeSteam, db: &str) -> Config {
+    let mut c = Config::for_tests(db);
+    c.web_api_key = Some(steam_login_server::config::Secret::new(KEY));
+    c.steam_api_base = fake.base.clone();
+    c.trusted_keys = vec![simulation_public_key()];
+    c.rate_limit = 0.0;
+    c.upstream_timeout_ms = 2_000;
+    c
+}
+
+pub fn simulation_public_key() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../steam-ticket/keys/simulation-public-key.pem")
+}
+
+pub fn temp_db(name: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join("steam-login-server-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!(
+        "{name}-{}-{}.db",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    path.display().to_string()
+}
+
+pub fn now() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as u32
+}
+
+/// A fresh session ticket for `steam_id`, signed with the simulation key.
+pub fn ticket_for(steam_id: u64) -> String {
+    ticket_with(steam_id, |_| {})
+}
+
+pub fn ticket_with(steam_id: u64, tweak: impl FnOnce(&mut Ticket)) -> String {
+    let now = now();
+    let mut t = Ticket {
+        gc_token: rand_u64(),
+        steam_id,
+        token_time: now,
+        session: SessionHeader {
+            ticket_type: TicketType::WebApi,
+            external_ip: [127, 0, 0, 1].into(),
+            internal_ip: [127, 0, 0, 1].into(),
+            ms_since_connect: 5,
+            connection_count: 1,
+        },
+        ownership: Ownership {
+            version: 4,
+            steam_id,
+            app_id: APP,
+            external_ip: [127, 0, 0, 1].into(),
+            internal_ip: [127, 0, 0, 1].into(),
+            flags: 0,
+            issued: now,
+            expires: now + 21 * 86_400,
+            licenses: vec![0],
+            dlc: vec![],
+        },
+    };
+    tweak(&mut t);
+    steam_ticket::hex::encode(&mint(&t))
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(now() as u64);
+    h.finish()
+}
+
+pub async fn post_token(
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+) -> (u16, Value, HeaderMap) {
+    let response = client
+        .post(server.login_url())
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body, headers)
+}
+
+/// Every log line any test's server writes (a process-wide subscriber).
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.get_or_init(Default::default).lock().unwrap()).into_owned()
+}
+
+static LOGS: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
+
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.get_or_init(Default::default)
+            .lock()
+            .unwrap()
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the capturing subscriber (at trace level, so every log statement is exercised).
+pub fn capture_logs() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        tracing_subscriber::fmt()
+            .with_writer(|| LogWriter)
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .init();
+    });
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs a command with a throwaway PostgreSQL server on loopback; TEST_DATABASE_URL names it.
+# Usage: scripts/with-postgres.sh <command...>
+set -euo pipefail
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+[ -n "$bindir" ] || { echo "[postgres] PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
+dir=$(mktemp -d /tmp/steam-auth-pg.XXXXXX)
+port=${PGPORT_TEST:-55432}
+run_as=()
+if [ "$(id -u)" = 0 ]; then
+  chown postgres:postgres "$dir"
+  run_as=(runuser -u postgres --)
+fi
+cleanup() {
+  "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+"${run_as[@]}" "$bindir/initdb" -D "$dir/data" -A trust -U steam >"$dir/initdb.log" 2>&1 \
+  || { cat "$dir/initdb.log" >&2; exit 1; }
+"${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null \
+  || { cat "$dir/server.log" >&2; exit 1; }
+export TEST_DATABASE_URL="postgres://steam@127.0.0.1:$port/postgres"
+echo "[postgres] $("$bindir/postgres" --version) on 127.0.0.1:$port" >&2
+"$@"
