@@ -8,6 +8,7 @@
 pub mod app;
 pub mod config;
 pub mod error;
+pub mod fake_steam;
 pub mod metrics;
 pub mod quota;
 pub mod rate_limit;

@@ -1,0 +1,200 @@
+//! `LoginClient`: one POST with timeouts, and retries only where the server cannot have acted.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::error::{ErrorKind, LoginError};
+use crate::session::Session;
+
+/// The login endpoint's path, appended to a base URL.
+pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    /// The whole exchange, per attempt.
+    pub timeout: Duration,
+    /// Extra attempts after a refused connection or a 502/503/504.
+    pub retries: u32,
+    /// First back-off; doubles per retry.
+    pub backoff: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(15),
+            retries: 2,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoginClient {
+    http: reqwest::Client,
+    endpoint: String,
+    options: ClientOptions,
+}
+
+/// `base` is a server's base URL, or the full endpoint URL if it already ends with [`LOGIN_PATH`].
+pub fn endpoint_url(base: &str) -> String {
+    let base = base.trim().trim_end_matches('/');
+    if base.ends_with(LOGIN_PATH) {
+        base.to_owned()
+    } else {
+        format!("{base}{LOGIN_PATH}")
+    }
+}
+
+impl LoginClient {
+    pub fn new(base: &str, options: ClientOptions) -> Result<Self, LoginError> {
+        let endpoint = endpoint_url(base);
+        let parsed = reqwest::Url::parse(&endpoint).map_err(|e| {
+            LoginError::new(
+                ErrorKind::Transport,
+                format!("login endpoint {endpoint:?} is not a URL: {e}"),
+            )
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(LoginError::new(
+                ErrorKind::Transport,
+                format!("login endpoint {endpoint:?} must be http:// or https://"),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .user_agent(concat!("steam-auth-godot/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                LoginError::new(
+                    ErrorKind::Transport,
+                    format!("cannot build the HTTP client: {}", e.without_url()),
+                )
+            })?;
+        Ok(LoginClient {
+            http,
+            endpoint,
+            options,
+        })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Posts `{"token": ticket_hex}` and parses the session.
+    pub async fn login(&self, ticket_hex: &str) -> Result<Session, LoginError> {
+        self.login_until(ticket_hex, std::future::pending()).await
+    }
+
+    /// Like [`login`](Self::login), but gives up with `Cancelled` as soon as `cancelled` resolves.
+    pub async fn login_until(
+        &self,
+        ticket_hex: &str,
+        cancelled: impl Future<Output = ()>,
+    ) -> Result<Session, LoginError> {
+        if ticket_hex.is_empty() {
+            return Err(LoginError::new(
+                ErrorKind::InvalidTicket,
+                "the ticket is empty",
+            ));
+        }
+        tokio::select! {
+            biased;
+            _ = cancelled => Err(LoginError::cancelled()),
+            result = self.login_with_retries(ticket_hex) => result,
+        }
+    }
+
+    async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session, LoginError> {
+        let body = json!({ "token": ticket_hex });
+        let mut attempt = 0;
+        loop {
+            let result = self.attempt(&body).await;
+            match result {
+                Err(Retry::Safe(error)) if attempt < self.options.retries => {
+                    attempt += 1;
+                    tokio::time::sleep(self.options.backoff * (1 << (attempt - 1).min(6))).await;
+                    drop(error);
+                }
+                Err(Retry::Safe(error)) | Err(Retry::Never(error)) => return Err(error),
+                Ok(session) => return Ok(session),
+            }
+        }
+    }
+
+    async fn attempt(&self, body: &Value) -> Result<Session, Retry> {
+        let sent = self.http.post(&self.endpoint).json(body).send().await;
+        let response = match sent {
+            Ok(r) => r,
+            // Not connected: the server never saw the ticket.
+            Err(e) if e.is_connect() => {
+                return Err(Retry::Safe(LoginError::from_reqwest(e, &self.endpoint)))
+            }
+            Err(e) => return Err(Retry::Never(LoginError::from_reqwest(e, &self.endpoint))),
+        };
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Retry::Never(LoginError::from_reqwest(e, &self.endpoint)))?;
+        if (200..300).contains(&status) {
+            return Session::from_json(&bytes).map_err(|message| {
+                Retry::Never(with_status(
+                    LoginError::new(ErrorKind::Protocol, message),
+                    status,
+                    None,
+                ))
+            });
+        }
+        let (code, server_message) = server_error(&bytes);
+        let message = match &server_message {
+            Some(m) => format!("the login server answered {status}: {m}"),
+            None => format!("the login server answered HTTP {status}"),
+        };
+        let kind = if status >= 500 {
+            ErrorKind::Server
+        } else {
+            ErrorKind::Rejected
+        };
+        let error = with_status(LoginError::new(kind, message), status, code);
+        // 502/503/504 say the request was not processed; any other answer is final.
+        if matches!(status, 502..=504) {
+            Err(Retry::Safe(error))
+        } else {
+            Err(Retry::Never(error))
+        }
+    }
+}
+
+enum Retry {
+    Safe(LoginError),
+    Never(LoginError),
+}
+
+fn with_status(mut error: LoginError, status: u16, code: Option<String>) -> LoginError {
+    error.http_status = status;
+    error.code = code;
+    error
+}
+
+/// `{"error": {"code", "message"}}`, or a plain `{"message"}` / `{"error": "..."}`.
+fn server_error(body: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return (None, None);
+    };
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    match &value["error"] {
+        Value::Object(e) => (
+            e.get("code").and_then(text),
+            e.get("message").and_then(text),
+        ),
+        Value::String(s) => (None, Some(s.clone())),
+        _ => (None, value.get("message").and_then(text)),
+    }
+}

@@ -1,0 +1,280 @@
+//! Every error kind, produced by a real server on loopback; retries counted on the server side.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::Router;
+use steam_login_client::{ClientOptions, ErrorKind, LoginClient, LOGIN_PATH};
+
+const SESSION: &str = r#"{"preferredLanguage":"en","friendsFirstSync":{"steam":true},"fixedMyFriendsUserPlatformId":{"steam":true},"id":"u-1","provider":{"providerId":"76561198000000000","providerName":"steam","userId":"u-1"},"providers":[{"providerName":"steam","providerId":"76561198000000000"}],"friends":[],"triggerResults":{"success":[],"error":[]},"tokenId":"tok-1","generated":1700000000,"expire":1700086400,"userId":"u-1","token":"tok-1"}"#;
+
+/// A server that answers `responses` in order (the last one repeats), counting requests.
+async fn server(responses: Vec<(u16, &'static str, u64)>) -> (String, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    let responses = Arc::new(responses);
+    let app = Router::new().route(
+        LOGIN_PATH,
+        post(move |body: String| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let responses = responses.clone();
+            async move {
+                assert!(body.contains("\"token\":\"14000000AB\""), "{body}");
+                let (status, text, delay_ms) = responses[n.min(responses.len() - 1)];
+                tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                (
+                    StatusCode::from_u16(status).unwrap(),
+                    [("content-type", "application/json")],
+                    text,
+                )
+                    .into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, count)
+}
+
+fn fast() -> ClientOptions {
+    ClientOptions {
+        connect_timeout: Duration::from_millis(500),
+        timeout: Duration::from_millis(800),
+        retries: 2,
+        backoff: Duration::from_millis(10),
+    }
+}
+
+#[tokio::test]
+async fn a_session_parses_and_base_or_full_urls_work() {
+    let (base, count) = server(vec![(200, SESSION, 0)]).await;
+    for url in [
+        base.clone(),
+        format!("{base}/"),
+        format!("{base}{LOGIN_PATH}"),
+    ] {
+        let client = LoginClient::new(&url, fast()).unwrap();
+        assert_eq!(client.endpoint(), format!("{base}{LOGIN_PATH}"));
+        let session = client.login("14000000AB").await.unwrap();
+        assert_eq!(
+            (session.user_id.as_str(), session.token.as_str()),
+            ("u-1", "tok-1")
+        );
+        assert_eq!(session.expire, 1700086400);
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn refused_connections_are_transport_errors_after_retries() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let client = LoginClient::new(&format!("http://127.0.0.1:{port}"), fast()).unwrap();
+    let started = std::time::Instant::now();
+    let err = client.login("14000000AB").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transport);
+    assert!(err.message.contains("refused"), "{}", err.message);
+    assert!(
+        started.elapsed() >= Duration::from_millis(30),
+        "two back-offs happened"
+    );
+    let dns = LoginClient::new("http://no-such-host.invalid", fast()).unwrap();
+    assert_eq!(
+        dns.login("14000000AB").await.unwrap_err().kind,
+        ErrorKind::Transport
+    );
+    assert_eq!(
+        LoginClient::new("ftp://x", fast()).unwrap_err().kind,
+        ErrorKind::Transport
+    );
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out_without_a_retry() {
+    let (base, count) = server(vec![(200, SESSION, 3_000)]).await;
+    let err = LoginClient::new(&base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        1,
+        "the server may have processed it: no retry"
+    );
+}
+
+#[tokio::test]
+async fn server_errors_and_rejections_keep_the_servers_message() {
+    let (base, count) = server(vec![(
+        500,
+        r#"{"error":{"code":"internal","message":"db down"}}"#,
+        0,
+    )])
+    .await;
+    let err = LoginClient::new(&base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind, err.http_status), (ErrorKind::Server, 500));
+    assert!(err.message.contains("db down"));
+    assert_eq!(count.load(Ordering::SeqCst), 1, "500 is not retried");
+
+    let (base, count) = server(vec![(
+        401,
+        r#"{"error":{"code":"invalid_ticket","message":"Steam says the ticket is invalid"}}"#,
+        0,
+    )])
+    .await;
+    let err = LoginClient::new(&base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 401));
+    assert_eq!(err.code.as_deref(), Some("invalid_ticket"));
+    assert!(err.message.contains("Steam says the ticket is invalid"));
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn protocol_errors_name_what_is_wrong() {
+    let (base, _) = server(vec![(200, "<html>oops</html>", 0)]).await;
+    let err = LoginClient::new(&base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Protocol);
+    assert!(err.message.contains("not JSON"));
+    let (base, _) = server(vec![(
+        200,
+        r#"{"userId":"u","expire":1,"provider":{"providerId":"1"}}"#,
+        0,
+    )])
+    .await;
+    let err = LoginClient::new(&base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind, err.message.as_str()),
+        (ErrorKind::Protocol, "the response lacks token")
+    );
+}
+
+#[tokio::test]
+async fn gateway_errors_are_retried_and_counted() {
+    let (base, count) = server(vec![(503, "{}", 0), (502, "{}", 0), (200, SESSION, 0)]).await;
+    let session = LoginClient::new(&base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap();
+    assert_eq!(session.user_id, "u-1");
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+
+    let (base, count) = server(vec![(504, "{}", 0)]).await;
+    let err = LoginClient::new(&base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind, err.http_status), (ErrorKind::Server, 504));
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        3,
+        "one attempt and two retries, then give up"
+    );
+}
+
+#[tokio::test]
+async fn cancellation_ends_the_login_at_once() {
+    let (base, _) = server(vec![(200, SESSION, 5_000)]).await;
+    let client = LoginClient::new(
+        &base,
+        ClientOptions {
+            timeout: Duration::from_secs(10),
+            ..fast()
+        },
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let err = client
+        .login_until("14000000AB", tokio::time::sleep(Duration::from_millis(50)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(
+        client.login("").await.unwrap_err().kind,
+        ErrorKind::InvalidTicket
+    );
+}
+
+#[tokio::test]
+async fn against_the_projects_own_server_in_simulation_mode() {
+    let mut config = steam_login_server::Config::for_tests(
+        std::env::temp_dir()
+            .join(format!("client-it-{}.db", std::process::id()))
+            .display()
+            .to_string(),
+    );
+    config.simulation = true;
+    config.rate_limit = 0.0;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(steam_login_server::serve(
+        listener,
+        config,
+        std::future::pending(),
+    ));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as u32;
+    let ticket = steam_ticket::Ticket {
+        gc_token: 1,
+        steam_id: 76561198000000001,
+        token_time: now,
+        session: steam_ticket::SessionHeader {
+            ticket_type: steam_ticket::TicketType::WebApi,
+            external_ip: [127, 0, 0, 1].into(),
+            internal_ip: [127, 0, 0, 1].into(),
+            ms_since_connect: 0,
+            connection_count: 1,
+        },
+        ownership: steam_ticket::Ownership {
+            version: 4,
+            steam_id: 76561198000000001,
+            app_id: 555440,
+            external_ip: [127, 0, 0, 1].into(),
+            internal_ip: [127, 0, 0, 1].into(),
+            flags: 0,
+            issued: now,
+            expires: now + 3600,
+            licenses: vec![],
+            dlc: vec![],
+        },
+    };
+    let hex = steam_ticket::hex::encode(&steam_ticket::mint(&ticket));
+    let client = LoginClient::new(&base, fast()).unwrap();
+    let session = client.login(&hex).await.unwrap();
+    assert_eq!(session.provider.provider_id, "76561198000000001");
+    assert_eq!(session.expire - session.generated, 86_400);
+    let err = client.login("14000000AB").await.unwrap_err();
+    assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 400));
+    assert_eq!(err.code.as_deref(), Some("malformed_ticket"));
+}

@@ -1,0 +1,20 @@
+//! A fake Steam Web API for benchmarks and local runs: answers OK for the ticket's SteamID.
+//! Usage: cargo run --release -p steam-login-server --example fake_steam -- <port> [latency_ms]
+
+use std::sync::atomic::Ordering;
+
+use steam_login_server::fake_steam::{Answer, FakeSteam};
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(18081);
+    let latency: usize = args.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("bind");
+    let fake = FakeSteam::serve(listener, Answer::Ok);
+    fake.state.latency_ms.store(latency, Ordering::SeqCst);
+    eprintln!("fake Steam Web API on {} ({latency} ms latency)", fake.base);
+    std::future::pending::<()>().await;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Login server benchmark on loopback: wrk with 64 connections against the release server, which
+# asks a fake Steam Web API (0 ms and 50 ms latency), with SQLite and with PostgreSQL.
+# Usage: scripts/bench-server.sh [seconds]   (needs wrk: apt-get install wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-15}
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+cargo build --release -p steam-login-server --bin steam-login-server --example fake_steam --example mint_tickets >&2
+bin=target/release
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+"$bin/examples/mint_tickets" 2000 555440 > "$work/bodies.txt"
+
+run() { # <latency_ms> <database> <label>
+  local latency=$1 database=$2 label=$3
+  "$bin/examples/fake_steam" 18081 "$latency" 2>/dev/null & pids+=($!)
+  RUST_LOG=warn "$bin/steam-login-server" --listen 127.0.0.1:18080 --database "$database" \
+    --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
+    --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
+    --rate-limit 0 --daily-quota 1000000000 & pids+=($!)
+  for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && break; sleep 0.1; done
+  BODIES="$work/bodies.txt" wrk -t2 -c64 -d2s -s bench/login.lua http://127.0.0.1:18080/api/v1/auth/provider/steam/login >/dev/null  # warm-up
+  local result
+  result=$(BODIES="$work/bodies.txt" wrk -t2 -c64 -d"${seconds}s" --latency -s bench/login.lua \
+    http://127.0.0.1:18080/api/v1/auth/provider/steam/login | grep '^RESULT')
+  echo "$label upstream=${latency}ms ${result#RESULT }"
+  kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
+}
+
+run 0 "$work/bench.db" sqlite
+run 50 "$work/bench50.db" sqlite
+scripts/with-postgres.sh bash -c "
+  $(declare -f run); bin=$bin; work=$work; seconds=$seconds; pids=()
+  run 0 \"\$TEST_DATABASE_URL\" postgres
+  run 50 \"\$TEST_DATABASE_URL\" postgres"
