@@ -4,6 +4,9 @@
 use godot::init::{gdextension, ExtensionLibrary, InitStage};
 
 mod args;
+mod http_runtime;
+mod login;
+mod session;
 mod settings;
 mod shutdown;
 mod steam;

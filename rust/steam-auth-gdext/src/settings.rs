@@ -17,6 +17,13 @@ pub const SIMULATED_STEAM_ID_ENV: &str = "STEAM_AUTH_SIMULATED_STEAM_ID";
 /// App id used when neither `steamInit(app_id)` nor `steam_appid.txt` gives one.
 pub const APP_ID: &str = "steam/auth/app_id";
 
+/// Base URL (or full endpoint URL) of the login server `SteamLogin` posts to.
+pub const LOGIN_ENDPOINT: &str = "steam/auth/login_endpoint";
+/// Seconds a `SteamLogin` call may take.
+pub const LOGIN_TIMEOUT_SEC: &str = "steam/auth/login_timeout_sec";
+const DEFAULT_LOGIN_ENDPOINT: &str = "http://127.0.0.1:8080";
+const DEFAULT_LOGIN_TIMEOUT_SEC: f64 = 10.0;
+
 struct Setting {
     name: &'static str,
     default: fn() -> Variant,
@@ -46,6 +53,20 @@ const SETTINGS: &[Setting] = &[
         ty: VariantType::INT,
         hint: PropertyHint::RANGE,
         hint_string: "0,4294967295,1,or_greater",
+    },
+    Setting {
+        name: LOGIN_ENDPOINT,
+        default: || DEFAULT_LOGIN_ENDPOINT.to_variant(),
+        ty: VariantType::STRING,
+        hint: PropertyHint::NONE,
+        hint_string: "",
+    },
+    Setting {
+        name: LOGIN_TIMEOUT_SEC,
+        default: || DEFAULT_LOGIN_TIMEOUT_SEC.to_variant(),
+        ty: VariantType::FLOAT,
+        hint: PropertyHint::RANGE,
+        hint_string: "0.1,3600,0.1,or_greater",
     },
 ];
 
@@ -77,4 +98,20 @@ pub fn get(name: &str) -> Option<Variant> {
 /// An environment variable, if set and not blank.
 pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The login endpoint: env `STEAM_AUTH_LOGIN_ENDPOINT`, else the Project Setting, else the default.
+pub fn login_endpoint() -> String {
+    env("STEAM_AUTH_LOGIN_ENDPOINT")
+        .or_else(|| get(LOGIN_ENDPOINT).map(|v| v.to_string()))
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_LOGIN_ENDPOINT.to_owned())
+}
+
+/// The login timeout in seconds (Project Setting, else the default).
+pub fn login_timeout_sec() -> f64 {
+    get(LOGIN_TIMEOUT_SEC)
+        .and_then(|v| v.try_to::<f64>().ok())
+        .filter(|t| *t > 0.0)
+        .unwrap_or(DEFAULT_LOGIN_TIMEOUT_SEC)
 }

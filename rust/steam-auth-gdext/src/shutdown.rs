@@ -2,8 +2,9 @@
 //!
 //! Engine singletons of an extension are freed after the script languages finish. A GDScript lambda
 //! still connected to one of our signals at that point is destroyed after its script is gone, which
-//! corrupts the heap. So when the root window leaves the tree, Steam is shut down and every connection
-//! to its signals is dropped while scripts are still alive.
+//! corrupts the heap. So when the root window leaves the tree, Steam is shut down, every connection
+//! to its signals is dropped while scripts are still alive, pending logins are dropped and the HTTP
+//! runtime is stopped without waiting.
 
 use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
@@ -27,6 +28,9 @@ fn install() {
     };
     root.connect(
         "tree_exiting",
-        &Callable::from_fn("steam_auth_shutdown", |_| Steam::release_all()),
+        &Callable::from_fn("steam_auth_shutdown", |_| {
+            crate::login::shutdown();
+            Steam::release_all();
+        }),
     );
 }

@@ -429,6 +429,28 @@ impl Steam {
 }
 
 impl Steam {
+    pub(crate) fn is_initialized(&self) -> bool {
+        self.backend.is_some()
+    }
+
+    /// `getAuthTicketForWebApi` for Rust callers; 0 when it cannot be had.
+    pub(crate) fn web_api_ticket(&mut self, identity: &str) -> u32 {
+        match self.backend.as_mut() {
+            Some(b) if !identity.contains('\0') => b.get_auth_ticket_for_web_api(identity),
+            _ => 0,
+        }
+    }
+
+    /// A session ticket's bytes for Rust callers, or `None` before init.
+    pub(crate) fn session_ticket_bytes(&mut self) -> Option<Vec<u8>> {
+        let backend = self.backend.as_mut()?;
+        Some(
+            backend
+                .get_auth_session_ticket(&steam_auth_core::Identity::None)
+                .bytes,
+        )
+    }
+
     /// Shuts Steam down and disconnects everything from its signals (see `shutdown`).
     pub fn release_all() {
         let mut this = <Steam as godot::obj::Singleton>::singleton();

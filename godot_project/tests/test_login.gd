@@ -1,0 +1,198 @@
+## SteamLogin against the project's login server (simulation mode, started by scripts/test-godot.sh)
+## and against a stub server for the failures the real one never produces.
+extends "res://tests/test_case.gd"
+
+const HttpStub = preload("res://tests/http_stub.gd")
+
+
+func server_url() -> String:
+	return OS.get_environment("STEAM_AUTH_LOGIN_ENDPOINT")
+
+
+func stub(status: int, body: String, hang := false) -> Node:
+	var s: Node = HttpStub.new()
+	s.status = status
+	s.body = body
+	s.hang = hang
+	Engine.get_main_loop().root.add_child(s)
+	s.start()
+	return s
+
+
+func drop(node: Node) -> void:
+	node.queue_free()
+	await frames(1)
+
+
+func test_the_suite_has_a_login_server() -> void:
+	assert_true(server_url().begins_with("http://127.0.0.1:"), "scripts/test-godot.sh sets STEAM_AUTH_LOGIN_ENDPOINT")
+	assert_eq(SteamLogin.new().endpoint, server_url(), "the endpoint defaults to the environment / setting")
+	assert_eq(SteamLogin.new().timeout_sec, 10.0)
+
+
+func test_await_a_session_from_a_session_ticket() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var succeeded := []
+	login.login_succeeded.connect(func(s): succeeded.append(s))
+	var result: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
+	assert_true(result.ok, "%s: %s" % [result.error_kind, result.error_message])
+	assert_eq(result.error_kind, "")
+	assert_eq(result.http_status, 200)
+	var s: SteamSession = result.session
+	assert_eq(s.provider_id, str(ME))
+	assert_eq(s.provider_name, "steam")
+	assert_eq(s.user_id, s.id)
+	assert_eq(s.token, s.token_id)
+	assert_eq(s.token.length(), 36, "a UUID token")
+	assert_eq(s.expire - s.generated, 86400)
+	assert_false(s.is_expired())
+	assert_true(abs(s.seconds_left() - 86400) < 10)
+	var raw := s.to_dictionary()
+	assert_eq(raw.userId, s.user_id)
+	assert_eq(raw.providers, [{"providerName": "steam", "providerId": str(ME)}])
+	assert_eq(succeeded.size(), 1)
+	assert_eq(succeeded[0].token, s.token)
+
+
+func test_hex_and_bytes_log_in_the_same_user() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var t: Dictionary = Steam.getAuthSessionTicket()
+	var a: SteamLoginResult = await login.login(t.buffer.hex_encode())
+	var b: SteamLoginResult = await login.login(Steam.getAuthSessionTicket().buffer)
+	assert_true(a.ok and b.ok)
+	assert_eq(a.session.user_id, b.session.user_id)
+	assert_true(a.session.token != b.session.token)
+
+
+func test_rejections_carry_the_servers_reason() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var failed := []
+	login.login_failed.connect(func(r): failed.append(r))
+	var bad: SteamLoginResult = await login.login("14000000AABBCC")
+	assert_eq([bad.ok, bad.error_kind, bad.http_status, bad.error_code], [false, "rejected", 400, "malformed_ticket"])
+	assert_has(bad.error_message, "gc_token")
+	var expired: SteamLoginResult = await login.login(Steam.mintSimulatedTicket(ME, {"expires_in": -5}))
+	assert_eq([expired.error_kind, expired.http_status, expired.error_code], ["rejected", 401, "ticket_rejected"])
+	assert_has(expired.error_message, "expired")
+	assert_eq(failed.size(), 2)
+	assert_eq(bad.session, null)
+
+
+func test_unreachable_server_is_a_transport_error() -> void:
+	var login := SteamLogin.new()
+	login.endpoint = "http://127.0.0.1:9"
+	var result: SteamLoginResult = await login.login("14000000AABB")
+	assert_eq([result.ok, result.error_kind, result.http_status], [false, "transport", 0])
+	assert_has(result.error_message, "refused")
+
+
+func test_server_errors_and_bad_answers() -> void:
+	var login := SteamLogin.new()
+	var s := stub(500, "{\"error\": {\"code\": \"internal\", \"message\": \"database down\"}}")
+	login.endpoint = s.url()
+	var r: SteamLoginResult = await login.login("14000000AABB")
+	assert_eq([r.error_kind, r.http_status, r.error_code], ["server", 500, "internal"])
+	assert_has(r.error_message, "database down")
+	await drop(s)
+	s = stub(200, "<html>not a session</html>")
+	login.endpoint = s.url()
+	r = await login.login("14000000AABB")
+	assert_eq([r.error_kind, r.http_status], ["protocol", 200])
+	assert_has(r.error_message, "not JSON")
+	await drop(s)
+	s = stub(200, "{\"userId\": \"u\", \"expire\": 1, \"provider\": {\"providerId\": \"1\"}}")
+	login.endpoint = s.url()
+	r = await login.login("14000000AABB")
+	assert_eq(r.error_kind, "protocol")
+	assert_eq(r.error_message, "the response lacks token")
+	await drop(s)
+
+
+func test_a_slow_server_times_out_and_frames_keep_flowing() -> void:
+	var s := stub(200, "{}", true)
+	var login := SteamLogin.new()
+	login.endpoint = s.url()
+	login.timeout_sec = 0.5
+	var state := {"done": false, "result": null}
+	var pending := func() -> void:
+		state.result = await login.login("14000000AABB")
+		state.done = true
+	pending.call()
+	var frames_waited := 0
+	var longest_frame_ms := 0.0
+	var last := Time.get_ticks_usec()
+	while not state.done:
+		await Engine.get_main_loop().process_frame
+		var t := Time.get_ticks_usec()
+		longest_frame_ms = max(longest_frame_ms, (t - last) / 1000.0)
+		last = t
+		frames_waited += 1
+	print("slow server: %d frames while waiting 0.5 s, longest frame %.2f ms" % [frames_waited, longest_frame_ms])
+	assert_eq(state.result.error_kind, "timeout")
+	assert_true(frames_waited > 5, "the game kept running while the login waited")
+	assert_true(longest_frame_ms < 250.0, "no frame was held by the login (%.1f ms)" % longest_frame_ms)
+	await drop(s)
+
+
+func test_bad_input_fails_asynchronously_with_invalid_ticket() -> void:
+	var login := SteamLogin.new()
+	for bad in ["14zz", 42, {}, PackedByteArray()]:
+		var signal_ := login.login(bad)
+		var result: SteamLoginResult = await signal_
+		assert_eq(result.error_kind, "invalid_ticket", var_to_str(bad))
+
+
+func test_two_concurrent_logins_are_independent() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var first := login.login(Steam.getAuthSessionTicket())
+	var second := login.login(Steam.mintSimulatedTicket(PEER))
+	var b: SteamLoginResult = await second
+	var a: SteamLoginResult = await first
+	assert_true(a.ok and b.ok, "%s / %s" % [a.error_message, b.error_message])
+	assert_eq(a.session.provider_id, str(ME))
+	assert_eq(b.session.provider_id, str(PEER))
+	assert_true(a.session.user_id != b.session.user_id)
+
+
+func test_cancel_ends_logins_in_flight() -> void:
+	var s := stub(200, "{}", true)
+	var login := SteamLogin.new()
+	login.endpoint = s.url()
+	var call := login.login("14000000AABB")
+	await frames(2)
+	login.cancel()
+	var result: SteamLoginResult = await call
+	assert_eq(result.error_kind, "cancelled")
+	await drop(s)
+
+
+func test_login_with_steam_runs_the_whole_client_flow() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var result: SteamLoginResult = await login.login_with_steam("steam-auth-tests")
+	assert_true(result.ok, "%s: %s" % [result.error_kind, result.error_message])
+	assert_eq(result.session.provider_id, str(ME))
+
+
+func test_login_with_steam_before_init_fails_clearly() -> void:
+	var result: SteamLoginResult = await SteamLogin.new().login_with_steam()
+	assert_eq(result.error_kind, "invalid_ticket")
+	assert_has(result.error_message, "Steam is not initialised")
+
+
+func test_results_reach_gdscript_within_a_frame() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var delays := []
+	for i in 20:
+		var result: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
+		assert_true(result.ok)
+		delays.append(result.delivery_usec)
+	delays.sort()
+	print("login result delivery (HTTP answer -> GDScript): median %.2f ms, max %.2f ms over %d logins"
+		% [delays[delays.size() / 2] / 1000.0, delays[-1] / 1000.0, delays.size()])
+	assert_true(delays[-1] < 1000000, "a result waited more than a second for the main thread")

@@ -1,0 +1,171 @@
+//! `SteamSession` and `SteamLoginResult`: what a login gives GDScript.
+
+use godot::prelude::*;
+use serde_json::Value;
+use steam_login_client::{LoginError, Session};
+
+/// A game session issued by the login server: every field of the response as a snake_case property.
+#[derive(GodotClass)]
+#[class(init, base = RefCounted)]
+pub struct SteamSession {
+    /// The user's id on the game backend (a UUID); also [member id].
+    #[var]
+    user_id: GString,
+    /// The session token: send it as [code]Authorization: Bearer <token>[/code]. Never log it.
+    #[var]
+    token: GString,
+    /// The session token's id (the spec makes it equal to [member token]).
+    #[var]
+    token_id: GString,
+    /// The user id again, as the spec's top-level [code]id[/code].
+    #[var]
+    id: GString,
+    /// The player's SteamID64, as a string (the provider's id).
+    #[var]
+    provider_id: GString,
+    /// Always [code]"steam"[/code].
+    #[var]
+    provider_name: GString,
+    /// Unix time the session was issued.
+    #[var]
+    generated: i64,
+    /// Unix time the session expires.
+    #[var]
+    expire: i64,
+    /// The user's preferred language ([code]"en"[/code]).
+    #[var]
+    preferred_language: GString,
+    raw: Value,
+}
+
+#[godot_api]
+impl SteamSession {
+    /// [code]true[/code] once [member expire] has passed.
+    #[func]
+    fn is_expired(&self) -> bool {
+        self.seconds_left() <= 0
+    }
+
+    /// Seconds until [member expire] (negative once expired).
+    #[func]
+    fn seconds_left(&self) -> i64 {
+        self.expire - now()
+    }
+
+    /// The response exactly as received, as a Dictionary.
+    #[func]
+    fn to_dictionary(&self) -> VarDictionary {
+        json_to_variant(&self.raw).try_to().unwrap_or_default()
+    }
+}
+
+impl SteamSession {
+    pub fn from_session(s: &Session) -> Gd<Self> {
+        Gd::from_init_fn(|_base| SteamSession {
+            user_id: s.user_id.as_str().into(),
+            token: s.token.as_str().into(),
+            token_id: s.token_id.as_str().into(),
+            id: s.id.as_str().into(),
+            provider_id: s.provider.provider_id.as_str().into(),
+            provider_name: s.provider.provider_name.as_str().into(),
+            generated: s.generated,
+            expire: s.expire,
+            preferred_language: s.preferred_language.as_str().into(),
+            raw: s.raw.clone(),
+        })
+    }
+}
+
+/// The outcome of one [method SteamLogin.login] call.
+#[derive(GodotClass)]
+#[class(init, base = RefCounted)]
+pub struct SteamLoginResult {
+    /// [code]true[/code] when [member session] holds a session.
+    #[var]
+    ok: bool,
+    /// The session, or [code]null[/code] on failure.
+    #[var]
+    session: Option<Gd<SteamSession>>,
+    /// [code]""[/code] on success, else one of [code]"transport"[/code] (unreachable server),
+    /// [code]"timeout"[/code], [code]"rejected"[/code] (4xx: the ticket was refused),
+    /// [code]"server"[/code] (5xx), [code]"protocol"[/code] (not a session), [code]"cancelled"[/code],
+    /// [code]"invalid_ticket"[/code] (bad input) or [code]"steam"[/code] (no ticket from Steam).
+    #[var]
+    error_kind: GString,
+    /// What went wrong, in words for a developer (never the ticket or a token).
+    #[var]
+    error_message: GString,
+    /// The server's error code (e.g. [code]"invalid_ticket"[/code]) when it gave one.
+    #[var]
+    error_code: GString,
+    /// The HTTP status, or 0 when no answer arrived.
+    #[var]
+    http_status: i64,
+    /// Microseconds from the HTTP answer's arrival to this result's signal on the main thread.
+    #[var]
+    delivery_usec: i64,
+}
+
+#[godot_api]
+impl SteamLoginResult {}
+
+impl SteamLoginResult {
+    /// The result and, for the `login_succeeded` signal, its session.
+    pub fn success(session: &Session, delivery_usec: i64) -> (Gd<Self>, Gd<SteamSession>) {
+        let session = SteamSession::from_session(session);
+        let result = Gd::from_init_fn(|_base| SteamLoginResult {
+            ok: true,
+            session: Some(session.clone()),
+            error_kind: GString::new(),
+            error_message: GString::new(),
+            error_code: GString::new(),
+            http_status: 200,
+            delivery_usec,
+        });
+        (result, session)
+    }
+
+    pub fn failure(kind: &str, error: &LoginError, delivery_usec: i64) -> Gd<Self> {
+        Gd::from_init_fn(|_base| SteamLoginResult {
+            ok: false,
+            session: None,
+            error_kind: kind.into(),
+            error_message: error.message.as_str().into(),
+            error_code: error.code.as_deref().unwrap_or("").into(),
+            http_status: i64::from(error.http_status),
+            delivery_usec,
+        })
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// JSON → Variant: objects become Dictionaries, arrays Arrays, integers ints.
+pub fn json_to_variant(value: &Value) -> Variant {
+    match value {
+        Value::Null => Variant::nil(),
+        Value::Bool(b) => b.to_variant(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.to_variant(),
+            None => n.as_f64().unwrap_or(0.0).to_variant(),
+        },
+        Value::String(s) => s.to_variant(),
+        Value::Array(items) => items
+            .iter()
+            .map(json_to_variant)
+            .collect::<VarArray>()
+            .to_variant(),
+        Value::Object(map) => {
+            let mut dict = VarDictionary::new();
+            for (k, v) in map {
+                dict.set(k.as_str(), &json_to_variant(v));
+            }
+            dict.to_variant()
+        }
+    }
+}
