@@ -194,6 +194,9 @@ impl SteamLoginCall {
     }
 }
 
+/// A finished call not yet emitted, with the time after which it is dropped.
+type Held = (Gd<SteamLoginCall>, Gd<SteamLoginResult>, Instant);
+
 struct PendingCall {
     id: u64,
     /// Kept alive until the result is emitted: awaiting code holds only its signal.
@@ -211,8 +214,7 @@ thread_local! {
     static PUMP: RefCell<Option<Callable>> = const { RefCell::new(None) };
     static TICKET_WATCH: RefCell<Option<Callable>> = const { RefCell::new(None) };
     static COMPLETIONS: RefCell<Vec<Completion>> = const { RefCell::new(Vec::new()) };
-    /// Finished calls not yet emitted, with the time after which they are dropped.
-    static HELD: RefCell<Vec<(Gd<SteamLoginCall>, Gd<SteamLoginResult>, Instant)>> = const { RefCell::new(Vec::new()) };
+    static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
 }
 
 fn fail_later(id: u64, kind: ErrorKind, message: String) {
