@@ -29,6 +29,7 @@ func run_all() -> void:
 	step_decode(ticket)
 	await step_validate(ticket)
 	await step_web_api_ticket()
+	await step_login()
 	step_end(ticket)
 	say("[b]%s[/b]" % ("Some steps failed." if _failed else "All steps succeeded."))
 
@@ -81,6 +82,30 @@ func step_web_api_ticket() -> void:
 		fail("Web API ticket failed: result %d" % args[1])
 		return
 	ok("Web API ticket #%d: %d bytes, ready to post to the login server" % [handle, args[2]])
+
+
+func step_login() -> void:
+	var login := SteamLogin.new()
+	say("  logging in at %s" % login.endpoint)
+	var result: SteamLoginResult = await login.login_with_steam("steam-auth-demo")
+	if not result.ok:
+		fail("Login failed (%s): %s" % [result.error_kind, result.error_message])
+		return
+	var s: SteamSession = result.session
+	ok("Logged in: user %s, SteamID %s, session expires in %s" % [s.user_id, s.provider_id, _duration(s.seconds_left())])
+	say("  session: %s" % JSON.stringify(_redacted(s.to_dictionary())))
+
+
+func _redacted(session: Dictionary) -> Dictionary:
+	var copy := session.duplicate(true)
+	for key in ["token", "tokenId"]:
+		if copy.has(key):
+			copy[key] = "%s…" % str(copy[key]).substr(0, 8)
+	return copy
+
+
+func _duration(seconds: int) -> String:
+	return "%dh %02dm %02ds" % [seconds / 3600, seconds % 3600 / 60, seconds % 60]
 
 
 func step_end(ticket: Dictionary) -> void:
