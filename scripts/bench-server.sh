@@ -14,23 +14,34 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 "$bin/examples/mint_tickets" 2000 555440 > "$work/bodies.txt"
 
-run() { # <latency_ms> <database> <label>
-  local latency=$1 database=$2 label=$3
+run() { # <latency_ms> <database> <label> [extra server flags]
+  local latency=$1 database=$2 label=$3; shift 3
   "$bin/examples/fake_steam" 18081 "$latency" 2>/dev/null & pids+=($!)
   RUST_LOG=warn "$bin/steam-login-server" --listen 127.0.0.1:18080 --database "$database" \
     --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
     --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
-    --rate-limit 0 --daily-quota 1000000000 & pids+=($!)
+    --rate-limit 0 --daily-quota 1000000000 "$@" & pids+=($!)
   for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && break; sleep 0.1; done
   BODIES="$work/bodies.txt" wrk -t2 -c64 -d2s -s bench/login.lua http://127.0.0.1:18080/api/v1/auth/provider/steam/login >/dev/null  # warm-up
-  local result
+  local result cpu_before cpu_after
+  cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+  cpu_before="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
   result=$(BODIES="$work/bodies.txt" wrk -t2 -c64 -d"${seconds}s" --latency -s bench/login.lua \
     http://127.0.0.1:18080/api/v1/auth/provider/steam/login | grep '^RESULT')
-  echo "$label upstream=${latency}ms ${result#RESULT }"
+  cpu_after="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
+  local tck; tck=$(getconf CLK_TCK)
+  read -r f0 s0 <<<"$cpu_before"; read -r f1 s1 <<<"$cpu_after"
+  echo "$label upstream=${latency}ms ${result#RESULT } cpu_server_s=$(( (s1 - s0) / tck )) cpu_fake_steam_s=$(( (f1 - f0) / tck ))"
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 }
 
+if [ -n "${BENCH_ONLY_SQLITE:-}" ]; then
+  run 0 "$work/bench.db" sqlite
+  run 0 "$work/bench-sim.db" "sqlite-simulation(no upstream)" --simulation
+  exit 0
+fi
 run 0 "$work/bench.db" sqlite
+run 0 "$work/bench-sim.db" "sqlite-simulation(no upstream)" --simulation
 run 50 "$work/bench50.db" sqlite
 scripts/with-postgres.sh bash -c "
   $(declare -f run); bin=$bin; work=$work; seconds=$seconds; pids=()

@@ -79,6 +79,15 @@ impl SqliteStore {
         let path = path.as_ref();
         let writer = connect(path)?;
         writer.execute_batch(SCHEMA).map_err(db_error)?;
+        // Checkpoints fsync the database file; run on the writer they stall every login behind them.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .map_err(db_error)?;
+        let checkpointer = connect(path)?;
+        thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer))
+            .map_err(|e| StoreError(format!("cannot start the SQLite checkpointer: {e}")))?;
         let reader = connect(path)?;
         let (tx, rx) = mpsc::unbounded_channel();
         thread::Builder::new()
@@ -105,6 +114,17 @@ impl SqliteStore {
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         f(&self.reader.lock()).map_err(db_error)
+    }
+}
+
+/// Copies the WAL into the database every second without blocking the writer (PASSIVE); ends when
+/// the database can no longer be used.
+fn checkpoint_loop(conn: Connection) {
+    loop {
+        thread::sleep(std::time::Duration::from_secs(1));
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!("SQLite checkpoint failed: {e}");
+        }
     }
 }
 
