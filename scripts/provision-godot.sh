@@ -32,9 +32,27 @@ for candidate in godot4 godot; do
   fi
 done
 
-if [ -x "$WRAPPER" ] && [ -f "$ROOT/.steam-auth-ready" ] && is_godot4 "$WRAPPER"; then
-  echo "$WRAPPER"
-  exit 0
+# The wrapper is rewritten on every call (cheap), so changes to it reach cached roots too.
+write_wrapper() {
+  local libdir="$ROOT/usr/lib/x86_64-linux-gnu"
+  {
+    echo '#!/bin/sh'
+    echo "# Runs Debian sid's Godot from $ROOT through sid's own loader (no chroot needed)."
+    echo '# LD_LIBRARY_PATH comes first, as with the system loader (tests use it to swap libsteam_api).'
+    echo "export LIBGL_DRIVERS_PATH=\"$libdir/dri\""
+    echo "export __EGL_VENDOR_LIBRARY_DIRS=\"$ROOT/usr/share/glvnd/egl_vendor.d\""
+    echo "exec \"$ROOT/usr/lib64/ld-linux-x86-64.so.2\" --library-path \"\${LD_LIBRARY_PATH:+\$LD_LIBRARY_PATH:}$libdir:$libdir/pulseaudio\" \"$ROOT/usr/bin/godot\" \"\$@\""
+  } >"$WRAPPER.tmp"
+  chmod +x "$WRAPPER.tmp"
+  mv "$WRAPPER.tmp" "$WRAPPER"
+}
+
+if [ -f "$ROOT/.steam-auth-ready" ]; then
+  write_wrapper
+  if is_godot4 "$WRAPPER"; then
+    echo "$WRAPPER"
+    exit 0
+  fi
 fi
 
 [ "$(id -u)" = 0 ] || die "no Godot 4 found. Set GODOT=/path/to/godot4, or run as root so this script can provision Debian sid's Godot into $ROOT"
@@ -65,15 +83,7 @@ if [ ! -f "$ROOT/.steam-auth-ready" ]; then
   touch "$ROOT/.steam-auth-ready"
 fi
 
-LIBDIR="$ROOT/usr/lib/x86_64-linux-gnu"
-cat >"$WRAPPER" <<EOF
-#!/bin/sh
-# Runs Debian sid's Godot from $ROOT through sid's own loader (no chroot needed).
-export LIBGL_DRIVERS_PATH="$LIBDIR/dri"
-export __EGL_VENDOR_LIBRARY_DIRS="$ROOT/usr/share/glvnd/egl_vendor.d"
-exec "$ROOT/usr/lib64/ld-linux-x86-64.so.2" --library-path "$LIBDIR:$LIBDIR/pulseaudio" "$ROOT/usr/bin/godot" "\$@"
-EOF
-chmod +x "$WRAPPER"
+write_wrapper
 is_godot4 "$WRAPPER" || die "the provisioned Godot in $ROOT does not run ('$WRAPPER --version' failed)"
 log "ready: $("$WRAPPER" --version 2>/dev/null | head -n1)"
 echo "$WRAPPER"

@@ -12,3 +12,9 @@ echo "[test] store suite against a real PostgreSQL" >&2
 scripts/with-postgres.sh cargo test -p steam-login-server --test store -- --ignored
 echo "[test] headless Godot suite" >&2
 scripts/test-godot.sh
+echo "[test] the steam backend over the Steamworks flat-API test double" >&2
+scripts/test-steam-double.sh
+echo "[test] the addon copied alone into a fresh project" >&2
+scripts/test-fresh-project.sh
+echo "[test] F1 help documents every class and member" >&2
+scripts/check-docs.sh

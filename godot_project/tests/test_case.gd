@@ -70,6 +70,19 @@ func init_simulated(app_id := 0, embed := true) -> void:
 	assert_eq(status.status, Steam.STEAM_API_INIT_RESULT_OK, "simulated init: " + str(status.verbal))
 
 
+## The backend this run tests: STEAM_AUTH_TEST_BACKEND, default "simulated".
+func backend_under_test() -> String:
+	var name := OS.get_environment("STEAM_AUTH_TEST_BACKEND")
+	return name if name else "simulated"
+
+
+## Steam initialised on the backend under test (app 555440), failing the test otherwise.
+func init_backend(embed := true) -> void:
+	OS.set_environment("STEAM_AUTH_BACKEND", backend_under_test())
+	var status: Dictionary = Steam.steamInitEx(APP, embed)
+	assert_eq(status.status, Steam.STEAM_API_INIT_RESULT_OK, "%s init: %s" % [backend_under_test(), status.verbal])
+
+
 ## A copy of `ticket.buffer` with one byte changed.
 func tampered(ticket: Dictionary, index: int) -> PackedByteArray:
 	var bytes: PackedByteArray = ticket.buffer.duplicate()

@@ -2,15 +2,6 @@
 extends "res://tests/test_case.gd"
 
 
-func test_begin_ok_then_validate_ok_with_owner() -> void:
-	init_simulated()
-	var events := SteamEvents.new()
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	assert_eq(Steam.beginAuthSession(t.buffer, t.size, ME), Steam.BEGIN_AUTH_SESSION_RESULT_OK)
-	var e := await events.wait_for("validate_auth_ticket_response")
-	assert_eq(e.get("args"), [ME, Steam.AUTH_SESSION_RESPONSE_OK, ME])
-
-
 func test_begin_rejects_invalid_tickets_with_1() -> void:
 	init_simulated()
 	var t: Dictionary = Steam.getAuthSessionTicket()
@@ -49,61 +40,6 @@ func test_begin_reports_expired_5() -> void:
 	var expired: Dictionary = Steam.mintSimulatedTicket(PEER, {"expires_in": -60})
 	assert_eq(Steam.beginAuthSession(expired.buffer, expired.size, PEER), Steam.BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET)
 	assert_true(Steam.decodeAuthTicket(expired).expired)
-
-
-func test_begin_misuse_of_size_and_steam_id_is_rejected_without_reading_past_the_buffer() -> void:
-	init_simulated()
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	expect_error("Steam.beginAuthSession: ticket_size 0 must be between 1 and the buffer's")
-	assert_eq(Steam.beginAuthSession(t.buffer, 0, ME), 1)
-	expect_error("ticket_size -5 must be between")
-	assert_eq(Steam.beginAuthSession(t.buffer, -5, ME), 1)
-	expect_error("ticket_size %d must be between 1 and the buffer's %d bytes" % [t.size + 1, t.size])
-	assert_eq(Steam.beginAuthSession(t.buffer, t.size + 1, ME), 1)
-	expect_error("Steam.beginAuthSession: 0 is not a SteamID64")
-	assert_eq(Steam.beginAuthSession(t.buffer, t.size, 0), 1)
-	# A truncated size is an invalid ticket, not an over-read.
-	assert_eq(Steam.beginAuthSession(t.buffer, t.size - 1, ME), 1)
-	# A whole SDK buffer with the right size works.
-	var padded: PackedByteArray = t.buffer.duplicate()
-	padded.resize(1024)
-	assert_eq(Steam.beginAuthSession(padded, t.size, ME), 0)
-
-
-func test_cancelling_the_ticket_ends_its_session_with_response_6() -> void:
-	init_simulated()
-	var events := SteamEvents.new()
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	assert_eq(Steam.beginAuthSession(t.buffer, t.size, ME), 0)
-	await events.wait_for("validate_auth_ticket_response")
-	events.events.clear()
-	Steam.cancelAuthTicket(t.id)
-	var e := await events.wait_for("validate_auth_ticket_response")
-	assert_eq(e.get("args"), [ME, Steam.AUTH_SESSION_RESPONSE_AUTH_TICKET_CANCELED, ME])
-
-
-func test_unknown_handles_and_ids_warn_but_do_not_fail() -> void:
-	init_simulated()
-	Steam.cancelAuthTicket(987654)
-	assert_warned("Steam.cancelAuthTicket: no active ticket has handle 987654")
-	Steam.endAuthSession(PEER)
-	assert_warned("Steam.endAuthSession: no auth session is active for SteamID %d" % PEER)
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	Steam.cancelAuthTicket(t.id)
-	Steam.cancelAuthTicket(t.id)
-	assert_warned("no active ticket has handle %d" % t.id)
-
-
-func test_reusing_a_ticket_after_end_reports_already_used_7() -> void:
-	init_simulated()
-	var events := SteamEvents.new()
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	assert_eq(Steam.beginAuthSession(t.buffer, t.size, ME), 0)
-	Steam.endAuthSession(ME)
-	assert_eq(Steam.beginAuthSession(t.buffer, t.size, ME), 0)
-	await frames(3)
-	var responses := events.of("validate_auth_ticket_response").map(func(e): return e.args[1])
-	assert_eq(responses, [0, Steam.AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED])
 
 
 func test_family_sharing_reports_the_owner() -> void:
@@ -155,30 +91,3 @@ func test_mint_options_are_validated() -> void:
 	assert_eq(Array(d.licenses), [7, 8])
 	assert_eq(d.ticket_type, 5)
 	assert_eq(t.id, 0)
-
-
-func test_manual_callbacks_only_arrive_through_run_callbacks() -> void:
-	init_simulated(0, false)
-	var events := SteamEvents.new()
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	await frames(4)
-	assert_eq(events.events.size(), 0, "nothing is pumped when callbacks are not embedded")
-	Steam.run_callbacks()
-	Steam.run_callbacks()
-	assert_eq(events.of("get_auth_session_ticket_response").size(), 1)
-	assert_eq(events.events[0].args, [t.id, 1])
-
-
-func test_signal_handlers_may_call_back_into_steam() -> void:
-	init_simulated()
-	var seen := []
-	var handler := func(auth_id: int, response: int, _owner: int) -> void:
-		seen.append(response)
-		Steam.endAuthSession(auth_id)
-		seen.append(Steam.userHasLicenseForApp(auth_id, APP))
-	Steam.validate_auth_ticket_response.connect(handler)
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	Steam.beginAuthSession(t.buffer, t.size, ME)
-	await frames(3)
-	assert_eq(seen, [0, Steam.USER_HAS_LICENSE_RESULT_NO_AUTH])
-

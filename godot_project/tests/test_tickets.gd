@@ -8,39 +8,6 @@ func vector(name: String) -> Dictionary:
 	return JSON.parse_string(FileAccess.get_file_as_string(path))
 
 
-func test_session_ticket_has_godotsteams_shape_and_steams_layout() -> void:
-	init_simulated()
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	assert_eq(t.keys(), ["id", "buffer", "size"])
-	assert_true(t.id > 0, "handle is positive")
-	assert_eq(t.buffer.size(), t.size, "buffer holds exactly size bytes")
-	assert_eq(t.buffer.slice(0, 4), PackedByteArray([0x14, 0, 0, 0]))
-	var second: Dictionary = Steam.getAuthSessionTicket()
-	assert_true(second.id != t.id, "each ticket has its own handle")
-	assert_true(second.buffer != t.buffer, "each ticket has its own GC token")
-
-
-func test_ticket_callback_arrives_on_a_later_frame_not_inside_the_call() -> void:
-	init_simulated()
-	var events := SteamEvents.new()
-	var frame := Engine.get_process_frames()
-	var t: Dictionary = Steam.getAuthSessionTicket()
-	assert_eq(events.events.size(), 0, "no callback inside the call")
-	var e := await events.wait_for("get_auth_session_ticket_response")
-	assert_eq(e.get("args"), [t.id, Steam.RESULT_OK])
-	assert_true(e.get("frame", 0) > frame, "callback on a later frame")
-	await frames(3)
-	assert_eq(events.of("get_auth_session_ticket_response").size(), 1, "delivered once")
-
-
-func test_every_identity_form_is_accepted() -> void:
-	init_simulated()
-	for identity in [null, 0, PEER, "steamid:%d" % PEER, "str:my-server", "ip:10.0.0.1:27015", "ip:::1", "localhost", ""]:
-		var t: Dictionary = Steam.getAuthSessionTicket(identity)
-		assert_eq(t.get("size", 0), t.get("buffer", PackedByteArray()).size(), "identity %s" % var_to_str(identity))
-		assert_true(t.get("size", 0) > 0, "identity %s gives a ticket" % var_to_str(identity))
-
-
 func test_malformed_identities_give_an_error_and_an_empty_dictionary() -> void:
 	init_simulated()
 	expect_error("Steam.getAuthSessionTicket: identity \"bogus\" has no known prefix")
@@ -53,24 +20,6 @@ func test_malformed_identities_give_an_error_and_an_empty_dictionary() -> void:
 	assert_eq(Steam.getAuthSessionTicket(-5), {})
 	expect_error("identity must be null, an int SteamID64 or an identity string")
 	assert_eq(Steam.getAuthSessionTicket([1, 2]), {})
-
-
-func test_web_api_ticket_arrives_in_its_signal_with_exact_size() -> void:
-	init_simulated()
-	var events := SteamEvents.new()
-	var handle: int = Steam.getAuthTicketForWebApi("my-backend")
-	assert_true(handle > 0)
-	var e := await events.wait_for("get_ticket_for_web_api")
-	assert_eq(e.get("args", []).size(), 4)
-	var args: Array = e.get("args", [0, 0, 0, PackedByteArray()])
-	assert_eq(args[0], handle)
-	assert_eq(args[1], Steam.RESULT_OK)
-	assert_eq(args[3].size(), args[2], "ticket_buffer holds exactly ticket_size bytes")
-	var decoded: Dictionary = Steam.decodeAuthTicket(args[3])
-	assert_eq(decoded.ticket_type, 5)
-	assert_eq(decoded.ticket_type_name, "web_api")
-	# Web API tickets cannot start a peer auth session, as with Steam.
-	assert_eq(Steam.beginAuthSession(args[3], args[2], ME), Steam.BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET)
 
 
 func test_decode_a_real_valve_ticket_without_steam() -> void:

@@ -23,3 +23,28 @@ unsafe impl ExtensionLibrary for SteamAuthExtension {
         }
     }
 }
+
+#[cfg(test)]
+mod docs_dump {
+    /// Writes the docs gdext registers for the editor's F1 help (the `///` comments) to
+    /// `$STEAM_AUTH_DOCS_OUT`, one XML file per class; scripts/check-docs.sh compares them with the
+    /// member list `godot --doctool --gdextension-docs` reports.
+    #[test]
+    fn dump_registered_docs() {
+        let docs: Vec<String> = godot_core::docs::__gather_xml_docs().collect();
+        assert!(docs.len() >= 5, "the classes' docs are registered");
+        let Ok(dir) = std::env::var("STEAM_AUTH_DOCS_OUT") else {
+            return;
+        };
+        std::fs::create_dir_all(&dir).expect("create the docs directory");
+        for xml in docs {
+            let name = xml
+                .split("<class name=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .expect("a class name")
+                .to_owned();
+            std::fs::write(format!("{dir}/{name}.xml"), xml).expect("write docs");
+        }
+    }
+}

@@ -17,6 +17,8 @@ pub const SIMULATED_STEAM_ID_ENV: &str = "STEAM_AUTH_SIMULATED_STEAM_ID";
 /// App id used when neither `steamInit(app_id)` nor `steam_appid.txt` gives one.
 pub const APP_ID: &str = "steam/auth/app_id";
 
+/// Whether `steamInit` pumps callbacks every frame (its `embed_callbacks` argument must also be true).
+pub const EMBED_CALLBACKS: &str = "steam/auth/embed_callbacks";
 /// Base URL (or full endpoint URL) of the login server `SteamLogin` posts to.
 pub const LOGIN_ENDPOINT: &str = "steam/auth/login_endpoint";
 /// Seconds a `SteamLogin` call may take.
@@ -53,6 +55,13 @@ const SETTINGS: &[Setting] = &[
         ty: VariantType::INT,
         hint: PropertyHint::RANGE,
         hint_string: "0,4294967295,1,or_greater",
+    },
+    Setting {
+        name: EMBED_CALLBACKS,
+        default: || true.to_variant(),
+        ty: VariantType::BOOL,
+        hint: PropertyHint::NONE,
+        hint_string: "",
     },
     Setting {
         name: LOGIN_ENDPOINT,
@@ -114,4 +123,11 @@ pub fn login_timeout_sec() -> f64 {
         .and_then(|v| v.try_to::<f64>().ok())
         .filter(|t| *t > 0.0)
         .unwrap_or(DEFAULT_LOGIN_TIMEOUT_SEC)
+}
+
+/// The embed-callbacks Project Setting (default true).
+pub fn embed_callbacks() -> bool {
+    get(EMBED_CALLBACKS)
+        .and_then(|v| v.try_to::<bool>().ok())
+        .unwrap_or(true)
 }

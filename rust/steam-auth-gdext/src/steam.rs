@@ -154,8 +154,9 @@ impl Steam {
 
     /// Initialises Steam and returns [code]{status: int, verbal: String}[/code]: status is a
     /// [code]STEAM_API_INIT_RESULT_*[/code] value and verbal says what happened and what to do.
-    /// With [param embed_callbacks] (default) callbacks are dispatched every frame; otherwise call
-    /// [method run_callbacks] yourself.
+    /// With [param embed_callbacks] (default) callbacks are dispatched every frame, unless the Project
+    /// Setting [code]steam/auth/embed_callbacks[/code] is off; otherwise call [method run_callbacks]
+    /// yourself.
     #[func(rename = steamInitEx)]
     fn steam_init_ex(
         &mut self,
@@ -490,7 +491,7 @@ impl Steam {
                     backend.steam_id()
                 ));
                 self.backend = Some(backend);
-                if embed_callbacks {
+                if embed_callbacks && settings::embed_callbacks() {
                     self.start_pumping();
                 }
                 status

@@ -1,0 +1,567 @@
+//! A test double of Valve's `libsteam_api`: exactly the flat-API symbols the extension links (see
+//! `scripts/test-steam-double.sh`, which checks the list with `nm`), with Valve's C signatures and
+//! callback layouts, so the real `steamworks` code path runs end to end without a Steam client.
+//!
+//! Users and tickets come from the project's simulated Steam (`steam_auth_core::SimulatedSteam`), so
+//! tickets have Steam's real layout. Callbacks go out through the manual-dispatch functions. Linked
+//! functions the extension should never call abort with a message naming them: a gap is loud.
+//!
+//! Configuration: `SteamAppId` (set by `steamworks::Client::init_app`), `STEAM_DOUBLE_STEAM_ID`
+//! (default 76561198000000000), `STEAM_DOUBLE_INIT=fail|no-client` to make init fail.
+
+#![allow(non_snake_case, clippy::missing_safety_doc)]
+
+use std::collections::VecDeque;
+use std::ffi::{c_char, c_int, c_void, CStr};
+
+use parking_lot::Mutex;
+use steam_auth_core::{
+    Identity, SimulatedConfig, SimulatedSteam, SteamBackend, SteamEvent, DEFAULT_SIMULATED_STEAM_ID,
+};
+
+/// Callback ids (`k_iSteamUserCallbacks` = 100 plus the offset in isteamuser.h).
+pub const VALIDATE_AUTH_TICKET_RESPONSE: c_int = 143;
+pub const GET_AUTH_SESSION_TICKET_RESPONSE: c_int = 163;
+pub const GET_TICKET_FOR_WEB_API_RESPONSE: c_int = 168;
+/// `k_nSteamEncryptedAppTicket…`: the Web API ticket buffer in `GetTicketForWebApiResponse_t`.
+pub const WEB_API_TICKET_BUFFER: usize = 2560;
+
+const PIPE: i32 = 1;
+const USER: i32 = 1;
+
+struct State {
+    steam: SimulatedSteam,
+    /// Encoded callbacks ready for `GetNextCallback`: (id, bytes).
+    ready: VecDeque<(c_int, Vec<u8>)>,
+    /// The callback handed out and not yet freed (its bytes must stay put until then).
+    current: Option<Vec<u8>>,
+    events: Vec<SteamEvent>,
+}
+
+static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+fn unimplemented(name: &str) -> ! {
+    eprintln!("steam-api-test-double: {name} was called, but the double does not implement it; add it to rust/steam-api-test-double");
+    std::process::abort();
+}
+
+fn with_state<R>(name: &str, f: impl FnOnce(&mut State) -> R) -> R {
+    match STATE.lock().as_mut() {
+        Some(state) => f(state),
+        None => {
+            eprintln!("steam-api-test-double: {name} called before SteamAPI_InitFlat");
+            std::process::abort();
+        }
+    }
+}
+
+/// `ESteamAPIInitResult SteamAPI_InitFlat(SteamErrMsg *pOutErrMsg)`.
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_InitFlat(err: *mut [c_char; 1024]) -> c_int {
+    let write_err = |message: &str| {
+        if !err.is_null() {
+            let buf = &mut *err;
+            for (dst, src) in buf
+                .iter_mut()
+                .zip(message.bytes().chain(std::iter::once(0)))
+            {
+                *dst = src as c_char;
+            }
+        }
+    };
+    match std::env::var("STEAM_DOUBLE_INIT").as_deref() {
+        Ok("fail") => {
+            write_err("test double told to fail");
+            return 1;
+        }
+        Ok("no-client") => {
+            write_err("test double: no Steam client");
+            return 2;
+        }
+        _ => {}
+    }
+    let app_id = std::env::var("SteamAppId")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(480);
+    let steam_id = std::env::var("STEAM_DOUBLE_STEAM_ID")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_SIMULATED_STEAM_ID);
+    *STATE.lock() = Some(State {
+        steam: SimulatedSteam::new(SimulatedConfig { steam_id, app_id }),
+        ready: VecDeque::new(),
+        current: None,
+        events: Vec::new(),
+    });
+    write_err("");
+    0
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_Shutdown() {
+    *STATE.lock() = None;
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_IsSteamRunning() -> bool {
+    true
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_GetHSteamPipe() -> i32 {
+    PIPE
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ManualDispatch_Init() {}
+
+/// Moves the simulation's due events into the callback queue, encoded as Valve's structs.
+#[no_mangle]
+pub extern "C" fn SteamAPI_ManualDispatch_RunFrame(_pipe: i32) {
+    with_state("SteamAPI_ManualDispatch_RunFrame", |s| {
+        s.steam.run_callbacks(&mut s.events);
+        for event in s.events.drain(..) {
+            s.ready.push_back(encode(&event));
+        }
+    });
+}
+
+/// `CallbackMsg_t` (packed 4): user, callback id, param pointer, param size.
+#[repr(C, packed(4))]
+pub struct CallbackMsg {
+    pub user: i32,
+    pub callback: c_int,
+    pub param: *mut u8,
+    pub size: c_int,
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ManualDispatch_GetNextCallback(
+    _pipe: i32,
+    msg: *mut CallbackMsg,
+) -> bool {
+    with_state("SteamAPI_ManualDispatch_GetNextCallback", |s| {
+        let Some((id, bytes)) = s.ready.pop_front() else {
+            return false;
+        };
+        let current = s.current.insert(bytes);
+        msg.write(CallbackMsg {
+            user: USER,
+            callback: id,
+            param: current.as_mut_ptr(),
+            size: current.len() as c_int,
+        });
+        true
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ManualDispatch_FreeLastCallback(_pipe: i32) {
+    with_state("SteamAPI_ManualDispatch_FreeLastCallback", |s| {
+        s.current = None
+    });
+}
+
+/// The double makes no asynchronous API calls, so no call result is ever pending.
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ManualDispatch_GetAPICallResult(
+    _pipe: i32,
+    _call: u64,
+    _out: *mut c_void,
+    _size: c_int,
+    _expected: c_int,
+    failed: *mut bool,
+) -> bool {
+    if !failed.is_null() {
+        *failed = true;
+    }
+    false
+}
+
+/// Encodes an event as the callback struct steamworks reads (little-endian, Valve's packing).
+pub fn encode(event: &SteamEvent) -> (c_int, Vec<u8>) {
+    match event {
+        SteamEvent::AuthSessionTicket { handle, result } => {
+            let mut b = Vec::with_capacity(8);
+            b.extend_from_slice(&handle.to_le_bytes());
+            b.extend_from_slice(&result.to_le_bytes());
+            (GET_AUTH_SESSION_TICKET_RESPONSE, b)
+        }
+        SteamEvent::ValidateAuthTicket {
+            steam_id,
+            response,
+            owner_steam_id,
+        } => {
+            // CSteamID m_SteamID; EAuthSessionResponse; CSteamID m_OwnerSteamID: 20 bytes, pack 4.
+            let mut b = Vec::with_capacity(20);
+            b.extend_from_slice(&steam_id.to_le_bytes());
+            b.extend_from_slice(&response.to_le_bytes());
+            b.extend_from_slice(&owner_steam_id.to_le_bytes());
+            (VALIDATE_AUTH_TICKET_RESPONSE, b)
+        }
+        SteamEvent::TicketForWebApi {
+            handle,
+            result,
+            ticket,
+        } => {
+            let len = ticket.len().min(WEB_API_TICKET_BUFFER);
+            let mut b = Vec::with_capacity(12 + WEB_API_TICKET_BUFFER);
+            b.extend_from_slice(&handle.to_le_bytes());
+            b.extend_from_slice(&result.to_le_bytes());
+            b.extend_from_slice(&(len as i32).to_le_bytes());
+            b.extend_from_slice(&ticket[..len]);
+            b.resize(12 + WEB_API_TICKET_BUFFER, 0);
+            (GET_TICKET_FOR_WEB_API_RESPONSE, b)
+        }
+    }
+}
+
+// ---- ISteamUser -------------------------------------------------------------------------------
+
+/// Any non-null pointer: the double keeps one user per process.
+#[no_mangle]
+pub extern "C" fn SteamAPI_SteamUser_v023() -> *mut c_void {
+    std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUser_GetSteamID(_user: *mut c_void) -> u64 {
+    with_state("SteamAPI_ISteamUser_GetSteamID", |s| s.steam.steam_id())
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUser_BLoggedOn(_user: *mut c_void) -> bool {
+    with_state("SteamAPI_ISteamUser_BLoggedOn", |s| s.steam.logged_on())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamUser_GetAuthSessionTicket(
+    _user: *mut c_void,
+    ticket: *mut c_void,
+    max: c_int,
+    written: *mut u32,
+    identity: *const NetworkingIdentity,
+) -> u32 {
+    let identity = identity
+        .as_ref()
+        .map(NetworkingIdentity::to_identity)
+        .unwrap_or(Identity::None);
+    with_state("SteamAPI_ISteamUser_GetAuthSessionTicket", |s| {
+        let issued = s.steam.get_auth_session_ticket(&identity);
+        let len = issued.bytes.len().min(usize::try_from(max).unwrap_or(0));
+        if !ticket.is_null() {
+            std::ptr::copy_nonoverlapping(issued.bytes.as_ptr(), ticket.cast::<u8>(), len);
+        }
+        if !written.is_null() {
+            *written = len as u32;
+        }
+        issued.handle
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamUser_GetAuthTicketForWebApi(
+    _user: *mut c_void,
+    identity: *const c_char,
+) -> u32 {
+    let identity = if identity.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(identity).to_string_lossy().into_owned()
+    };
+    with_state("SteamAPI_ISteamUser_GetAuthTicketForWebApi", |s| {
+        s.steam.get_auth_ticket_for_web_api(&identity)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamUser_BeginAuthSession(
+    _user: *mut c_void,
+    ticket: *const c_void,
+    len: c_int,
+    steam_id: u64,
+) -> c_int {
+    let bytes = match usize::try_from(len) {
+        Ok(n) if !ticket.is_null() => std::slice::from_raw_parts(ticket.cast::<u8>(), n),
+        _ => &[],
+    };
+    with_state("SteamAPI_ISteamUser_BeginAuthSession", |s| {
+        s.steam.begin_auth_session(bytes, steam_id).code()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUser_EndAuthSession(_user: *mut c_void, steam_id: u64) {
+    with_state("SteamAPI_ISteamUser_EndAuthSession", |s| {
+        s.steam.end_auth_session(steam_id);
+    });
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUser_CancelAuthTicket(_user: *mut c_void, handle: u32) {
+    with_state("SteamAPI_ISteamUser_CancelAuthTicket", |s| {
+        s.steam.cancel_auth_ticket(handle);
+    });
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUser_UserHasLicenseForApp(
+    _user: *mut c_void,
+    steam_id: u64,
+    app_id: u32,
+) -> c_int {
+    with_state("SteamAPI_ISteamUser_UserHasLicenseForApp", |s| {
+        s.steam.user_has_license_for_app(steam_id, app_id).code()
+    })
+}
+
+// ---- SteamNetworkingIdentity / SteamNetworkingIPAddr (plain data, as Valve's inline helpers) ----
+
+/// `SteamNetworkingIPAddr`: IPv6 (IPv4 mapped as ::ffff:a.b.c.d) and a port, packed: 18 bytes.
+#[repr(C, packed)]
+#[derive(Clone, Copy)]
+pub struct IpAddr {
+    pub ipv6: [u8; 16],
+    pub port: u16,
+}
+
+/// `SteamNetworkingIdentity`: type, size, and a 128-byte union, packed: 136 bytes.
+#[repr(C, packed)]
+pub struct NetworkingIdentity {
+    pub kind: c_int,
+    pub size: c_int,
+    pub data: [u8; 128],
+}
+
+const IDENTITY_IP: c_int = 1;
+const IDENTITY_GENERIC_STRING: c_int = 2;
+const IDENTITY_STEAM_ID: c_int = 16;
+
+impl NetworkingIdentity {
+    fn to_identity(&self) -> Identity {
+        match self.kind {
+            IDENTITY_STEAM_ID => Identity::from_steam_id(u64::from_le_bytes(
+                self.data[..8].try_into().unwrap_or_default(),
+            )),
+            IDENTITY_GENERIC_STRING => {
+                let end = self.data[..32].iter().position(|b| *b == 0).unwrap_or(32);
+                Identity::Generic(String::from_utf8_lossy(&self.data[..end]).into_owned())
+            }
+            IDENTITY_IP => {
+                let octets: [u8; 16] = self.data[..16].try_into().unwrap_or_default();
+                let port = u16::from_le_bytes([self.data[16], self.data[17]]);
+                let ip = std::net::Ipv6Addr::from(octets);
+                if ip.is_loopback() && port == 0 {
+                    Identity::LocalHost
+                } else {
+                    let ip = ip
+                        .to_ipv4_mapped()
+                        .map(std::net::IpAddr::V4)
+                        .unwrap_or(std::net::IpAddr::V6(ip));
+                    Identity::Ip(std::net::SocketAddr::new(ip, port))
+                }
+            }
+            _ => Identity::None,
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIdentity_Clear(id: *mut NetworkingIdentity) {
+    if let Some(id) = id.as_mut() {
+        id.kind = 0;
+        id.size = 0;
+        id.data = [0; 128];
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIdentity_SetSteamID64(
+    id: *mut NetworkingIdentity,
+    steam_id: u64,
+) {
+    if let Some(id) = id.as_mut() {
+        id.kind = IDENTITY_STEAM_ID;
+        id.size = 8;
+        id.data = [0; 128];
+        id.data[..8].copy_from_slice(&steam_id.to_le_bytes());
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIdentity_SetIPAddr(
+    id: *mut NetworkingIdentity,
+    addr: *const IpAddr,
+) {
+    if let (Some(id), Some(addr)) = (id.as_mut(), addr.as_ref()) {
+        id.kind = IDENTITY_IP;
+        id.size = std::mem::size_of::<IpAddr>() as c_int;
+        id.data = [0; 128];
+        let ipv6 = addr.ipv6;
+        id.data[..16].copy_from_slice(&ipv6);
+        id.data[16..18].copy_from_slice(&{ addr.port }.to_le_bytes());
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIdentity_SetLocalHost(
+    id: *mut NetworkingIdentity,
+) {
+    let mut localhost = IpAddr {
+        ipv6: [0; 16],
+        port: 0,
+    };
+    localhost.ipv6[15] = 1;
+    SteamAPI_SteamNetworkingIdentity_SetIPAddr(id, &localhost);
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIdentity_SetGenericString(
+    id: *mut NetworkingIdentity,
+    s: *const c_char,
+) -> bool {
+    let (Some(id), false) = (id.as_mut(), s.is_null()) else {
+        return false;
+    };
+    let bytes = CStr::from_ptr(s).to_bytes();
+    if bytes.len() >= 32 {
+        return false;
+    }
+    id.kind = IDENTITY_GENERIC_STRING;
+    id.size = bytes.len() as c_int + 1;
+    id.data = [0; 128];
+    id.data[..bytes.len()].copy_from_slice(bytes);
+    true
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIPAddr_Clear(addr: *mut IpAddr) {
+    if let Some(addr) = addr.as_mut() {
+        *addr = IpAddr {
+            ipv6: [0; 16],
+            port: 0,
+        };
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIPAddr_SetIPv4(
+    addr: *mut IpAddr,
+    ip: u32,
+    port: u16,
+) {
+    if let Some(addr) = addr.as_mut() {
+        let mut ipv6 = [0u8; 16];
+        ipv6[10] = 0xff;
+        ipv6[11] = 0xff;
+        ipv6[12..].copy_from_slice(&ip.to_be_bytes());
+        *addr = IpAddr { ipv6, port };
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_SteamNetworkingIPAddr_SetIPv6(
+    addr: *mut IpAddr,
+    ipv6: *const u8,
+    port: u16,
+) {
+    if let (Some(addr), false) = (addr.as_mut(), ipv6.is_null()) {
+        let mut octets = [0u8; 16];
+        std::ptr::copy_nonoverlapping(ipv6, octets.as_mut_ptr(), 16);
+        *addr = IpAddr { ipv6: octets, port };
+    }
+}
+
+// ---- Linked by steamworks but outside the auth flow: loud if ever called -------------------------
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamNetworkingSockets_CloseConnection(
+    _: *mut c_void,
+    _: u32,
+    _: c_int,
+    _: *const c_char,
+    _: bool,
+) -> bool {
+    unimplemented("SteamAPI_ISteamNetworkingSockets_CloseConnection")
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamNetworkingSockets_CloseListenSocket(
+    _: *mut c_void,
+    _: u32,
+) -> bool {
+    unimplemented("SteamAPI_ISteamNetworkingSockets_CloseListenSocket")
+}
+
+#[no_mangle]
+pub extern "C" fn SteamGameServer_GetHSteamPipe() -> i32 {
+    unimplemented("SteamGameServer_GetHSteamPipe")
+}
+
+#[no_mangle]
+pub extern "C" fn SteamGameServer_Shutdown() {
+    unimplemented("SteamGameServer_Shutdown")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_layouts_match_valves_structs() {
+        let (id, b) = encode(&SteamEvent::ValidateAuthTicket {
+            steam_id: 1,
+            response: 6,
+            owner_steam_id: 2,
+        });
+        assert_eq!((id, b.len()), (143, 20));
+        assert_eq!(&b[8..12], &6i32.to_le_bytes());
+        assert_eq!(&b[12..20], &2u64.to_le_bytes());
+        let (id, b) = encode(&SteamEvent::AuthSessionTicket {
+            handle: 7,
+            result: 1,
+        });
+        assert_eq!((id, b.len()), (163, 8));
+        let (id, b) = encode(&SteamEvent::TicketForWebApi {
+            handle: 3,
+            result: 1,
+            ticket: vec![9; 234],
+        });
+        assert_eq!((id, b.len()), (168, 2572));
+        assert_eq!(&b[8..12], &234i32.to_le_bytes());
+        assert_eq!(std::mem::size_of::<NetworkingIdentity>(), 136);
+        assert_eq!(std::mem::size_of::<IpAddr>(), 18);
+        assert_eq!(std::mem::size_of::<CallbackMsg>(), 20);
+    }
+
+    #[test]
+    fn identities_round_trip_through_valves_layout() {
+        let mut id = NetworkingIdentity {
+            kind: 0,
+            size: 0,
+            data: [0; 128],
+        };
+        unsafe {
+            SteamAPI_SteamNetworkingIdentity_SetSteamID64(&mut id, 76561198000000001);
+            assert_eq!(id.to_identity(), Identity::SteamId(76561198000000001));
+            assert!(SteamAPI_SteamNetworkingIdentity_SetGenericString(
+                &mut id,
+                c"my-server".as_ptr()
+            ));
+            assert_eq!(id.to_identity(), Identity::Generic("my-server".into()));
+            let mut addr = IpAddr {
+                ipv6: [0; 16],
+                port: 0,
+            };
+            SteamAPI_SteamNetworkingIPAddr_SetIPv4(&mut addr, 0x0a000001, 27015);
+            SteamAPI_SteamNetworkingIdentity_SetIPAddr(&mut id, &addr);
+            assert_eq!(
+                id.to_identity(),
+                Identity::Ip("10.0.0.1:27015".parse().unwrap())
+            );
+            SteamAPI_SteamNetworkingIdentity_SetLocalHost(&mut id);
+            assert_eq!(id.to_identity(), Identity::LocalHost);
+        }
+    }
+}

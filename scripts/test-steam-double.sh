@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the real `steam` backend (the steamworks crate over Valve's flat API) end to end in headless
+# Godot, with the Steamworks flat-API test double loaded in place of Valve's libsteam_api.so, and
+# checks that the double defines every flat-API symbol the extension links.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build-addon.sh debug
+cargo build -p steam-api-test-double
+GODOT_BIN=$(scripts/provision-godot.sh)
+
+# 1. Coverage: a new steamworks call without a double fails here, not in a player's game.
+needed=$(nm -D --undefined-only addons/steam_auth/bin/libsteam_auth.so | awk '{print $2}' | grep -E '^Steam' | sort -u)
+defined=$(nm -D --defined-only target/debug/libsteam_api_double.so | awk '{print $3}' | grep -E '^Steam' | sort -u)
+missing=$(comm -23 <(echo "$needed") <(echo "$defined"))
+if [ -n "$missing" ]; then
+  echo "[steam-double] the extension links flat-API functions the double lacks:" >&2
+  echo "$missing" | sed 's/^/  /' >&2
+  exit 1
+fi
+echo "[steam-double] all $(echo "$needed" | wc -l) flat-API symbols the extension links are defined by the double" >&2
+
+# 2. The backend-agnostic auth suite on the steam backend, the double standing in for libsteam_api.so
+#    (a test-only directory: addons/steam_auth/bin keeps Valve's library).
+double_dir=$(mktemp -d)
+trap 'rm -rf "$double_dir"' EXIT
+cp target/debug/libsteam_api_double.so "$double_dir/libsteam_api.so"
+LD_LIBRARY_PATH="$double_dir" STEAM_AUTH_TEST_BACKEND=steam GODOT="$GODOT_BIN" \
+  scripts/run-godot-suite.sh test_auth_flow
