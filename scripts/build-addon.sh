@@ -6,11 +6,11 @@ cd "$(dirname "$0")/.."
 profile="${1:-debug}"
 case "$profile" in
   debug) cargo_flags=() ;;
-  release) cargo_flags=(--release) ;;
+  release) cargo_flags=(--profile addon); profile=addon ;;
   *) echo "usage: $0 [debug|release]" >&2; exit 2 ;;
 esac
 
-echo "[build] cargo build -p steam-auth-gdext ($profile)" >&2
+echo "[build] cargo build -p steam-auth-gdext (${1:-debug})" >&2
 cargo build -p steam-auth-gdext "${cargo_flags[@]}"
 
 target_dir="${CARGO_TARGET_DIR:-target}/$profile"
