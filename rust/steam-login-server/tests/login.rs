@@ -229,14 +229,7 @@ async fn locally_rejectable_tickets_cost_no_upstream_call() {
         );
     }
     assert_eq!(fake.calls(), 0);
-    let metrics = client
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         metrics.contains("steam_login_local_rejections_total{reason=\"bad_signature\"} 1"),
         "{metrics}"
@@ -444,14 +437,7 @@ async fn quota_guard_answers_503_without_calling_steam() {
         .unwrap();
     assert!((1..=86_400).contains(&retry));
     assert_eq!(fake.calls(), 2);
-    let metrics = client
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         metrics.contains("steam_login_quota_used_today 2"),
         "{metrics}"

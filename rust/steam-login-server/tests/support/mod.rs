@@ -67,6 +67,16 @@ impl Server {
         }
     }
 
+    /// The `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn login_url(&self) -> String {
         format!("{}/api/v1/auth/provider/steam/login", self.base)
     }
