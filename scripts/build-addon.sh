@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # Builds the extension and places it, with Valve's libsteam_api, in addons/steam_auth/bin/.
-# Usage: scripts/build-addon.sh [debug|release]   (default: debug)
+# Usage: scripts/build-addon.sh [debug|release|windows]   (default: debug)
+#   windows: cross-builds steam_auth.dll for x86_64 with Debian's mingw-w64
+#            (apt-get install gcc-mingw-w64-x86-64; rustup target add x86_64-pc-windows-gnu)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${1:-debug}"
+if [ "$profile" = windows ]; then
+  cargo build -p steam-auth-gdext --target x86_64-pc-windows-gnu --profile addon
+  out="${CARGO_TARGET_DIR:-target}/x86_64-pc-windows-gnu/addon"
+  mkdir -p addons/steam_auth/bin
+  install -m 755 "$out/steam_auth.dll" addons/steam_auth/bin/steam_auth.dll
+  install -m 755 "$(ls -t "$out"/build/steamworks-sys-*/out/steam_api64.dll | head -n1)" addons/steam_auth/bin/steam_api64.dll
+  echo "[build] addons/steam_auth/bin/steam_auth.dll (untested here: no Windows machine)" >&2
+  exit 0
+fi
 case "$profile" in
   debug) cargo_flags=() ;;
   release) cargo_flags=(--profile addon); profile=addon ;;
