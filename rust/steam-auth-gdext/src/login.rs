@@ -68,7 +68,7 @@ impl SteamLogin {
     fn login(&mut self, ticket: Variant) -> Signal {
         let (call, id) = self.new_call();
         match args::ticket_bytes(&ticket) {
-            Ok(bytes) if !bytes.is_empty() => self.post(id, steam_ticket::hex::encode(&bytes)),
+            Ok(bytes) if !bytes.is_empty() => start_post(id, steam_ticket::hex::encode(&bytes)),
             Ok(_) => fail_later(id, ErrorKind::InvalidTicket, "the ticket is empty".into()),
             Err(message) => fail_later(id, ErrorKind::InvalidTicket, message),
         }
@@ -94,7 +94,7 @@ impl SteamLogin {
         watch_web_api_tickets();
         let handle = steam.bind_mut().web_api_ticket(&identity.to_string());
         if handle == 0 {
-            self.post_session_ticket(id);
+            post_session_ticket(id);
         } else {
             CALLS.with_borrow_mut(|calls| {
                 if let Some(c) = calls.get_mut(&id) {
@@ -160,14 +160,6 @@ impl SteamLogin {
             ..ClientOptions::default()
         };
         (self.endpoint.to_string(), options)
-    }
-
-    fn post(&mut self, id: u64, hex: String) {
-        start_post(id, hex);
-    }
-
-    fn post_session_ticket(&mut self, id: u64) {
-        post_session_ticket(id);
     }
 }
 

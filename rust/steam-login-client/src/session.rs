@@ -17,7 +17,7 @@ pub struct Session {
     pub id: String,
     #[serde(default)]
     pub token_id: String,
-    #[serde(default, deserialize_with = "unix_time_or_zero")]
+    #[serde(default, deserialize_with = "unix_time")]
     pub generated: i64,
     #[serde(default)]
     pub preferred_language: String,
@@ -101,10 +101,6 @@ fn unix_time<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
             "time must be a number, got {other}"
         ))),
     }
-}
-
-fn unix_time_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    unix_time(d)
 }
 
 #[cfg(test)]

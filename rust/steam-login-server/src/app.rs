@@ -126,12 +126,12 @@ async fn login(
 ) -> Response {
     let (outcome, response) = match login_flow(&state, peer, query.token, &body).await {
         Ok(body) => {
-            tracing::info!(outcome = outcome_label(Outcome::Ok), user = %body["userId"], steam_id = %body["provider"]["providerId"], "login");
+            tracing::info!(outcome = Outcome::Ok.label(), user = %body["userId"], steam_id = %body["provider"]["providerId"], "login");
             (Outcome::Ok, (StatusCode::OK, Json(body)).into_response())
         }
         Err((outcome, error)) => {
             // The message never holds the ticket, the token or the key; safe to log.
-            tracing::info!(outcome = outcome_label(outcome), status = error.status.as_u16(), code = error.code, message = %error.message, "login refused");
+            tracing::info!(outcome = outcome.label(), status = error.status.as_u16(), code = error.code, message = %error.message, "login refused");
             (outcome, error.into_response())
         }
     };
@@ -140,10 +140,6 @@ async fn login(
 }
 
 type Failure = (Outcome, ApiError);
-
-fn outcome_label(outcome: Outcome) -> &'static str {
-    outcome.label()
-}
 
 async fn login_flow(
     state: &AppState,
