@@ -41,6 +41,15 @@ async fn server(responses: Vec<(u16, &'static str, u64)>) -> (String, Arc<Atomic
     (base, count)
 }
 
+/// Logs in at `base` with [`fast`] options, expecting a failure.
+async fn failed_login(base: &str) -> steam_login_client::LoginError {
+    LoginClient::new(base, fast())
+        .unwrap()
+        .login("14000000AB")
+        .await
+        .unwrap_err()
+}
+
 fn fast() -> ClientOptions {
     ClientOptions {
         connect_timeout: Duration::from_millis(500),
@@ -99,11 +108,7 @@ async fn refused_connections_are_transport_errors_after_retries() {
 #[tokio::test]
 async fn a_slow_server_times_out_without_a_retry() {
     let (base, count) = server(vec![(200, SESSION, 3_000)]).await;
-    let err = LoginClient::new(&base, fast())
-        .unwrap()
-        .login("14000000AB")
-        .await
-        .unwrap_err();
+    let err = failed_login(&base).await;
     assert_eq!(err.kind, ErrorKind::Timeout);
     assert_eq!(
         count.load(Ordering::SeqCst),
@@ -120,11 +125,7 @@ async fn server_errors_and_rejections_keep_the_servers_message() {
         0,
     )])
     .await;
-    let err = LoginClient::new(&base, fast())
-        .unwrap()
-        .login("14000000AB")
-        .await
-        .unwrap_err();
+    let err = failed_login(&base).await;
     assert_eq!((err.kind, err.http_status), (ErrorKind::Server, 500));
     assert!(err.message.contains("db down"));
     assert_eq!(count.load(Ordering::SeqCst), 1, "500 is not retried");
@@ -135,11 +136,7 @@ async fn server_errors_and_rejections_keep_the_servers_message() {
         0,
     )])
     .await;
-    let err = LoginClient::new(&base, fast())
-        .unwrap()
-        .login("14000000AB")
-        .await
-        .unwrap_err();
+    let err = failed_login(&base).await;
     assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 401));
     assert_eq!(err.code.as_deref(), Some("invalid_ticket"));
     assert!(err.message.contains("Steam says the ticket is invalid"));
@@ -149,11 +146,7 @@ async fn server_errors_and_rejections_keep_the_servers_message() {
 #[tokio::test]
 async fn protocol_errors_name_what_is_wrong() {
     let (base, _) = server(vec![(200, "<html>oops</html>", 0)]).await;
-    let err = LoginClient::new(&base, fast())
-        .unwrap()
-        .login("14000000AB")
-        .await
-        .unwrap_err();
+    let err = failed_login(&base).await;
     assert_eq!(err.kind, ErrorKind::Protocol);
     assert!(err.message.contains("not JSON"));
     let (base, _) = server(vec![(
@@ -162,11 +155,7 @@ async fn protocol_errors_name_what_is_wrong() {
         0,
     )])
     .await;
-    let err = LoginClient::new(&base, fast())
-        .unwrap()
-        .login("14000000AB")
-        .await
-        .unwrap_err();
+    let err = failed_login(&base).await;
     assert_eq!(
         (err.kind, err.message.as_str()),
         (ErrorKind::Protocol, "the response lacks token")
@@ -185,11 +174,7 @@ async fn gateway_errors_are_retried_and_counted() {
     assert_eq!(count.load(Ordering::SeqCst), 3);
 
     let (base, count) = server(vec![(504, "{}", 0)]).await;
-    let err = LoginClient::new(&base, fast())
-        .unwrap()
-        .login("14000000AB")
-        .await
-        .unwrap_err();
+    let err = failed_login(&base).await;
     assert_eq!((err.kind, err.http_status), (ErrorKind::Server, 504));
     assert_eq!(
         count.load(Ordering::SeqCst),
