@@ -203,11 +203,6 @@ impl SimulatedSteam {
         true
     }
 
-    /// SteamIDs with an active auth session.
-    pub fn active_sessions(&self) -> impl Iterator<Item = u64> + '_ {
-        self.sessions.keys().copied()
-    }
-
     fn new_handle(&mut self) -> u32 {
         let handle = self.next_handle;
         // Steam's k_HAuthTicketInvalid is 0: skip it on wrap-around.

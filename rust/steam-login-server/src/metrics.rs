@@ -90,48 +90,32 @@ impl Metrics {
         self.quota_budget.store(budget, Relaxed);
     }
 
-    pub fn logins_with(&self, outcome: Outcome) -> u64 {
-        let i = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
-        self.logins[i].load(Relaxed)
-    }
-
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(2048);
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_requests_total Login requests by outcome."
+        counter_family(
+            &mut out,
+            "steam_login_requests_total",
+            "Login requests by outcome.",
+            "outcome",
+            Outcome::ALL.iter().map(|o| o.label()).zip(&self.logins),
         );
-        let _ = writeln!(out, "# TYPE steam_login_requests_total counter");
-        for (o, n) in Outcome::ALL.iter().zip(&self.logins) {
-            let _ = writeln!(
-                out,
-                "steam_login_requests_total{{outcome=\"{}\"}} {}",
-                o.label(),
-                n.load(Relaxed)
-            );
-        }
-        let _ = writeln!(out, "# HELP steam_login_local_rejections_total Tickets rejected without calling Steam, by reason.");
-        let _ = writeln!(out, "# TYPE steam_login_local_rejections_total counter");
-        for (r, n) in LOCAL_REASONS.iter().zip(&self.local_rejections) {
-            let _ = writeln!(
-                out,
-                "steam_login_local_rejections_total{{reason=\"{r}\"}} {}",
-                n.load(Relaxed)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_upstream_calls_total Steam Web API calls by result."
+        counter_family(
+            &mut out,
+            "steam_login_local_rejections_total",
+            "Tickets rejected without calling Steam, by reason.",
+            "reason",
+            LOCAL_REASONS.iter().copied().zip(&self.local_rejections),
         );
-        let _ = writeln!(out, "# TYPE steam_login_upstream_calls_total counter");
-        for (r, n) in AttemptResult::ALL.iter().zip(&self.upstream) {
-            let _ = writeln!(
-                out,
-                "steam_login_upstream_calls_total{{result=\"{}\"}} {}",
-                r.label(),
-                n.load(Relaxed)
-            );
-        }
+        counter_family(
+            &mut out,
+            "steam_login_upstream_calls_total",
+            "Steam Web API calls by result.",
+            "result",
+            AttemptResult::ALL
+                .iter()
+                .map(|r| r.label())
+                .zip(&self.upstream),
+        );
         let _ = writeln!(
             out,
             "# HELP steam_login_upstream_latency_seconds Steam Web API call latency."
@@ -174,6 +158,21 @@ impl Metrics {
             self.quota_budget.load(Relaxed)
         );
         out
+    }
+}
+
+/// One labelled counter family in Prometheus' text format.
+fn counter_family<'a>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    label: &str,
+    values: impl Iterator<Item = (&'a str, &'a AtomicU64)>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} counter");
+    for (value, n) in values {
+        let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {}", n.load(Relaxed));
     }
 }
 

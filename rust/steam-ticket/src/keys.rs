@@ -162,11 +162,6 @@ impl KeyRing {
         self
     }
 
-    /// Names of the trusted keys, in order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.keys.iter().map(TrustedKey::name)
-    }
-
     /// The name of the first key whose signature matches, or `None` if none does.
     pub fn verify(&self, ticket: &DecodedTicket) -> Option<&str> {
         self.keys

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
+use tokio_postgres::{NoTls, Statement};
 
 use super::{sql, NewLogin, SessionRecord, Store, StoreError, UserRecord};
 
@@ -66,19 +66,21 @@ impl PostgresStore {
         Ok(PostgresStore { pool })
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
-        self.pool.get().await.map_err(db_error)
+    /// A pooled connection and the statement `sql`, prepared once per connection.
+    async fn prepared(
+        &self,
+        sql: &str,
+    ) -> Result<(deadpool_postgres::Object, Statement), StoreError> {
+        let client = self.pool.get().await.map_err(db_error)?;
+        let statement = client.prepare_cached(sql).await.map_err(db_error)?;
+        Ok((client, statement))
     }
 }
 
 #[async_trait]
 impl Store for PostgresStore {
     async fn record_login(&self, login: NewLogin) -> Result<String, StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(RECORD_LOGIN)
-            .await
-            .map_err(db_error)?;
+        let (client, statement) = self.prepared(RECORD_LOGIN).await?;
         let row = client
             .query_one(
                 &statement,
@@ -97,11 +99,7 @@ impl Store for PostgresStore {
     }
 
     async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql::SELECT_USER)
-            .await
-            .map_err(db_error)?;
+        let (client, statement) = self.prepared(sql::SELECT_USER).await?;
         let row = client
             .query_opt(&statement, &[&(steam_id as i64)])
             .await
@@ -116,11 +114,7 @@ impl Store for PostgresStore {
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql::SELECT_SESSION)
-            .await
-            .map_err(db_error)?;
+        let (client, statement) = self.prepared(sql::SELECT_SESSION).await?;
         let row = client
             .query_opt(&statement, &[&token_hash])
             .await
@@ -135,11 +129,7 @@ impl Store for PostgresStore {
     }
 
     async fn revoke(&self, token_hash: &str, at: i64) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql::REVOKE_SESSION)
-            .await
-            .map_err(db_error)?;
+        let (client, statement) = self.prepared(sql::REVOKE_SESSION).await?;
         let n = client
             .execute(&statement, &[&token_hash, &at])
             .await
@@ -148,11 +138,7 @@ impl Store for PostgresStore {
     }
 
     async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached(sql::ADD_QUOTA)
-            .await
-            .map_err(db_error)?;
+        let (client, statement) = self.prepared(sql::ADD_QUOTA).await?;
         let row = client
             .query_one(&statement, &[&day, &(delta as i64)])
             .await
