@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use steam_login_server::store::{self, NewLogin, Store};
+use steam_login_server::store::{self, NewLogin, Store, TokenHash};
 
 fn login(steam_id: u64, owner: u64, token_hash: &str, at: i64) -> NewLogin {
     NewLogin {
         steam_id,
         owner_steam_id: owner,
         candidate_user_id: uuid::Uuid::new_v4().to_string(),
-        token_hash: token_hash.to_owned(),
+        token_hash: TokenHash::of(token_hash),
         generated: at,
         expire: at + 86_400,
     }
@@ -41,7 +41,11 @@ async fn suite(store: Arc<dyn Store>) {
     assert!(store.user(steam_id + 1).await.unwrap().is_none());
 
     // Sessions are found by token hash and revoked once.
-    let session = store.session(&a).await.unwrap().expect("session exists");
+    let session = store
+        .session(&TokenHash::of(&a))
+        .await
+        .unwrap()
+        .expect("session exists");
     assert_eq!(
         (session.user_id.as_str(), session.steam_id),
         (first.as_str(), steam_id)
@@ -50,11 +54,29 @@ async fn suite(store: Arc<dyn Store>) {
         (session.generated, session.expire, session.revoked),
         (1_000, 87_400, false)
     );
-    assert!(store.revoke(&a, 3_000).await.unwrap());
-    assert!(!store.revoke(&a, 3_001).await.unwrap());
-    assert!(store.session(&a).await.unwrap().unwrap().revoked);
-    assert!(!store.session(&b).await.unwrap().unwrap().revoked);
-    assert!(store.session("missing").await.unwrap().is_none());
+    assert!(store.revoke(&TokenHash::of(&a), 3_000).await.unwrap());
+    assert!(!store.revoke(&TokenHash::of(&a), 3_001).await.unwrap());
+    assert!(
+        store
+            .session(&TokenHash::of(&a))
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert!(
+        !store
+            .session(&TokenHash::of(&b))
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert!(store
+        .session(&TokenHash::of("missing"))
+        .await
+        .unwrap()
+        .is_none());
 
     // A token hash is unique.
     assert!(store

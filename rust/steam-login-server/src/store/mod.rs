@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use sha2::{Digest, Sha256};
 
 pub mod postgres;
 pub mod sqlite;
@@ -14,10 +15,21 @@ pub struct NewLogin {
     pub owner_steam_id: u64,
     /// Fresh id for the user, used only if the SteamID is new.
     pub candidate_user_id: String,
-    /// SHA-256 (hex) of the session token: the token itself is never stored.
-    pub token_hash: String,
+    /// The token itself is never stored.
+    pub token_hash: TokenHash,
     pub generated: i64,
     pub expire: i64,
+}
+
+/// SHA-256 of a session token. Sessions are stored and found by it, so a copy of the database does not
+/// hold live tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenHash(pub [u8; 32]);
+
+impl TokenHash {
+    pub fn of(token: &str) -> Self {
+        TokenHash(Sha256::digest(token.as_bytes()).into())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +59,9 @@ pub trait Store: Send + Sync {
     /// Records a login; returns the user's id (the existing one if the SteamID is known).
     async fn record_login(&self, login: NewLogin) -> Result<String, StoreError>;
     async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError>;
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError>;
     /// Marks a session revoked; false if there is no such session or it was already revoked.
-    async fn revoke(&self, token_hash: &str, at: i64) -> Result<bool, StoreError>;
+    async fn revoke(&self, token_hash: &TokenHash, at: i64) -> Result<bool, StoreError>;
     /// Adds `delta` Web API calls to `day` (YYYY-MM-DD, UTC); returns the day's total.
     async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError>;
     /// Which database this is, for logs: "sqlite" or "postgres".

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Statement};
 
-use super::{sql, NewLogin, SessionRecord, Store, StoreError, UserRecord};
+use super::{sql, NewLogin, SessionRecord, Store, StoreError, TokenHash, UserRecord};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS users (
     last_login_at BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
+    token_hash BYTEA PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id),
     steam_id BIGINT NOT NULL,
     generated BIGINT NOT NULL,
@@ -89,7 +89,7 @@ impl Store for PostgresStore {
                     &(login.steam_id as i64),
                     &(login.owner_steam_id as i64),
                     &login.generated,
-                    &login.token_hash,
+                    &login.token_hash.0.as_slice(),
                     &login.expire,
                 ],
             )
@@ -113,10 +113,10 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
         let (client, statement) = self.prepared(sql::SELECT_SESSION).await?;
         let row = client
-            .query_opt(&statement, &[&token_hash])
+            .query_opt(&statement, &[&token_hash.0.as_slice()])
             .await
             .map_err(db_error)?;
         Ok(row.map(|r| SessionRecord {
@@ -128,10 +128,10 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn revoke(&self, token_hash: &str, at: i64) -> Result<bool, StoreError> {
+    async fn revoke(&self, token_hash: &TokenHash, at: i64) -> Result<bool, StoreError> {
         let (client, statement) = self.prepared(sql::REVOKE_SESSION).await?;
         let n = client
-            .execute(&statement, &[&token_hash, &at])
+            .execute(&statement, &[&token_hash.0.as_slice(), &at])
             .await
             .map_err(db_error)?;
         Ok(n > 0)

@@ -10,24 +10,29 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{sql, NewLogin, SessionRecord, Store, StoreError, UserRecord};
+use super::{sql, NewLogin, SessionRecord, Store, StoreError, TokenHash, UserRecord};
 
+/// Bumped whenever the tables change; a file with another version is refused rather than misread.
+const SCHEMA_VERSION: i64 = 1;
+
+/// Users are keyed by SteamID (the rowid), so the login upsert is one B-tree lookup. Sessions are a
+/// `WITHOUT ROWID` table keyed by the 32-byte token hash: one B-tree instead of a table plus an index.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
-    id TEXT PRIMARY KEY,
-    steam_id INTEGER NOT NULL UNIQUE,
+    steam_id INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     owner_steam_id INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     last_login_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
+    token_hash BLOB PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id),
     steam_id INTEGER NOT NULL,
     generated INTEGER NOT NULL,
     expire INTEGER NOT NULL,
     revoked_at INTEGER
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quota (
     day TEXT PRIMARY KEY,
     used INTEGER NOT NULL
@@ -50,7 +55,7 @@ const MAX_BATCH: usize = 512;
 
 enum Write {
     Login(NewLogin, oneshot::Sender<Result<String, StoreError>>),
-    Revoke(String, i64, oneshot::Sender<Result<bool, StoreError>>),
+    Revoke(TokenHash, i64, oneshot::Sender<Result<bool, StoreError>>),
     Quota(String, u64, oneshot::Sender<Result<u64, StoreError>>),
 }
 
@@ -66,8 +71,10 @@ fn db_error(e: rusqlite::Error) -> StoreError {
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)
         .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+    // 64 MiB of page cache per connection: the hot part of the tables stays in memory.
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;",
     )
     .map_err(db_error)?;
     Ok(conn)
@@ -78,7 +85,7 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let writer = connect(path)?;
-        writer.execute_batch(SCHEMA).map_err(db_error)?;
+        create_schema(&writer, path)?;
         // Checkpoints fsync the database file; run on the writer they stall every login behind them.
         writer
             .execute_batch("PRAGMA wal_autocheckpoint = 0;")
@@ -117,12 +124,61 @@ impl SqliteStore {
     }
 }
 
-/// Copies the WAL into the database every second without blocking the writer (PASSIVE); ends when
-/// the database can no longer be used.
+/// Creates the tables in a new file, or checks that an existing file has this version's tables.
+fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db_error)?;
+    let has_tables: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'users')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_error)?;
+    match (version, has_tables) {
+        (SCHEMA_VERSION, _) | (0, false) => {}
+        (0, true) => {
+            return Err(StoreError(format!(
+                "{} was written by a pre-release build with an older table layout; move it aside to start afresh",
+                path.display()
+            )))
+        }
+        (other, _) => {
+            return Err(StoreError(format!(
+                "{} has schema version {other}; this build knows version {SCHEMA_VERSION}",
+                path.display()
+            )))
+        }
+    }
+    conn.execute_batch(SCHEMA).map_err(db_error)?;
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .map_err(db_error)
+}
+
+/// WAL frames (4 KiB pages) beyond which the log is restarted instead of growing.
+const WAL_RESTART_FRAMES: i64 = 4096;
+
+/// Copies the WAL into the database every second without blocking the writer (PASSIVE). Under steady
+/// load a passive checkpoint never finds the log idle, so the log would grow without bound; once it
+/// passes `WAL_RESTART_FRAMES`, a RESTART checkpoint copies the few frames written since the passive
+/// one and starts the log over, holding the writer only for that. Ends when the database is gone.
 fn checkpoint_loop(conn: Connection) {
+    let checkpoint = |mode: &str| {
+        conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+            r.get::<_, i64>(1)
+        })
+    };
     loop {
         thread::sleep(std::time::Duration::from_secs(1));
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        let result = checkpoint("PASSIVE").and_then(|frames| {
+            if frames > WAL_RESTART_FRAMES {
+                checkpoint("RESTART").map(|_| ())
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = result {
             tracing::warn!("SQLite checkpoint failed: {e}");
         }
     }
@@ -181,7 +237,7 @@ fn apply(tx: &rusqlite::Transaction<'_>, op: Write) -> Reply {
         Write::Revoke(hash, at, sender) => deliver(
             sender,
             tx.prepare_cached(q(sql::REVOKE_SESSION))
-                .and_then(|mut s| s.execute(params![hash, at]))
+                .and_then(|mut s| s.execute(params![hash.0, at]))
                 .map(|n| n > 0),
         ),
         Write::Quota(day, delta, sender) => deliver(
@@ -204,7 +260,7 @@ fn record_login(tx: &rusqlite::Transaction<'_>, login: &NewLogin) -> rusqlite::R
         |r| r.get(0),
     )?;
     tx.prepare_cached(q(sql::INSERT_SESSION))?.execute(params![
-        login.token_hash,
+        login.token_hash.0,
         user_id,
         login.steam_id as i64,
         login.generated,
@@ -244,10 +300,10 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|c| {
             c.prepare_cached(q(sql::SELECT_SESSION))?
-                .query_row(params![token_hash], |r| {
+                .query_row(params![token_hash.0], |r| {
                     Ok(SessionRecord {
                         user_id: r.get(0)?,
                         steam_id: r.get::<_, i64>(1)? as u64,
@@ -260,8 +316,8 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn revoke(&self, token_hash: &str, at: i64) -> Result<bool, StoreError> {
-        let hash = token_hash.to_owned();
+    async fn revoke(&self, token_hash: &TokenHash, at: i64) -> Result<bool, StoreError> {
+        let hash = *token_hash;
         self.write(|reply| Write::Revoke(hash, at, reply)).await
     }
 
