@@ -2,10 +2,11 @@
 //! integration tests, the benchmark (`examples/fake_steam.rs`) and local development without a key.
 //! It answers OK for the SteamID inside the ticket unless told otherwise, and counts calls.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::json;
+use tokio::sync::oneshot;
 
 /// What the fake Steam answers.
 #[derive(Debug, Clone)]
@@ -39,7 +41,6 @@ pub enum Answer {
     Malformed,
 }
 
-#[derive(Default)]
 pub struct FakeState {
     pub calls: AtomicUsize,
     /// Answers for the next calls, in order; when empty, `fallback`.
@@ -49,6 +50,92 @@ pub struct FakeState {
     pub last_query: Mutex<Vec<(String, String)>>,
     /// Extra latency for every answer.
     pub latency_ms: AtomicUsize,
+    delays: DelayLine,
+}
+
+impl FakeState {
+    fn new(fallback: Answer) -> Self {
+        FakeState {
+            calls: AtomicUsize::new(0),
+            script: Mutex::default(),
+            fallback: Mutex::new(Some(fallback)),
+            last_key: Mutex::default(),
+            last_query: Mutex::default(),
+            latency_ms: AtomicUsize::new(0),
+            delays: DelayLine::start(),
+        }
+    }
+}
+
+/// Waits with microsecond precision. Tokio's timers tick once a millisecond and release every answer
+/// due within the same millisecond together, which adds up to a millisecond to the stated latency and
+/// keeps a load generator's connections marching in lock-step waves. Real upstream latency is neither.
+struct DelayLine {
+    due: mpsc::Sender<Due>,
+}
+
+struct Due {
+    at: Instant,
+    wake: oneshot::Sender<()>,
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at
+    }
+}
+impl Eq for Due {}
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.at.cmp(&other.at)
+    }
+}
+
+impl DelayLine {
+    fn start() -> Self {
+        let (due, incoming) = mpsc::channel::<Due>();
+        std::thread::Builder::new()
+            .name("fake-steam-delays".into())
+            .spawn(move || {
+                let mut pending = BinaryHeap::new();
+                loop {
+                    let now = Instant::now();
+                    while pending
+                        .peek()
+                        .is_some_and(|Reverse(d): &Reverse<Due>| d.at <= now)
+                    {
+                        let Reverse(d) = pending.pop().expect("peeked");
+                        let _ = d.wake.send(());
+                    }
+                    let next = match pending.peek() {
+                        Some(Reverse(d)) => incoming.recv_timeout(d.at - now),
+                        None => incoming
+                            .recv()
+                            .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                    };
+                    match next {
+                        Ok(d) => pending.push(Reverse(d)),
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+            })
+            .expect("start the fake Steam's delay thread");
+        DelayLine { due }
+    }
+
+    async fn wait(&self, duration: Duration) {
+        let (wake, woken) = oneshot::channel();
+        let at = Instant::now() + duration;
+        if self.due.send(Due { at, wake }).is_ok() {
+            let _ = woken.await;
+        }
+    }
 }
 
 pub struct FakeSteam {
@@ -67,8 +154,7 @@ impl FakeSteam {
 
     /// Serves on `listener` in a background task.
     pub fn serve(listener: tokio::net::TcpListener, fallback: Answer) -> Self {
-        let state = Arc::new(FakeState::default());
-        *state.fallback.lock().unwrap() = Some(fallback);
+        let state = Arc::new(FakeState::new(fallback));
         let app = Router::new()
             .route("/ISteamUserAuth/AuthenticateUserTicket/v1/", get(answer))
             .with_state(state.clone());
@@ -105,7 +191,7 @@ async fn answer(
     *state.last_query.lock().unwrap() = query.clone();
     let latency = state.latency_ms.load(Ordering::SeqCst) as u64;
     if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
+        state.delays.wait(Duration::from_millis(latency)).await;
     }
     let next = state.script.lock().unwrap().pop_front();
     let answer = next.unwrap_or_else(|| state.fallback.lock().unwrap().clone().unwrap());
@@ -143,7 +229,7 @@ async fn answer(
             .into_response(),
         Answer::Status500 => (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
         Answer::Slow { ms } => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
+            state.delays.wait(Duration::from_millis(ms)).await;
             ok(steam_id, false, false)
         }
         Answer::Malformed => (StatusCode::OK, "{\"response\": {\"params\": ").into_response(),
