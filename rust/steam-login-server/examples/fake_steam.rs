@@ -5,7 +5,12 @@ use std::sync::atomic::Ordering;
 
 use steam_login_server::fake_steam::{Answer, FakeSteam};
 
-#[tokio::main]
+/// mimalloc: the fake answers thousands of calls a second beside the server it stands in for.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// One thread serves: the fake shares the machine with the server it stands in for.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let mut args = std::env::args().skip(1);
     let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(18081);

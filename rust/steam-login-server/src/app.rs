@@ -10,9 +10,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use steam_ticket::{KeyRing, SystemClock, TrustedKey};
 
 use crate::config::{Config, VacPolicy};
@@ -21,7 +20,7 @@ use crate::metrics::{Metrics, Outcome};
 use crate::quota::{unix_now, QuotaGuard};
 use crate::rate_limit::RateLimiter;
 use crate::steam_api::{Player, SteamAnswer, SteamWebApi};
-use crate::store::{self, NewLogin, Store};
+use crate::store::{self, NewLogin, Store, TokenHash};
 use crate::ticket_check::{check_shape, check_ticket};
 
 pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";
@@ -125,9 +124,17 @@ async fn login(
     body: Bytes,
 ) -> Response {
     let (outcome, response) = match login_flow(&state, peer, query.token, &body).await {
-        Ok(body) => {
-            tracing::info!(outcome = Outcome::Ok.label(), user = %body["userId"], steam_id = %body["provider"]["providerId"], "login");
-            (Outcome::Ok, (StatusCode::OK, Json(body)).into_response())
+        Ok(granted) => {
+            let steam_id = granted.steam_id.to_string();
+            tracing::info!(outcome = Outcome::Ok.label(), user = %granted.user_id, steam_id, "login");
+            let body = SessionBody::new(
+                &granted.user_id,
+                &steam_id,
+                &granted.token,
+                granted.generated,
+                granted.expire,
+            );
+            (Outcome::Ok, Json(body).into_response())
         }
         Err((outcome, error)) => {
             // The message never holds the ticket, the token or the key; safe to log.
@@ -146,7 +153,7 @@ async fn login_flow(
     peer: SocketAddr,
     query_token: Option<String>,
     body: &[u8],
-) -> Result<Value, Failure> {
+) -> Result<Granted, Failure> {
     state.limiter.check(peer.ip()).map_err(|wait| {
         let error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -293,15 +300,39 @@ async fn ask_steam(state: &AppState, token: &str) -> Result<Player, Failure> {
     }
 }
 
-async fn issue_session(state: &AppState, player: &Player) -> Result<Value, Failure> {
+/// A session issued for a login.
+struct Granted {
+    user_id: String,
+    steam_id: u64,
+    token: String,
+    generated: i64,
+    expire: i64,
+}
+
+async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, Failure> {
     let generated = unix_now() as i64;
     let expire = generated + state.config.session_ttl as i64;
-    let token = uuid::Uuid::new_v4().to_string();
+    // One read of the OS RNG for both ids.
+    let mut random = [0u8; 32];
+    getrandom::fill(&mut random).map_err(|e| {
+        tracing::error!("the OS random number generator failed: {e}");
+        (
+            Outcome::Internal,
+            ApiError::internal("no randomness for a session token"),
+        )
+    })?;
+    let uuid = |bytes: &[u8]| {
+        let bytes: [u8; 16] = bytes.try_into().expect("16 bytes");
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    };
+    let token = uuid(&random[..16]);
     let login = NewLogin {
         steam_id: player.steam_id,
         owner_steam_id: player.owner_steam_id,
-        candidate_user_id: uuid::Uuid::new_v4().to_string(),
-        token_hash: hash_token(&token),
+        candidate_user_id: uuid(&random[16..]),
+        token_hash: TokenHash::of(&token),
         generated,
         expire,
     };
@@ -312,47 +343,95 @@ async fn issue_session(state: &AppState, player: &Player) -> Result<Value, Failu
             ApiError::internal("the session could not be stored"),
         )
     })?;
-    Ok(session_body(
-        &user_id,
-        player.steam_id,
-        &token,
+    Ok(Granted {
+        user_id,
+        steam_id: player.steam_id,
+        token,
         generated,
         expire,
-    ))
-}
-
-/// The response of ../shared/spec/login-endpoint.md.
-pub fn session_body(
-    user_id: &str,
-    steam_id: u64,
-    token: &str,
-    generated: i64,
-    expire: i64,
-) -> Value {
-    let steam_id = steam_id.to_string();
-    json!({
-        "preferredLanguage": "en",
-        "friendsFirstSync": {"steam": true},
-        "fixedMyFriendsUserPlatformId": {"steam": true},
-        "id": user_id,
-        "provider": {"providerId": steam_id, "providerName": "steam", "userId": user_id},
-        "providers": [{"providerName": "steam", "providerId": steam_id}],
-        "friends": [],
-        "triggerResults": {"success": [], "error": []},
-        "tokenId": token,
-        "generated": generated,
-        "expire": expire,
-        "userId": user_id,
-        "token": token,
     })
 }
 
-/// Sessions are stored by SHA-256 of the token, so a database leak does not leak live sessions.
-pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// The response of ../shared/spec/login-endpoint.md, in its field order. A typed struct serializes
+/// straight into the response buffer, where a `json!` value built a map of maps per login first.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionBody<'a> {
+    preferred_language: &'static str,
+    friends_first_sync: SteamFlag,
+    fixed_my_friends_user_platform_id: SteamFlag,
+    id: &'a str,
+    provider: Provider<'a>,
+    providers: [ProviderEntry<'a>; 1],
+    friends: [(); 0],
+    trigger_results: TriggerResults,
+    token_id: &'a str,
+    generated: i64,
+    expire: i64,
+    user_id: &'a str,
+    token: &'a str,
+}
+
+#[derive(Serialize)]
+struct SteamFlag {
+    steam: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Provider<'a> {
+    provider_id: &'a str,
+    provider_name: &'static str,
+    user_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProviderEntry<'a> {
+    provider_name: &'static str,
+    provider_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct TriggerResults {
+    success: [(); 0],
+    error: [(); 0],
+}
+
+impl<'a> SessionBody<'a> {
+    pub fn new(
+        user_id: &'a str,
+        steam_id: &'a str,
+        token: &'a str,
+        generated: i64,
+        expire: i64,
+    ) -> Self {
+        SessionBody {
+            preferred_language: "en",
+            friends_first_sync: SteamFlag { steam: true },
+            fixed_my_friends_user_platform_id: SteamFlag { steam: true },
+            id: user_id,
+            provider: Provider {
+                provider_id: steam_id,
+                provider_name: "steam",
+                user_id,
+            },
+            providers: [ProviderEntry {
+                provider_name: "steam",
+                provider_id: steam_id,
+            }],
+            friends: [],
+            trigger_results: TriggerResults {
+                success: [],
+                error: [],
+            },
+            token_id: token,
+            generated,
+            expire,
+            user_id,
+            token,
+        }
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -377,7 +456,7 @@ async fn session(
     let token = bearer(&headers)?;
     let record = state
         .store
-        .session(&hash_token(&token))
+        .session(&TokenHash::of(&token))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let now = unix_now() as i64;
@@ -407,7 +486,7 @@ async fn revoke(
     let token = bearer(&headers)?;
     let revoked = state
         .store
-        .revoke(&hash_token(&token), unix_now() as i64)
+        .revoke(&TokenHash::of(&token), unix_now() as i64)
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     if revoked {

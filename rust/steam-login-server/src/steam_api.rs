@@ -85,10 +85,10 @@ pub trait AttemptObserver: Send + Sync {
 
 pub struct SteamWebApi {
     http: reqwest::Client,
-    endpoint: String,
-    key: Secret,
-    app_id: u32,
-    identity: Option<String>,
+    /// The endpoint with every parameter but the ticket, encoded once: `…/v1/?appid=…[&identity=…]`.
+    url_prefix: String,
+    /// `x-webapi-key`, built once and marked sensitive so no debug output shows it.
+    key: reqwest::header::HeaderValue,
     retries: u32,
 }
 
@@ -107,20 +107,30 @@ impl SteamWebApi {
             .pool_max_idle_per_host(256)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {}", e.without_url()))?;
+        let endpoint = format!(
+            "{}/ISteamUserAuth/AuthenticateUserTicket/v1/",
+            base.trim_end_matches('/')
+        );
+        let app_id = app_id.to_string();
+        let mut params = vec![("appid", app_id.as_str())];
+        if let Some(identity) = &identity {
+            params.push(("identity", identity));
+        }
+        let url_prefix = reqwest::Url::parse_with_params(&endpoint, &params)
+            .map_err(|e| format!("the Steam Web API base URL {base:?} is not a URL: {e}"))?
+            .into();
+        let mut key = reqwest::header::HeaderValue::from_str(key.expose())
+            .map_err(|_| "the Steam Web API key holds characters an HTTP header cannot carry")?;
+        key.set_sensitive(true);
         Ok(SteamWebApi {
             http,
-            endpoint: format!(
-                "{}/ISteamUserAuth/AuthenticateUserTicket/v1/",
-                base.trim_end_matches('/')
-            ),
+            url_prefix,
             key,
-            app_id,
-            identity,
             retries,
         })
     }
 
-    /// Asks Steam about `ticket_hex`, retrying transport errors and 5xx at most `retries` times.
+    /// Asks Steam about `ticket_hex` (hex digits only: anything else is a fault, not a call), retrying transport errors and 5xx at most `retries` times.
     /// `before_attempt` is asked before every attempt (the quota guard); `false` stops.
     pub async fn authenticate(
         &self,
@@ -128,13 +138,18 @@ impl SteamWebApi {
         observer: &dyn AttemptObserver,
         before_attempt: &(dyn Fn() -> bool + Send + Sync),
     ) -> Result<SteamAnswer, QuotaExhausted> {
+        if !ticket_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(SteamAnswer::Fault("the ticket is not hex".into()));
+        }
+        // Hex needs no percent-encoding, so the URL is a concatenation.
+        let url = format!("{}&ticket={ticket_hex}", self.url_prefix);
         let mut attempt = 0;
         loop {
             if !before_attempt() {
                 return Err(QuotaExhausted);
             }
             let started = Instant::now();
-            let (answer, result, retryable) = self.attempt(ticket_hex).await;
+            let (answer, result, retryable) = self.attempt(&url).await;
             observer.attempt(result, started.elapsed());
             if !retryable || attempt >= self.retries {
                 return Ok(answer);
@@ -144,17 +159,11 @@ impl SteamWebApi {
         }
     }
 
-    async fn attempt(&self, ticket_hex: &str) -> (SteamAnswer, AttemptResult, bool) {
-        let app_id = self.app_id.to_string();
-        let mut query = vec![("appid", app_id.as_str()), ("ticket", ticket_hex)];
-        if let Some(identity) = &self.identity {
-            query.push(("identity", identity));
-        }
+    async fn attempt(&self, url: &str) -> (SteamAnswer, AttemptResult, bool) {
         let sent = self
             .http
-            .get(&self.endpoint)
-            .query(&query)
-            .header("x-webapi-key", self.key.expose())
+            .get(url)
+            .header("x-webapi-key", self.key.clone())
             .send()
             .await;
         let response = match sent {
