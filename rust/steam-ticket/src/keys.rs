@@ -12,6 +12,7 @@ use sha1::{Digest, Sha1};
 
 use crate::decode::DecodedTicket;
 use crate::model::SIGNATURE_LEN;
+use crate::montgomery::{self, Modulus};
 
 /// Name reported when Valve's key verified a ticket.
 pub const VALVE: &str = "valve";
@@ -30,14 +31,15 @@ const SHA1_DIGEST_INFO: [u8; 15] = [
 
 /// A public key a ticket's signature may verify against, with the name to report.
 ///
-/// Verification is RSASSA-PKCS1-v1_5 done directly on `num-bigint`: with Steam's small public exponent
-/// (17) that is a handful of multiplications, about ten times faster than the generic `rsa` path, which
+/// Verification is RSASSA-PKCS1-v1_5 done directly: with Steam's small public exponent (17) that is a
+/// handful of Montgomery products on fixed-size limbs, far faster than the generic `rsa` path, which
 /// matters to a login server that checks every ticket before spending Web API quota.
 #[derive(Clone)]
 pub struct TrustedKey {
     name: Arc<str>,
-    modulus: Arc<BigUint>,
     exponent: Arc<BigUint>,
+    /// Montgomery constants; `None` for a modulus no RSA key has (even), which then verifies nothing.
+    montgomery: Option<Arc<Modulus>>,
     /// Modulus length in bytes.
     len: usize,
 }
@@ -53,9 +55,10 @@ impl std::fmt::Debug for TrustedKey {
 impl TrustedKey {
     /// Wraps an RSA public key under a name that [`KeyRing::verify`] reports.
     pub fn new(name: &str, key: RsaPublicKey) -> Self {
+        let modulus = BigUint::from_bytes_be(&key.n().to_bytes_be());
         TrustedKey {
             name: name.into(),
-            modulus: Arc::new(BigUint::from_bytes_be(&key.n().to_bytes_be())),
+            montgomery: Modulus::new(&modulus).map(Arc::new),
             exponent: Arc::new(BigUint::from_bytes_be(&key.e().to_bytes_be())),
             len: key.size(),
         }
@@ -95,40 +98,26 @@ impl TrustedKey {
         if self.len != SIGNATURE_LEN {
             return false;
         }
-        let s = BigUint::from_bytes_be(signature);
-        if s >= *self.modulus {
-            return false;
-        }
-        let m = pow_mod(&s, &self.exponent, &self.modulus).to_bytes_be();
-        // `m` lacks the leading 0x00 byte: it is 00 01 FF … as a number.
-        let digest = Sha1::digest(message);
-        let tail = SHA1_DIGEST_INFO.len() + digest.len();
-        let pad = SIGNATURE_LEN - 3 - tail;
-        m.len() == SIGNATURE_LEN - 1
-            && m[0] == 0x01
-            && m[1..=pad].iter().all(|b| *b == 0xff)
-            && m[pad + 1] == 0x00
-            && m[pad + 2..pad + 2 + SHA1_DIGEST_INFO.len()] == SHA1_DIGEST_INFO
-            && m[SIGNATURE_LEN - 1 - digest.len()..] == digest[..]
+        self.montgomery
+            .as_ref()
+            .and_then(|modulus| modulus.pow(signature, &self.exponent))
+            .is_some_and(|m| m == encoded_message(&Sha1::digest(message)))
     }
 }
 
-/// Left-to-right square-and-multiply. For small public exponents this beats `BigUint::modpow`, whose
-/// Montgomery set-up costs more than the few multiplications it saves.
-fn pow_mod(base: &BigUint, exponent: &BigUint, modulus: &BigUint) -> BigUint {
-    let bits = exponent.bits();
-    if bits == 0 {
-        return BigUint::from(1u32) % modulus;
-    }
-    let mut acc = base % modulus;
-    for i in (0..bits - 1).rev() {
-        acc = &acc * &acc % modulus;
-        if exponent.bit(i) {
-            acc = &acc * base % modulus;
-        }
-    }
-    acc
+/// EMSA-PKCS1-v1_5 for SHA-1 (RFC 8017, section 9.2) at the signature's length.
+fn encoded_message(digest: &[u8]) -> [u8; SIGNATURE_LEN] {
+    let mut em = [0xff; SIGNATURE_LEN];
+    let tail = SHA1_DIGEST_INFO.len() + digest.len();
+    em[0] = 0x00;
+    em[1] = 0x01;
+    em[SIGNATURE_LEN - tail - 1] = 0x00;
+    em[SIGNATURE_LEN - tail..SIGNATURE_LEN - digest.len()].copy_from_slice(&SHA1_DIGEST_INFO);
+    em[SIGNATURE_LEN - digest.len()..].copy_from_slice(digest);
+    em
 }
+
+const _: () = assert!(montgomery::BYTES == SIGNATURE_LEN);
 
 /// The keys a verifier trusts, tried in order.
 #[derive(Debug, Clone)]
