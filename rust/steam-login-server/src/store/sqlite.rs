@@ -74,9 +74,10 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     // 64 MiB of page cache per connection: the hot part of the tables stays in memory.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;",
+         PRAGMA cache_size = -65536;",
     )
     .map_err(db_error)?;
+    conn.busy_handler(Some(retry_soon)).map_err(db_error)?;
     Ok(conn)
 }
 
@@ -156,29 +157,50 @@ fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         .map_err(db_error)
 }
 
-/// WAL frames (4 KiB pages) beyond which the log is restarted instead of growing.
-const WAL_RESTART_FRAMES: i64 = 4096;
+/// SQLite's own busy timeout sleeps 1, 2, 5, 10… ms between tries, so a connection that finds the
+/// writer mid-commit for a moment would then sleep for many commits. Locks here are held for
+/// microseconds to a few milliseconds: try again every 50 µs, for up to 5 s.
+fn retry_soon(attempt: i32) -> bool {
+    if attempt >= 100_000 {
+        return false;
+    }
+    thread::sleep(std::time::Duration::from_micros(50));
+    true
+}
+
+/// WAL frames (4 KiB pages) beyond which the log is started over instead of growing.
+const WAL_RESTART_FRAMES: i64 = 16_384;
+/// Frames a RESTART checkpoint may have to copy while the writer waits.
+const WAL_RESTART_BACKLOG: i64 = 256;
 
 /// Copies the WAL into the database every second without blocking the writer (PASSIVE). Under steady
-/// load a passive checkpoint never finds the log idle, so the log would grow without bound; once it
-/// passes `WAL_RESTART_FRAMES`, a RESTART checkpoint copies the few frames written since the passive
-/// one and starts the log over, holding the writer only for that. Ends when the database is gone.
+/// load a passive checkpoint never finds the log idle, so the log would grow without bound. Once it
+/// passes `WAL_RESTART_FRAMES`, passive rounds run back to back until few frames are left to copy,
+/// and then a RESTART checkpoint copies those and starts the log over, holding the writer only for
+/// that short copy and its fsync. Ends when the database is gone.
 fn checkpoint_loop(conn: Connection) {
+    // (frames in the log, frames copied into the database)
     let checkpoint = |mode: &str| {
         conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
-            r.get::<_, i64>(1)
+            Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
         })
+    };
+    let round = || -> rusqlite::Result<()> {
+        let (mut log, mut copied) = checkpoint("PASSIVE")?;
+        if log <= WAL_RESTART_FRAMES {
+            return Ok(());
+        }
+        for _ in 0..16 {
+            if log - copied <= WAL_RESTART_BACKLOG {
+                break;
+            }
+            (log, copied) = checkpoint("PASSIVE")?;
+        }
+        checkpoint("RESTART").map(|_| ())
     };
     loop {
         thread::sleep(std::time::Duration::from_secs(1));
-        let result = checkpoint("PASSIVE").and_then(|frames| {
-            if frames > WAL_RESTART_FRAMES {
-                checkpoint("RESTART").map(|_| ())
-            } else {
-                Ok(())
-            }
-        });
-        if let Err(e) = result {
+        if let Err(e) = round() {
             tracing::warn!("SQLite checkpoint failed: {e}");
         }
     }
