@@ -35,6 +35,17 @@ run() { # <latency_ms> <database> <label> [extra server flags]
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 }
 
+# The fake alone, asked directly by wrk: the upstream latency a login's overhead is measured against.
+upstream_alone() { # <latency_ms>
+  "$bin/examples/fake_steam" 18081 "$1" 2>/dev/null & pids+=($!)
+  sleep 0.5
+  local ticket; ticket=$(head -1 "$work/bodies.txt" | sed -E 's/.*"token": *"([0-9A-Fa-f]+)".*/\1/')
+  local out; out=$(wrk -t2 -c64 -d"${seconds}s" --latency \
+    "http://127.0.0.1:18081/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=555440&ticket=$ticket")
+  echo "fake-steam-alone upstream=${1}ms rps=$(awk '/Requests\/sec/{print int($2)}' <<<"$out") p50=$(awk '$1=="50%"{print $2}' <<<"$out") p99=$(awk '$1=="99%"{print $2}' <<<"$out")"
+  kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
+}
+
 if [ -n "${BENCH_ONLY_SQLITE:-}" ]; then
   run 0 "$work/bench.db" sqlite
   run 0 "$work/bench-sim.db" "sqlite-simulation(no upstream)" --simulation
@@ -43,6 +54,7 @@ fi
 run 0 "$work/bench.db" sqlite
 run 0 "$work/bench-sim.db" "sqlite-simulation(no upstream)" --simulation
 run 50 "$work/bench50.db" sqlite
+upstream_alone 50
 scripts/with-postgres.sh bash -c "
   $(declare -f run); bin=$bin; work=$work; seconds=$seconds; pids=()
   run 0 \"\$TEST_DATABASE_URL\" postgres
