@@ -313,25 +313,23 @@ async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, Fai
     let generated = unix_now() as i64;
     let expire = generated + state.config.session_ttl as i64;
     // One read of the OS RNG for both ids.
-    let mut random = [0u8; 32];
-    getrandom::fill(&mut random).map_err(|e| {
+    let mut random = [[0u8; 16]; 2];
+    getrandom::fill(random.as_flattened_mut()).map_err(|e| {
         tracing::error!("the OS random number generator failed: {e}");
         (
             Outcome::Internal,
             ApiError::internal("no randomness for a session token"),
         )
     })?;
-    let uuid = |bytes: &[u8]| {
-        let bytes: [u8; 16] = bytes.try_into().expect("16 bytes");
+    let [token, user_id] = random.map(|bytes| {
         uuid::Builder::from_random_bytes(bytes)
             .into_uuid()
             .to_string()
-    };
-    let token = uuid(&random[..16]);
+    });
     let login = NewLogin {
         steam_id: player.steam_id,
         owner_steam_id: player.owner_steam_id,
-        candidate_user_id: uuid(&random[16..]),
+        candidate_user_id: user_id,
         token_hash: TokenHash::of(&token),
         generated,
         expire,
