@@ -9,6 +9,7 @@ pub mod app;
 pub mod config;
 pub mod error;
 pub mod fake_steam;
+pub mod http1;
 pub mod metrics;
 pub mod quota;
 pub mod rate_limit;

@@ -2,13 +2,14 @@
 //! answers mean.
 //!
 //! The key travels in the `x-webapi-key` header, never in the URL; the URL holds the ticket, so no URL is
-//! ever logged or put in an error (reqwest errors are stripped of theirs).
+//! ever logged or put in an error (the HTTP client's errors never carry it).
 
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
 use crate::config::Secret;
+use crate::http1::{Http1Client, HttpError};
 
 /// What Steam said about a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,11 +85,13 @@ pub trait AttemptObserver: Send + Sync {
 }
 
 pub struct SteamWebApi {
-    http: reqwest::Client,
-    /// The endpoint with every parameter but the ticket, encoded once: `…/v1/?appid=…[&identity=…]`.
-    url_prefix: String,
-    /// `x-webapi-key`, built once and marked sensitive so no debug output shows it.
-    key: reqwest::header::HeaderValue,
+    http: Http1Client,
+    /// The endpoint's path with every parameter but the ticket, encoded once:
+    /// `/…/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=…[&identity=…]`.
+    path_prefix: String,
+    /// `x-webapi-key`: checked once to be a valid header value; only ever written to the socket.
+    key: Secret,
+    timeout: Duration,
     retries: u32,
 }
 
@@ -101,12 +104,6 @@ impl SteamWebApi {
         timeout: Duration,
         retries: u32,
     ) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(3)))
-            .pool_max_idle_per_host(256)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {}", e.without_url()))?;
         let endpoint = format!(
             "{}/ISteamUserAuth/AuthenticateUserTicket/v1/",
             base.trim_end_matches('/')
@@ -116,16 +113,26 @@ impl SteamWebApi {
         if let Some(identity) = &identity {
             params.push(("identity", identity));
         }
-        let url_prefix = reqwest::Url::parse_with_params(&endpoint, &params)
-            .map_err(|e| format!("the Steam Web API base URL {base:?} is not a URL: {e}"))?
-            .into();
-        let mut key = reqwest::header::HeaderValue::from_str(key.expose())
-            .map_err(|_| "the Steam Web API key holds characters an HTTP header cannot carry")?;
-        key.set_sensitive(true);
+        let url = url::Url::parse_with_params(&endpoint, &params)
+            .map_err(|e| format!("the Steam Web API base URL {base:?} is not a URL: {e}"))?;
+        let http = Http1Client::new(&url, 256, timeout.min(Duration::from_secs(3)))
+            .map_err(|e| format!("the Steam Web API base URL {base:?}: {e}"))?;
+        let path_prefix = format!("{}?{}", url.path(), url.query().unwrap_or_default());
+        // A header value is visible ASCII, spaces and tabs; anything else could split the request.
+        if !key
+            .expose()
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        {
+            return Err(
+                "the Steam Web API key holds characters an HTTP header cannot carry".into(),
+            );
+        }
         Ok(SteamWebApi {
             http,
-            url_prefix,
+            path_prefix,
             key,
+            timeout,
             retries,
         })
     }
@@ -141,15 +148,15 @@ impl SteamWebApi {
         if !ticket_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(SteamAnswer::Fault("the ticket is not hex".into()));
         }
-        // Hex needs no percent-encoding, so the URL is a concatenation.
-        let url = format!("{}&ticket={ticket_hex}", self.url_prefix);
+        // Hex needs no percent-encoding, so the path is a concatenation.
+        let path = format!("{}&ticket={ticket_hex}", self.path_prefix);
         let mut attempt = 0;
         loop {
             if !before_attempt() {
                 return Err(QuotaExhausted);
             }
             let started = Instant::now();
-            let (answer, result, retryable) = self.attempt(&url).await;
+            let (answer, result, retryable) = self.attempt(&path).await;
             observer.attempt(result, started.elapsed());
             if !retryable || attempt >= self.retries {
                 return Ok(answer);
@@ -159,68 +166,60 @@ impl SteamWebApi {
         }
     }
 
-    async fn attempt(&self, url: &str) -> (SteamAnswer, AttemptResult, bool) {
-        let sent = self
-            .http
-            .get(url)
-            .header("x-webapi-key", self.key.clone())
-            .send()
-            .await;
-        let response = match sent {
-            Ok(r) => r,
-            Err(e) if e.is_timeout() => {
+    async fn attempt(&self, path: &str) -> (SteamAnswer, AttemptResult, bool) {
+        let headers = [
+            ("x-webapi-key", self.key.expose()),
+            ("accept", "application/json"),
+            ("user-agent", USER_AGENT),
+        ];
+        let response = match tokio::time::timeout(self.timeout, self.http.get(path, &headers)).await
+        {
+            Err(_elapsed) => return (SteamAnswer::Timeout, AttemptResult::Timeout, true),
+            Ok(Err(HttpError::Connect(e))) if e.kind() == std::io::ErrorKind::TimedOut => {
                 return (SteamAnswer::Timeout, AttemptResult::Timeout, true)
             }
-            Err(e) => {
-                let message = format!("cannot reach Steam: {}", e.without_url());
+            Ok(Err(e @ HttpError::Protocol(_))) => {
+                let message = format!("Steam's answer is not valid HTTP: {e}");
+                return (SteamAnswer::Fault(message), AttemptResult::Malformed, false);
+            }
+            Ok(Err(e)) => {
+                let message = format!("cannot reach Steam: {e}");
                 return (SteamAnswer::Fault(message), AttemptResult::Transport, true);
             }
+            Ok(Ok(response)) => response,
         };
-        let status = response.status();
-        if status == reqwest::StatusCode::FORBIDDEN {
-            return (SteamAnswer::BadKey, AttemptResult::BadKey, false);
-        }
-        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok());
-            return (
-                SteamAnswer::Throttled { retry_after },
-                AttemptResult::Throttled,
-                false,
-            );
-        }
-        if status.is_server_error() {
-            let message = format!("Steam answered HTTP {}", status.as_u16());
-            return (
-                SteamAnswer::Fault(message),
-                AttemptResult::ServerError,
-                true,
-            );
-        }
-        let body = match response.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.is_timeout() => {
-                return (SteamAnswer::Timeout, AttemptResult::Timeout, true)
+        match response.status {
+            403 => (SteamAnswer::BadKey, AttemptResult::BadKey, false),
+            429 => {
+                let retry_after = response.retry_after.as_deref().and_then(|v| v.parse().ok());
+                (
+                    SteamAnswer::Throttled { retry_after },
+                    AttemptResult::Throttled,
+                    false,
+                )
             }
-            Err(e) => {
-                let message = format!("Steam's answer broke off: {}", e.without_url());
-                return (SteamAnswer::Fault(message), AttemptResult::Transport, true);
+            status @ 500..=599 => {
+                let message = format!("Steam answered HTTP {status}");
+                (
+                    SteamAnswer::Fault(message),
+                    AttemptResult::ServerError,
+                    true,
+                )
             }
-        };
-        if !status.is_success() {
-            let message = format!("Steam answered HTTP {}", status.as_u16());
-            return (SteamAnswer::Fault(message), AttemptResult::Malformed, false);
-        }
-        match parse_answer(&body) {
-            Ok(answer @ SteamAnswer::Valid(_)) => (answer, AttemptResult::Ok, false),
-            Ok(answer) => (answer, AttemptResult::SteamError, false),
-            Err(message) => (SteamAnswer::Fault(message), AttemptResult::Malformed, false),
+            200..=299 => match parse_answer(&response.body) {
+                Ok(answer @ SteamAnswer::Valid(_)) => (answer, AttemptResult::Ok, false),
+                Ok(answer) => (answer, AttemptResult::SteamError, false),
+                Err(message) => (SteamAnswer::Fault(message), AttemptResult::Malformed, false),
+            },
+            status => {
+                let message = format!("Steam answered HTTP {status}");
+                (SteamAnswer::Fault(message), AttemptResult::Malformed, false)
+            }
         }
     }
 }
+
+const USER_AGENT: &str = concat!("steam-login-server/", env!("CARGO_PKG_VERSION"));
 
 /// The quota guard refused the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
