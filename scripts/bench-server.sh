@@ -36,13 +36,13 @@ run() { # <latency_ms> <database> <label> [extra server flags]
 }
 
 # The fake alone, asked directly by wrk: the upstream latency a login's overhead is measured against.
-upstream_alone() { # <latency_ms>
+upstream_alone() { # <latency_ms> <label>
   "$bin/examples/fake_steam" 18081 "$1" 2>/dev/null & pids+=($!)
   sleep 0.5
   local ticket; ticket=$(head -1 "$work/bodies.txt" | sed -E 's/.*"token": *"([0-9A-Fa-f]+)".*/\1/')
-  local out; out=$(wrk -t2 -c64 -d"${seconds}s" --latency \
-    "http://127.0.0.1:18081/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=555440&ticket=$ticket")
-  echo "fake-steam-alone upstream=${1}ms rps=$(awk '/Requests\/sec/{print int($2)}' <<<"$out") p50=$(awk '$1=="50%"{print $2}' <<<"$out") p99=$(awk '$1=="99%"{print $2}' <<<"$out")"
+  local result; result=$(wrk -t2 -c64 -d"${seconds}s" -s bench/upstream.lua \
+    "http://127.0.0.1:18081/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=555440&ticket=$ticket" | grep '^RESULT')
+  echo "$2 upstream=${1}ms ${result#RESULT }"
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 }
 
@@ -53,9 +53,14 @@ if [ -n "${BENCH_ONLY_SQLITE:-}" ]; then
 fi
 run 0 "$work/bench.db" sqlite
 run 0 "$work/bench-sim.db" "sqlite-simulation(no upstream)" --simulation
+# At 50 ms, two load shapes (see bench/common.lua): lock-step waves, and independent clients that wait
+# a random 0-10 ms between logins. Overhead = the server's latency minus the fake's alone, same shape.
 run 50 "$work/bench50.db" sqlite
-upstream_alone 50
+upstream_alone 50 fake-steam-alone
+THINK_MS=10 run 50 "$work/bench50i.db" "sqlite,independent-clients"
+THINK_MS=10 upstream_alone 50 "fake-steam-alone,independent-clients"
 scripts/with-postgres.sh bash -c "
   $(declare -f run); bin=$bin; work=$work; seconds=$seconds; pids=()
   run 0 \"\$TEST_DATABASE_URL\" postgres
-  run 50 \"\$TEST_DATABASE_URL\" postgres"
+  run 50 \"\$TEST_DATABASE_URL\" postgres
+  THINK_MS=10 run 50 \"\$TEST_DATABASE_URL\" postgres,independent-clients"

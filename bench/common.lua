@@ -1,0 +1,17 @@
+-- Shared by the wrk scripts (run from the repository root).
+-- THINK_MS > 0: each connection waits a random 0..THINK_MS ms before each request, so 64 connections
+-- behave like 64 independent clients. Without it, a closed loop against an upstream with a fixed
+-- latency keeps all connections in lock-step: they arrive together, once per round trip, and the last of
+-- each wave waits for the 63 before it.
+local think = tonumber(os.getenv("THINK_MS") or "0")
+if think > 0 then
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16))
+  delay = function() return math.random(0, think) end
+end
+
+-- One machine-readable line.
+done = function(summary, latency, requests_)
+  io.write(string.format("RESULT requests=%d errors_status=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f\n",
+    summary.requests, summary.errors.status, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
