@@ -137,29 +137,25 @@ impl Http1Client {
         headers: &[(&str, &str)],
     ) -> Result<Response, HttpError> {
         let request = self.request_bytes(path_and_query, headers);
-        if let Some(mut conn) = self.checkout() {
-            match conn.exchange(&request).await {
+        let mut pooled = self.checkout();
+        loop {
+            let reused = pooled.is_some();
+            let mut conn = match pooled.take() {
+                Some(conn) => conn,
+                None => self.connect().await?,
+            };
+            return match conn.exchange(&request).await {
                 Ok((response, reusable)) => {
                     if reusable {
                         self.checkin(conn);
                     }
-                    return Ok(response);
+                    Ok(response)
                 }
                 // The server closed it while it sat idle: say nothing, use a new connection.
-                Err(Exchange::Stale) => {}
-                Err(Exchange::Failed(e)) => return Err(e),
-            }
-        }
-        let mut conn = self.connect().await?;
-        match conn.exchange(&request).await {
-            Ok((response, reusable)) => {
-                if reusable {
-                    self.checkin(conn);
-                }
-                Ok(response)
-            }
-            Err(Exchange::Stale) => Err(HttpError::Closed),
-            Err(Exchange::Failed(e)) => Err(e),
+                Err(Exchange::Stale) if reused => continue,
+                Err(Exchange::Stale) => Err(HttpError::Closed),
+                Err(Exchange::Failed(e)) => Err(e),
+            };
         }
     }
 
@@ -293,7 +289,8 @@ impl Conn {
             // A write to a connection the peer has closed fails (or succeeds and the read sees EOF).
             return Err(Exchange::Stale);
         }
-        self.buf.clear();
+        // New connections, and pooled ones (checked in only after a complete answer), start empty.
+        debug_assert!(self.buf.is_empty());
         match self.fill().await {
             Ok(0) | Err(_) => return Err(Exchange::Stale),
             Ok(_) => {}

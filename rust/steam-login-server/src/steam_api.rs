@@ -137,8 +137,9 @@ impl SteamWebApi {
         })
     }
 
-    /// Asks Steam about `ticket_hex` (hex digits only: anything else is a fault, not a call), retrying transport errors and 5xx at most `retries` times.
-    /// `before_attempt` is asked before every attempt (the quota guard); `false` stops.
+    /// Asks Steam about `ticket_hex` (hex digits only: anything else is a fault, not a call), retrying
+    /// transport errors and 5xx at most `retries` times. `before_attempt` is asked before every attempt
+    /// (the quota guard); `false` stops.
     pub async fn authenticate(
         &self,
         ticket_hex: &str,

@@ -35,8 +35,8 @@ struct Scripted {
     requests: Arc<tokio::sync::Mutex<Vec<String>>>,
 }
 
-/// Serves `replies` in order across all connections (the last one repeats), over TLS when
-/// `tls` holds a server config.
+/// Serves `replies` in order across all connections (the last one repeats), over TLS (an `https://`
+/// URL) when `tls` holds a server config.
 async fn scripted(replies: Vec<Reply>, tls: Option<Arc<rustls::ServerConfig>>) -> Scripted {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -44,6 +44,7 @@ async fn scripted(replies: Vec<Reply>, tls: Option<Arc<rustls::ServerConfig>>) -
     let requests = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let next = Arc::new(AtomicUsize::new(0));
     let replies = Arc::new(replies);
+    let scheme = if tls.is_some() { "https" } else { "http" };
     {
         let (connections, requests) = (connections.clone(), requests.clone());
         tokio::spawn(async move {
@@ -67,7 +68,7 @@ async fn scripted(replies: Vec<Reply>, tls: Option<Arc<rustls::ServerConfig>>) -
         });
     }
     Scripted {
-        url: url::Url::parse(&format!("http://localhost:{port}/base/")).unwrap(),
+        url: url::Url::parse(&format!("{scheme}://localhost:{port}/base/")).unwrap(),
         connections,
         requests,
     }
@@ -319,9 +320,7 @@ fn test_tls() -> (Arc<rustls::ServerConfig>, rustls::RootCertStore) {
 async fn speaks_tls_to_a_server_its_roots_trust_and_reuses_the_session() {
     let (config, roots) = test_tls();
     let server = scripted(vec![raw(OK)], Some(config)).await;
-    let mut url = server.url.clone();
-    url.set_scheme("https").unwrap();
-    let http = Http1Client::with_roots(&url, roots, 8, Duration::from_secs(2)).unwrap();
+    let http = Http1Client::with_roots(&server.url, roots, 8, Duration::from_secs(2)).unwrap();
     for _ in 0..2 {
         assert_eq!(http.get("/", &[]).await.unwrap().body, b"{\"ok\":true}");
     }
@@ -332,10 +331,8 @@ async fn speaks_tls_to_a_server_its_roots_trust_and_reuses_the_session() {
 async fn refuses_a_tls_server_its_roots_do_not_trust() {
     let (config, _) = test_tls();
     let server = scripted(vec![raw(OK)], Some(config)).await;
-    let mut url = server.url.clone();
-    url.set_scheme("https").unwrap();
     // The Mozilla roots do not include the test CA.
-    let error = client(&url).get("/", &[]).await.unwrap_err();
+    let error = client(&server.url).get("/", &[]).await.unwrap_err();
     assert!(matches!(error, HttpError::Tls(_)), "{error}");
     assert!(server.requests.lock().await.is_empty());
 }
