@@ -78,7 +78,7 @@ pub async fn open(database: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
 }
 
-/// Statements both databases run alike (`$n` placeholders work in SQLite too).
+/// Statements in PostgreSQL's `$n` placeholders; SQLite runs them with `?n` (see `sqlite`).
 pub(crate) mod sql {
     pub const UPSERT_USER: &str = "INSERT INTO users (id, steam_id, owner_steam_id, created_at, last_login_at) \
          VALUES ($1, $2, $3, $4, $4) \

@@ -9,7 +9,7 @@ use std::thread;
 
 use async_trait::async_trait;
 use parking_lot::Mutex;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{sql, NewLogin, SessionRecord, Store, StoreError, TokenHash, UserRecord};
@@ -41,16 +41,37 @@ CREATE TABLE IF NOT EXISTS quota (
 );
 ";
 
-/// The shared statements with SQLite's exact-index `?N` placeholders (`$N` binds by first appearance).
-fn q(statement: &'static str) -> &'static str {
-    use std::collections::HashMap;
-    use std::sync::OnceLock;
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
-    let mut cache = CACHE.get_or_init(Default::default).lock();
-    cache
-        .entry(statement)
-        .or_insert_with(|| Box::leak(statement.replace('$', "?").into_boxed_str()))
+/// `$N` in SQLite names a parameter, numbered by first appearance (`$2 … $1` binds `$2` first);
+/// `?N` is the exact index PostgreSQL's `$N` means. The shared statements are rewritten at compile
+/// time.
+macro_rules! sqlite_placeholders {
+    ($sql:expr) => {{
+        const SQL: &str = $sql;
+        const BYTES: [u8; SQL.len()] = dollars_to_question_marks(SQL);
+        match std::str::from_utf8(&BYTES) {
+            Ok(sql) => sql,
+            Err(_) => panic!("a one-byte swap keeps UTF-8 valid"),
+        }
+    }};
 }
+
+const fn dollars_to_question_marks<const N: usize>(sql: &str) -> [u8; N] {
+    let bytes = sql.as_bytes();
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if bytes[i] == b'$' { b'?' } else { bytes[i] };
+        i += 1;
+    }
+    out
+}
+
+const UPSERT_USER: &str = sqlite_placeholders!(sql::UPSERT_USER);
+const INSERT_SESSION: &str = sqlite_placeholders!(sql::INSERT_SESSION);
+const SELECT_USER: &str = sqlite_placeholders!(sql::SELECT_USER);
+const SELECT_SESSION: &str = sqlite_placeholders!(sql::SELECT_SESSION);
+const REVOKE_SESSION: &str = sqlite_placeholders!(sql::REVOKE_SESSION);
+const ADD_QUOTA: &str = sqlite_placeholders!(sql::ADD_QUOTA);
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -227,7 +248,77 @@ fn checkpoint_loop(conn: Connection, restart: &AtomicU8) {
     }
 }
 
-fn write_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Write>, restart: &AtomicU8) {
+/// The writer's statements, prepared once: a login runs two of them, thousands of times a second.
+struct WriteStatements<'c> {
+    upsert_user: Statement<'c>,
+    insert_session: Statement<'c>,
+    revoke_session: Statement<'c>,
+    add_quota: Statement<'c>,
+}
+
+impl<'c> WriteStatements<'c> {
+    fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(WriteStatements {
+            upsert_user: conn.prepare(UPSERT_USER)?,
+            insert_session: conn.prepare(INSERT_SESSION)?,
+            revoke_session: conn.prepare(REVOKE_SESSION)?,
+            add_quota: conn.prepare(ADD_QUOTA)?,
+        })
+    }
+
+    /// Runs one write inside the batch's transaction; the reply is sent once the commit's fate is
+    /// known.
+    fn apply(&mut self, op: Write) -> Reply {
+        match op {
+            Write::Login(login, sender) => deliver(sender, self.record_login(&login)),
+            Write::Revoke(hash, at, sender) => deliver(
+                sender,
+                self.revoke_session
+                    .execute(params![hash.0, at])
+                    .map(|n| n > 0),
+            ),
+            Write::Quota(day, delta, sender) => deliver(
+                sender,
+                self.add_quota
+                    .query_row(params![day, delta as i64], |r| r.get::<_, i64>(0))
+                    .map(|used| used.max(0) as u64),
+            ),
+        }
+    }
+
+    fn record_login(&mut self, login: &NewLogin) -> rusqlite::Result<String> {
+        let user_id: String = self.upsert_user.query_row(
+            params![
+                login.candidate_user_id,
+                login.steam_id as i64,
+                login.owner_steam_id as i64,
+                login.generated
+            ],
+            |r| r.get(0),
+        )?;
+        self.insert_session.execute(params![
+            login.token_hash.0,
+            user_id,
+            login.steam_id as i64,
+            login.generated,
+            login.expire
+        ])?;
+        Ok(user_id)
+    }
+}
+
+fn write_loop(conn: Connection, mut rx: mpsc::UnboundedReceiver<Write>, restart: &AtomicU8) {
+    let mut statements = match WriteStatements::prepare(&conn) {
+        Ok(statements) => statements,
+        Err(e) => {
+            let message = format!("cannot prepare the SQLite writer's statements: {e}");
+            tracing::error!("{message}");
+            while let Some(op) = rx.blocking_recv() {
+                fail(op, &message);
+            }
+            return;
+        }
+    };
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -237,7 +328,8 @@ fn write_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Write>, rest
                 Err(_) => break,
             }
         }
-        let tx = match conn.transaction() {
+        // Only this thread writes, so the transaction cannot nest.
+        let tx = match conn.unchecked_transaction() {
             Ok(tx) => tx,
             Err(e) => {
                 let message = e.to_string();
@@ -249,7 +341,7 @@ fn write_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Write>, rest
         };
         let mut replies = Vec::with_capacity(batch.len());
         for op in batch.drain(..) {
-            replies.push(apply(&tx, op));
+            replies.push(statements.apply(op));
         }
         let committed = tx.commit().map_err(|e| e.to_string());
         for reply in replies {
@@ -272,56 +364,19 @@ fn write_loop(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Write>, rest
 
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 
-/// Runs one write inside the batch's transaction; the reply is sent once the commit's fate is known.
-fn apply(tx: &rusqlite::Transaction<'_>, op: Write) -> Reply {
-    fn deliver<T: Send + 'static>(
-        sender: oneshot::Sender<Result<T, StoreError>>,
-        result: rusqlite::Result<T>,
-    ) -> Reply {
-        Box::new(move |committed: Result<(), String>| {
-            let outcome = match (result, committed) {
-                (Ok(value), Ok(())) => Ok(value),
-                (Err(e), _) => Err(db_error(e)),
-                (Ok(_), Err(e)) => Err(StoreError(format!("commit failed: {e}"))),
-            };
-            let _ = sender.send(outcome);
-        })
-    }
-    match op {
-        Write::Login(login, sender) => deliver(sender, record_login(tx, &login)),
-        Write::Revoke(hash, at, sender) => deliver(
-            sender,
-            tx.prepare_cached(q(sql::REVOKE_SESSION))
-                .and_then(|mut s| s.execute(params![hash.0, at]))
-                .map(|n| n > 0),
-        ),
-        Write::Quota(day, delta, sender) => deliver(
-            sender,
-            tx.prepare_cached(q(sql::ADD_QUOTA))
-                .and_then(|mut s| s.query_row(params![day, delta as i64], |r| r.get::<_, i64>(0)))
-                .map(|used| used.max(0) as u64),
-        ),
-    }
-}
-
-fn record_login(tx: &rusqlite::Transaction<'_>, login: &NewLogin) -> rusqlite::Result<String> {
-    let user_id: String = tx.prepare_cached(q(sql::UPSERT_USER))?.query_row(
-        params![
-            login.candidate_user_id,
-            login.steam_id as i64,
-            login.owner_steam_id as i64,
-            login.generated
-        ],
-        |r| r.get(0),
-    )?;
-    tx.prepare_cached(q(sql::INSERT_SESSION))?.execute(params![
-        login.token_hash.0,
-        user_id,
-        login.steam_id as i64,
-        login.generated,
-        login.expire
-    ])?;
-    Ok(user_id)
+/// The reply for one write: its own result, or the commit's failure.
+fn deliver<T: Send + 'static>(
+    sender: oneshot::Sender<Result<T, StoreError>>,
+    result: rusqlite::Result<T>,
+) -> Reply {
+    Box::new(move |committed: Result<(), String>| {
+        let outcome = match (result, committed) {
+            (Ok(value), Ok(())) => Ok(value),
+            (Err(e), _) => Err(db_error(e)),
+            (Ok(_), Err(e)) => Err(StoreError(format!("commit failed: {e}"))),
+        };
+        let _ = sender.send(outcome);
+    })
 }
 
 fn fail(op: Write, message: &str) {
@@ -341,7 +396,7 @@ impl Store for SqliteStore {
 
     async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError> {
         self.read(|c| {
-            c.prepare_cached(q(sql::SELECT_USER))?
+            c.prepare_cached(SELECT_USER)?
                 .query_row(params![steam_id as i64], |r| {
                     Ok(UserRecord {
                         id: r.get(0)?,
@@ -357,7 +412,7 @@ impl Store for SqliteStore {
 
     async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|c| {
-            c.prepare_cached(q(sql::SELECT_SESSION))?
+            c.prepare_cached(SELECT_SESSION)?
                 .query_row(params![token_hash.0], |r| {
                     Ok(SessionRecord {
                         user_id: r.get(0)?,
