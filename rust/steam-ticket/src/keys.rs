@@ -1,5 +1,6 @@
 //! Ownership-ticket signatures: RSASSA-PKCS1-v1_5 with SHA-1 over the ownership ticket bytes.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use num_bigint::BigUint;
@@ -92,16 +93,23 @@ impl TrustedKey {
         &self.name
     }
 
-    /// RSASSA-PKCS1-v1_5 verification with SHA-1: `signature^e mod n` must equal
-    /// `00 01 FF…FF 00 || DigestInfo(SHA-1(message))`, compared in full.
-    fn verifies(&self, message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> bool {
+    /// RSASSA-PKCS1-v1_5 verification with SHA-1: `signature^e mod n` must equal `expected`, the
+    /// encoded message `00 01 FF…FF 00 || DigestInfo(SHA-1(message))`, compared in full.
+    fn verifies(&self, expected: &[u8; SIGNATURE_LEN], signature: &[u8; SIGNATURE_LEN]) -> bool {
         if self.len != SIGNATURE_LEN {
             return false;
         }
         self.montgomery
             .as_ref()
             .and_then(|modulus| modulus.pow(signature, &self.exponent))
-            .is_some_and(|m| m == encoded_message(&Sha1::digest(message)))
+            .is_some_and(|m| &m == expected)
+    }
+
+    /// Same modulus and exponent.
+    fn same_key(&self, other: &TrustedKey) -> bool {
+        self.len == other.len
+            && self.exponent == other.exponent
+            && self.montgomery.as_deref() == other.montgomery.as_deref()
     }
 }
 
@@ -119,25 +127,32 @@ fn encoded_message(digest: &[u8]) -> [u8; SIGNATURE_LEN] {
 
 const _: () = assert!(montgomery::BYTES == SIGNATURE_LEN);
 
-/// The keys a verifier trusts, tried in order.
+/// The keys a verifier trusts.
+///
+/// A failed check costs as much as a good one, and a verifier's tickets nearly all come from one
+/// signer (Valve in production, the simulation key in a simulated run), so the key that verified the
+/// last ticket is tried first. Clones share that memory.
 #[derive(Debug, Clone)]
 pub struct KeyRing {
     keys: Vec<TrustedKey>,
+    /// Index of the key that verified the last ticket.
+    last_signer: Arc<AtomicUsize>,
 }
 
 impl Default for KeyRing {
     /// Valve's key only: what a production server should trust.
     fn default() -> Self {
-        KeyRing {
-            keys: vec![TrustedKey::valve()],
-        }
+        Self::empty().trusting(TrustedKey::valve())
     }
 }
 
 impl KeyRing {
     /// Trusts no key at all.
     pub fn empty() -> Self {
-        KeyRing { keys: Vec::new() }
+        KeyRing {
+            keys: Vec::new(),
+            last_signer: Arc::default(),
+        }
     }
 
     /// Valve's key and the simulation key: for the simulated backend and `--simulation` servers.
@@ -145,18 +160,29 @@ impl KeyRing {
         Self::default().trusting(TrustedKey::simulation())
     }
 
-    /// Adds a key.
+    /// Adds a key. A key already in the ring keeps its first name.
     pub fn trusting(mut self, key: TrustedKey) -> Self {
-        self.keys.push(key);
+        if !self.keys.iter().any(|k| k.same_key(&key)) {
+            self.keys.push(key);
+        }
         self
     }
 
-    /// The name of the first key whose signature matches, or `None` if none does.
+    /// The name of the key whose signature matches, or `None` if none does.
     pub fn verify(&self, ticket: &DecodedTicket) -> Option<&str> {
-        self.keys
-            .iter()
-            .find(|key| key.verifies(&ticket.signed_bytes, &ticket.signature))
-            .map(TrustedKey::name)
+        let expected = encoded_message(&Sha1::digest(&ticket.signed_bytes));
+        let first = self.last_signer.load(Ordering::Relaxed);
+        let order = (first..self.keys.len()).chain(0..first.min(self.keys.len()));
+        for i in order {
+            let key = &self.keys[i];
+            if key.verifies(&expected, &ticket.signature) {
+                if i != first {
+                    self.last_signer.store(i, Ordering::Relaxed);
+                }
+                return Some(key.name());
+            }
+        }
+        None
     }
 }
 

@@ -15,7 +15,7 @@ pub const BYTES: usize = LIMBS * 8;
 type Limbs = [u64; LIMBS];
 
 /// An odd modulus of at most 1,024 bits, with its Montgomery constants.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Modulus {
     n: Limbs,
     /// `-n⁻¹ mod 2⁶⁴`.
