@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Login server benchmark on loopback: wrk with 64 connections against the release server, which
 # asks a fake Steam Web API (0 ms and 50 ms latency), with SQLite and with PostgreSQL.
-# Usage: scripts/bench-server.sh [seconds]   (needs wrk: apt-get install wrk)
+# Usage: scripts/bench-server.sh [seconds] [rounds]   (needs wrk: apt-get install wrk)
+# A shared VM's speed drifts by tens of percent within minutes, so every configuration runs once per
+# round, rounds interleave them, and the summary gives each one's median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
+rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 cargo build --release -p steam-login-server --bin steam-login-server --example fake_steam --example mint_tickets >&2
 bin=target/release
@@ -16,11 +19,12 @@ trap cleanup EXIT
 
 run() { # <latency_ms> <database> <label> [extra server flags]
   local latency=$1 database=$2 label=$3; shift 3
+  case $database in postgres*) ;; *) rm -f "$database" "$database-wal" "$database-shm" ;; esac
   "$bin/examples/fake_steam" 18081 "$latency" 2>/dev/null & pids+=($!)
   RUST_LOG=warn "$bin/steam-login-server" --listen 127.0.0.1:18080 --database "$database" \
     --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
     --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
-    --rate-limit 0 --daily-quota 1000000000 "$@" & pids+=($!)
+    --rate-limit 0 --daily-quota 1000000000 "$@" >/dev/null & pids+=($!)
   for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && break; sleep 0.1; done
   BODIES="$work/bodies.txt" wrk -t2 -c64 -d2s -s bench/login.lua http://127.0.0.1:18080/api/v1/auth/provider/steam/login >/dev/null  # warm-up
   local result cpu_before cpu_after
@@ -31,7 +35,8 @@ run() { # <latency_ms> <database> <label> [extra server flags]
   cpu_after="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
   local tck; tck=$(getconf CLK_TCK)
   read -r f0 s0 <<<"$cpu_before"; read -r f1 s1 <<<"$cpu_after"
-  echo "$label upstream=${latency}ms ${result#RESULT } cpu_server_s=$(( (s1 - s0) / tck )) cpu_fake_steam_s=$(( (f1 - f0) / tck ))"
+  local requests=${result#RESULT requests=}; requests=${requests%% *}
+  echo "$label upstream=${latency}ms ${result#RESULT } server_us_per_login=$(( (s1 - s0) * 1000000 / tck / requests )) fake_steam_us_per_login=$(( (f1 - f0) * 1000000 / tck / requests ))"
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 }
 
@@ -46,21 +51,55 @@ upstream_alone() { # <latency_ms> <label>
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 }
 
-if [ -n "${BENCH_ONLY_SQLITE:-}" ]; then
+# Median of each field per configuration (label and upstream latency) over the rounds.
+summary() {
+  awk '{
+      key = $1 " " $2
+      if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+      for (i = 3; i <= NF; i++) { split($i, kv, "="); v[key, kv[1], ++c[key, kv[1]]] = kv[2]; f[kv[1]] = 1 }
+    }
+    function median(key, field,   k, m, a, i, j, t) {
+      m = c[key, field]; if (m == 0) return ""
+      for (i = 1; i <= m; i++) a[i] = v[key, field, i] + 0
+      for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        line = order[i] " (median of " c[order[i], "rps"] ")"
+        split("rps p50_ms p99_ms server_us_per_login fake_steam_us_per_login", fields, " ")
+        for (j = 1; j <= 5; j++) { m = median(order[i], fields[j]); if (m != "") line = line " " fields[j] "=" m }
+        print line
+      }
+    }'
+}
+
+sqlite_round() {
   run 0 "$work/bench.db" sqlite
-  run 0 "$work/bench-sim.db" "sqlite-simulation(no upstream)" --simulation
-  exit 0
+  run 0 "$work/bench-sim.db" "sqlite-simulation(no-upstream)" --simulation
+  [ -n "${BENCH_ONLY_SQLITE:-}" ] && return
+  # At 50 ms, two load shapes (see bench/common.lua): lock-step waves, and independent clients that
+  # wait a random 0-10 ms between logins. Overhead = the server's latency minus the fake's alone, same
+  # shape.
+  run 50 "$work/bench50.db" sqlite
+  upstream_alone 50 fake-steam-alone
+  THINK_MS=10 run 50 "$work/bench50i.db" "sqlite,independent-clients"
+  THINK_MS=10 upstream_alone 50 "fake-steam-alone,independent-clients"
+}
+
+results="$work/results"
+for round in $(seq "$rounds"); do
+  echo "# round $round of $rounds" >&2
+  sqlite_round | tee -a "$results"
+done
+if [ -z "${BENCH_ONLY_SQLITE:-}" ]; then
+  scripts/with-postgres.sh bash -c "
+    $(declare -f run); bin=$bin; work=$work; seconds=$seconds; pids=()
+    for round in \$(seq $rounds); do
+      run 0 \"\$TEST_DATABASE_URL\" postgres
+      run 50 \"\$TEST_DATABASE_URL\" postgres
+      THINK_MS=10 run 50 \"\$TEST_DATABASE_URL\" postgres,independent-clients
+    done" | tee -a "$results"
 fi
-run 0 "$work/bench.db" sqlite
-run 0 "$work/bench-sim.db" "sqlite-simulation(no upstream)" --simulation
-# At 50 ms, two load shapes (see bench/common.lua): lock-step waves, and independent clients that wait
-# a random 0-10 ms between logins. Overhead = the server's latency minus the fake's alone, same shape.
-run 50 "$work/bench50.db" sqlite
-upstream_alone 50 fake-steam-alone
-THINK_MS=10 run 50 "$work/bench50i.db" "sqlite,independent-clients"
-THINK_MS=10 upstream_alone 50 "fake-steam-alone,independent-clients"
-scripts/with-postgres.sh bash -c "
-  $(declare -f run); bin=$bin; work=$work; seconds=$seconds; pids=()
-  run 0 \"\$TEST_DATABASE_URL\" postgres
-  run 50 \"\$TEST_DATABASE_URL\" postgres
-  THINK_MS=10 run 50 \"\$TEST_DATABASE_URL\" postgres,independent-clients"
+echo "# summary"
+summary < "$results"
