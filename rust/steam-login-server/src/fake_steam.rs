@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 
 /// The one path the fake serves.
 const PATH: &str = "/ISteamUserAuth/AuthenticateUserTicket/v1/";
-/// Longest request head read; Steam tickets make URLs of a few KiB.
+/// Longest request head, and body, read; Steam tickets make URLs of a few KiB.
 const MAX_HEAD: usize = 64 * 1024;
 
 /// What the fake Steam answers.
@@ -237,9 +237,11 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<FakeState>) {
     loop {
         let (head_len, request) = loop {
             match Request::parse(&buf) {
-                Ok(Some(parsed)) => break parsed,
+                Ok(Some((head_len, request))) if request.body_len <= MAX_HEAD => {
+                    break (head_len, request)
+                }
                 Ok(None) if buf.len() < MAX_HEAD => {}
-                Ok(None) | Err(_) => {
+                Ok(_) | Err(_) => {
                     let reply = Reply::text(StatusCode::BAD_REQUEST, "bad request");
                     let _ = stream.write_all(&reply.into_bytes(true)).await;
                     return;
