@@ -1,11 +1,12 @@
-//! Minted tickets decode to what was minted and verify with the simulation key only.
+//! Minted tickets decode to what was minted, verify with the simulation key only, and one key ring
+//! tells them apart from Valve's.
 
 use std::net::Ipv4Addr;
 
 use proptest::prelude::*;
 use steam_ticket::{
-    check, decode, mint, Dlc, Expectations, FixedClock, KeyRing, Ownership, Problem, SessionHeader,
-    Ticket, TicketType,
+    check, decode, hex, mint, Dlc, Expectations, FixedClock, KeyRing, Ownership, Problem,
+    SessionHeader, Ticket, TicketType,
 };
 
 fn ip() -> impl Strategy<Value = Ipv4Addr> {
@@ -139,4 +140,31 @@ fn family_sharing_owner_is_a_problem_unless_allowed() {
         ..Default::default()
     };
     assert!(check(&d, &KeyRing::with_simulation(), &lenient, &FixedClock(0)).passed());
+}
+
+/// One ring sees Valve's tickets and simulated ones in turn: each is reported with its own signer
+/// whichever key verified the ticket before it.
+#[test]
+fn a_shared_ring_names_each_tickets_own_signer_in_any_order() {
+    let vector: serde_json::Value = serde_json::from_str(include_str!("vectors/v2.json")).unwrap();
+    let real_bytes = hex::decode(vector["hex"].as_str().unwrap()).unwrap();
+    let real = decode(&real_bytes).unwrap();
+    let minted_bytes = mint(&sample(1_700_000_000));
+    let minted = decode(&minted_bytes).unwrap();
+    let ring = KeyRing::with_simulation();
+    let clone = ring.clone();
+    for (ticket, signer) in [
+        (&real, "valve"),
+        (&minted, "simulation"),
+        (&minted, "simulation"),
+        (&real, "valve"),
+        (&real, "valve"),
+        (&minted, "simulation"),
+    ] {
+        assert_eq!(ring.verify(ticket), Some(signer));
+        assert_eq!(clone.verify(ticket), Some(signer));
+    }
+    let mut forged = minted.clone();
+    forged.signature[0] ^= 1;
+    assert_eq!(ring.verify(&forged), None);
 }
