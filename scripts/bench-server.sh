@@ -56,9 +56,9 @@ summary() {
   awk '{
       key = $1 " " $2
       if (!(key in seen)) { seen[key] = 1; order[++n] = key }
-      for (i = 3; i <= NF; i++) { split($i, kv, "="); v[key, kv[1], ++c[key, kv[1]]] = kv[2]; f[kv[1]] = 1 }
+      for (i = 3; i <= NF; i++) { split($i, kv, "="); v[key, kv[1], ++c[key, kv[1]]] = kv[2] }
     }
-    function median(key, field,   k, m, a, i, j, t) {
+    function median(key, field,   m, a, i, j, t) {
       m = c[key, field]; if (m == 0) return ""
       for (i = 1; i <= m; i++) a[i] = v[key, field, i] + 0
       for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
@@ -77,7 +77,7 @@ summary() {
 sqlite_round() {
   run 0 "$work/bench.db" sqlite
   run 0 "$work/bench-sim.db" "sqlite-simulation(no-upstream)" --simulation
-  [ -n "${BENCH_ONLY_SQLITE:-}" ] && return
+  if [ -n "${BENCH_ONLY_SQLITE:-}" ]; then return; fi
   # At 50 ms, two load shapes (see bench/common.lua): lock-step waves, and independent clients that
   # wait a random 0-10 ms between logins. Overhead = the server's latency minus the fake's alone, same
   # shape.

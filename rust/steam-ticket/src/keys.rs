@@ -160,10 +160,12 @@ impl KeyRing {
         Self::default().trusting(TrustedKey::simulation())
     }
 
-    /// Adds a key. A key already in the ring keeps its first name.
+    /// Adds a key. A key already in the ring keeps its first name. A ring with another set of keys
+    /// no longer shares its memory of the last signer with the clones of this one.
     pub fn trusting(mut self, key: TrustedKey) -> Self {
         if !self.keys.iter().any(|k| k.same_key(&key)) {
             self.keys.push(key);
+            self.last_signer = Arc::default();
         }
         self
     }
@@ -172,7 +174,8 @@ impl KeyRing {
     pub fn verify(&self, ticket: &DecodedTicket) -> Option<&str> {
         let expected = encoded_message(&Sha1::digest(&ticket.signed_bytes));
         let first = self.last_signer.load(Ordering::Relaxed);
-        let order = (first..self.keys.len()).chain(0..first.min(self.keys.len()));
+        // Rings sharing `last_signer` hold the same keys, so `first` indexes this ring.
+        let order = (first..self.keys.len()).chain(0..first);
         for i in order {
             let key = &self.keys[i];
             if key.verifies(&expected, &ticket.signature) {

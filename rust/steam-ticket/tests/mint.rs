@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use proptest::prelude::*;
 use steam_ticket::{
     check, decode, hex, mint, Dlc, Expectations, FixedClock, KeyRing, Ownership, Problem,
-    SessionHeader, Ticket, TicketType,
+    SessionHeader, Ticket, TicketType, TrustedKey,
 };
 
 fn ip() -> impl Strategy<Value = Ipv4Addr> {
@@ -167,4 +167,13 @@ fn a_shared_ring_names_each_tickets_own_signer_in_any_order() {
     let mut forged = minted.clone();
     forged.signature[0] ^= 1;
     assert_eq!(ring.verify(&forged), None);
+    // A ring extended from a clone keeps its own memory of the last signer.
+    let bare = KeyRing::empty();
+    let extended = bare
+        .clone()
+        .trusting(TrustedKey::valve())
+        .trusting(TrustedKey::simulation());
+    assert_eq!(extended.verify(&minted), Some("simulation"));
+    assert_eq!(bare.verify(&real), None);
+    assert_eq!(bare.verify(&minted), None);
 }
