@@ -51,7 +51,9 @@ upstream_alone() { # <latency_ms> <label>
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 }
 
-# Median of each field per configuration (label and upstream latency) over the rounds.
+# Median of each field per configuration (label and upstream latency) over the rounds; then, for each
+# configuration with an upstream latency, its p99 overhead: its median p99 minus the fake alone's, same
+# load shape (lock-step, or independent clients).
 summary() {
   awk '{
       key = $1 " " $2
@@ -70,6 +72,16 @@ summary() {
         split("rps p50_ms p99_ms server_us_per_login fake_steam_us_per_login", fields, " ")
         for (j = 1; j <= 5; j++) { m = median(order[i], fields[j]); if (m != "") line = line " " fields[j] "=" m }
         print line
+      }
+      for (i = 1; i <= n; i++) {
+        split(order[i], lu, " ")
+        if (lu[1] ~ /^fake-steam-alone/ || lu[2] == "upstream=0ms") continue
+        shape = (lu[1] ~ /,independent-clients$/) ? ",independent-clients" : ""
+        alone = "fake-steam-alone" shape " " lu[2]
+        if (!((alone, "p99_ms") in c)) continue
+        printf "p99 overhead: %s = %.2f ms (%s p99 %s ms, fake alone %s ms)\n", order[i],
+          median(order[i], "p99_ms") - median(alone, "p99_ms"), (shape == "" ? "lock-step" : "independent clients"),
+          median(order[i], "p99_ms"), median(alone, "p99_ms")
       }
     }'
 }
