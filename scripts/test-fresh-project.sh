@@ -1,18 +1,42 @@
 #!/usr/bin/env bash
-# The addon works when copied alone into a fresh project: a temp dir with only project.godot and a
-# copy of addons/steam_auth, where a script initialises the simulated Steam and gets a ticket.
+# The addon works when copied alone into a fresh project, as a new user or an export pipeline meets it:
+# a temp dir with only project.godot and a copy of addons/steam_auth, opened first with
+# `--headless --import` (what export pipelines run on a fresh checkout) and, in a second fresh copy,
+# `--headless --editor --quit`. Both must exit 0 without ERROR or SCRIPT ERROR lines; then scripts run
+# in the imported project (the editor wrote .godot/extension_list.cfg itself).
+# Usage: scripts/test-fresh-project.sh [profile...]   (default: debug release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build-addon.sh "${1:-debug}" >&2
+profiles=("$@")
+[ ${#profiles[@]} -gt 0 ] || profiles=(debug release)
 GODOT_BIN=$(scripts/provision-godot.sh)
-project=$(mktemp -d)
-trap 'rm -rf "$project"' EXIT
-mkdir -p "$project/addons" "$project/.godot"
-cp -rL addons/steam_auth "$project/addons/steam_auth"
-printf 'config_version=5\n\n[application]\n\nconfig/name="fresh"\n' >"$project/project.godot"
-# What the editor writes on the first import of a project with an extension.
-echo "res://addons/steam_auth/steam_auth.gdextension" >"$project/.godot/extension_list.cfg"
-cat >"$project/check.gd" <<'GD'
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "[fresh-project] FAILED ($profile): $*" >&2; exit 1; }
+
+# A project holding only project.godot and a copy of the addon.
+new_project() { # <dir>
+  mkdir -p "$1/addons"
+  cp -rL addons/steam_auth "$1/addons/steam_auth"
+  printf 'config_version=5\n\n[application]\n\nconfig/name="fresh"\n' >"$1/project.godot"
+}
+
+# Runs Godot in a project; fails on a non-zero exit, ERROR/SCRIPT ERROR lines, leaks or crash output.
+run_clean() { # <what> <project> <godot args...>
+  local what=$1 project=$2 status=0
+  shift 2
+  local log="$work/$what.log"
+  timeout 180 "$GODOT_BIN" --headless --path "$project" "$@" >"$log" 2>&1 || status=$?
+  if [ "$status" -ne 0 ] || grep -qE 'SCRIPT ERROR|^ERROR|leaked|still in use|Program crashed' "$log"; then
+    tail -n 30 "$log" >&2
+    fail "$what exited with status $status or printed errors"
+  fi
+  grep -E 'fresh project|quitting' "$log" >&2 || true
+}
+
+write_scripts() { # <project>
+  cat >"$1/check.gd" <<'GD'
 extends SceneTree
 
 func _init() -> void:
@@ -23,7 +47,7 @@ func _init() -> void:
 	print("fresh project: init %s, ticket %d bytes, decoded app %s -> %s" % [status.status, ticket.get("size", 0), decoded.get("app_id"), "OK" if ok else "FAILED"])
 	quit(0 if ok else 1)
 GD
-cat >"$project/quit_during_login.gd" <<'GD'
+  cat >"$1/quit_during_login.gd" <<'GD'
 extends SceneTree
 
 # A server that accepts connections (kernel backlog) but never answers: the login stays in flight.
@@ -40,14 +64,27 @@ func _init() -> void:
 	print("quitting with a login in flight")
 	quit(0)
 GD
-judge() { # <output> <expected line>
-  echo "$1" | grep -E 'fresh project|quitting|ERROR|SCRIPT ERROR|leaked|still in use' >&2 || true
-  echo "$1" | grep -q "$2" && ! echo "$1" | grep -qE 'SCRIPT ERROR|^ERROR|leaked|still in use'
 }
-out=$(STEAM_AUTH_BACKEND=simulated "$GODOT_BIN" --headless --path "$project" -s res://check.gd 2>&1) || true
-judge "$out" 'fresh project: .* -> OK'
-started=$(date +%s)
-out=$(timeout 30 "$GODOT_BIN" --headless --path "$project" -s res://quit_during_login.gd 2>&1) \
-  || { echo "$out" >&2; echo "[fresh-project] quitting during a login hung or failed" >&2; exit 1; }
-judge "$out" 'quitting with a login in flight'
-echo "[fresh-project] quit with a login in flight took $(( $(date +%s) - started )) s, no leaks" >&2
+
+for profile in "${profiles[@]}"; do
+  scripts/build-addon.sh "$profile" >&2
+  dir="$work/$profile"
+
+  # 1. First open by an export pipeline: --import on a project that has never been opened.
+  new_project "$dir/imported"
+  run_clean "$profile-import" "$dir/imported" --import
+  grep -qx 'res://addons/steam_auth/steam_auth.gdextension' "$dir/imported/.godot/extension_list.cfg" \
+    || fail "the editor did not register the extension in .godot/extension_list.cfg"
+
+  # 2. First open in the editor, headless, in another never-opened copy.
+  new_project "$dir/edited"
+  run_clean "$profile-editor-quit" "$dir/edited" --editor --quit
+
+  # 3. The game side, in the project the import prepared.
+  write_scripts "$dir/imported"
+  STEAM_AUTH_BACKEND=simulated run_clean "$profile-check" "$dir/imported" -s res://check.gd
+  started=$(date +%s)
+  run_clean "$profile-quit-during-login" "$dir/imported" -s res://quit_during_login.gd
+  echo "[fresh-project] $profile: --import and --editor --quit on first open exit 0 with no errors;" \
+    "quit with a login in flight took $(( $(date +%s) - started )) s, no leaks" >&2
+done

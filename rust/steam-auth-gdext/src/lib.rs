@@ -4,6 +4,7 @@
 use godot::init::{gdextension, ExtensionLibrary, InitStage};
 
 mod args;
+mod editor_first_scan;
 mod http_runtime;
 mod login;
 mod session;
@@ -17,9 +18,13 @@ struct SteamAuthExtension;
 #[gdextension]
 unsafe impl ExtensionLibrary for SteamAuthExtension {
     fn on_stage_init(stage: InitStage) {
-        if stage == InitStage::Scene {
-            settings::register();
-            shutdown::schedule();
+        match stage {
+            InitStage::Scene => {
+                settings::register();
+                shutdown::schedule();
+            }
+            InitStage::Editor => editor_first_scan::avoid_deferred_doc_crash(),
+            _ => {}
         }
     }
 }
