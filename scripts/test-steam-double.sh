@@ -19,10 +19,10 @@ if [ -n "$missing" ]; then
 fi
 echo "[steam-double] all $(echo "$needed" | wc -l) flat-API symbols the extension links are defined by the double" >&2
 
-# 2. The backend-agnostic auth suite on the steam backend, the double standing in for libsteam_api.so
+# 2. The backend-agnostic suites (auth, app id sources, GodotSteam-style scripts) on the steam backend, the double standing in for libsteam_api.so
 #    (a test-only directory: addons/steam_auth/bin keeps Valve's library).
 double_dir=$(mktemp -d)
 trap 'rm -rf "$double_dir"' EXIT
 cp target/debug/libsteam_api_double.so "$double_dir/libsteam_api.so"
 LD_LIBRARY_PATH="$double_dir" STEAM_AUTH_TEST_BACKEND=steam GODOT="$GODOT_BIN" \
-  scripts/run-godot-suite.sh test_auth_flow
+  scripts/run-godot-suite.sh test_auth_flow,test_app_id,test_godotsteam_scripts

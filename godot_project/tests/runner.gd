@@ -1,6 +1,6 @@
 ## Headless test runner: runs every test_* method of res://tests/test_*.gd, isolates them (Steam is
 ## shut down and its signals disconnected between tests), fails on unexpected errors, and exits with
-## the number of failures. Usage: godot --headless --path godot_project res://tests/runner.tscn [-- filter]
+## the number of failures. Usage: godot --headless --path godot_project res://tests/runner.tscn [-- filter[,filter...]]
 extends Node
 
 const LogCapture = preload("res://tests/log_capture.gd")
@@ -25,7 +25,7 @@ func _ready() -> void:
 			if not name.begins_with("test_"):
 				continue
 			var id := "%s::%s" % [path.get_file().get_basename(), name]
-			if filter and not id.contains(filter):
+			if filter and not Array(filter.split(",")).any(func(f): return id.contains(f)):
 				continue
 			var failures := await _run_one(script, name)
 			expected_error_total += _last_expected_errors
@@ -65,6 +65,11 @@ func _run_one(script: GDScript, method: String) -> Array[String]:
 	for e in _log.script_errors:
 		failures.append("script error: " + e)
 	_reset_steam()
+	for name in test.changed_settings:
+		ProjectSettings.set_setting(name, test.changed_settings[name])
+	var dir := DirAccess.open("res://")
+	if dir.file_exists(TestCase.HIDDEN_APPID_FILE):
+		dir.rename(TestCase.HIDDEN_APPID_FILE, "steam_appid.txt")
 	return failures
 
 
@@ -75,6 +80,9 @@ func _reset_steam() -> void:
 			Steam.disconnect(signal_info.name, connection.callable)
 	OS.set_environment("STEAM_AUTH_BACKEND", "simulated")
 	OS.unset_environment("STEAM_AUTH_SIMULATED_STEAM_ID")
+	# Steam's launch environment: set by tests and by steamworks' init_app, never left for the next test.
+	OS.unset_environment("SteamAppId")
+	OS.unset_environment("SteamGameId")
 
 
 func _test_scripts() -> PackedStringArray:

@@ -176,3 +176,17 @@ func test_signal_handlers_may_call_back_into_steam() -> void:
 	Steam.beginAuthSession(t.buffer, t.size, ME)
 	await frames(3)
 	assert_eq(seen, [0, Steam.USER_HAS_LICENSE_RESULT_NO_AUTH])
+
+
+func test_encrypted_app_ticket_is_answered_then_readable() -> void:
+	init_backend()
+	var answers: Array[String] = []
+	Steam.encrypted_app_ticket_response.connect(func(result: String): answers.append(result))
+	Steam.requestEncryptedAppTicket("secret")
+	for i in 6:
+		if not answers.is_empty():
+			break
+		await frames(1)
+	assert_eq(answers, ["ok"])
+	var ticket: Dictionary = Steam.getEncryptedAppTicket()
+	assert_eq(Steam.decodeAuthTicket(ticket.buffer.slice(0, ticket.size)).steam_id, ME)

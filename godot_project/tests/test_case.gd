@@ -10,6 +10,8 @@ const PEER := 76561198000000042
 const APP := 555440
 
 var failures: Array[String] = []
+## Project Settings a test changed, with their values before; the runner restores them.
+var changed_settings: Dictionary = {}
 var expected_errors: Array[String] = []
 var log: LogCapture
 
@@ -88,3 +90,20 @@ func tampered(ticket: Dictionary, index: int) -> PackedByteArray:
 	var bytes: PackedByteArray = ticket.buffer.duplicate()
 	bytes[index] = bytes[index] ^ 0x01
 	return bytes
+
+
+## Sets a Project Setting for this test only (the runner restores it afterwards).
+func set_setting(name: String, value: Variant) -> void:
+	if not changed_settings.has(name):
+		changed_settings[name] = ProjectSettings.get_setting(name)
+	ProjectSettings.set_setting(name, value)
+
+
+## Moves res://steam_appid.txt aside for this test (the runner puts it back), so no file gives an app id.
+func hide_steam_appid_file() -> void:
+	var dir := DirAccess.open("res://")
+	if dir.file_exists("steam_appid.txt"):
+		dir.rename("steam_appid.txt", HIDDEN_APPID_FILE)
+
+
+const HIDDEN_APPID_FILE := "steam_appid.txt.hidden-by-test"

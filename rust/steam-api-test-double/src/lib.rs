@@ -6,8 +6,13 @@
 //! tickets have Steam's real layout. Callbacks go out through the manual-dispatch functions. Linked
 //! functions the extension should never call abort with a message naming them: a gap is loud.
 //!
-//! Configuration: `SteamAppId` (set by `steamworks::Client::init_app`), `STEAM_DOUBLE_STEAM_ID`
-//! (default 76561198000000000), `STEAM_DOUBLE_INIT=fail|no-client` to make init fail.
+//! Configuration, read at `SteamAPI_InitFlat`: the app id as Steam finds it (`SteamAppId`, which
+//! `steamworks::Client::init_app` sets, then `SteamGameId`, then `steam_appid.txt` in the working
+//! directory; none of them fails init as Steam does), `STEAM_DOUBLE_STEAM_ID` (default
+//! 76561198000000000), `STEAM_DOUBLE_PERSONA`, `STEAM_DOUBLE_OWNER` (Family Sharing owner),
+//! `STEAM_DOUBLE_DLC` (comma-separated app ids), `STEAM_DOUBLE_NOT_OWNED=1`, `STEAM_DOUBLE_DECK=1`,
+//! and `STEAM_DOUBLE_INIT=fail|no-client` to make init fail. `SteamAPI_GetAppID`-style queries
+//! answer what init got, so tests can check which app id reached Steam.
 
 #![allow(non_snake_case, clippy::missing_safety_doc)]
 
@@ -23,6 +28,11 @@ use steam_auth_core::{
 pub const VALIDATE_AUTH_TICKET_RESPONSE: c_int = 143;
 pub const GET_AUTH_SESSION_TICKET_RESPONSE: c_int = 163;
 pub const GET_TICKET_FOR_WEB_API_RESPONSE: c_int = 168;
+pub const STEAM_SERVERS_CONNECTED: c_int = 101;
+pub const STEAM_SERVER_CONNECT_FAILURE: c_int = 102;
+pub const STEAM_SERVERS_DISCONNECTED: c_int = 103;
+/// `EncryptedAppTicketResponse_t`, a call result.
+pub const ENCRYPTED_APP_TICKET_RESPONSE: c_int = 154;
 /// `k_nSteamEncryptedAppTicket…`: the Web API ticket buffer in `GetTicketForWebApiResponse_t`.
 pub const WEB_API_TICKET_BUFFER: usize = 2560;
 
@@ -36,6 +46,12 @@ struct State {
     /// The callback handed out and not yet freed (its bytes must stay put until then).
     current: Option<Vec<u8>>,
     events: Vec<SteamEvent>,
+    /// Kept alive for `GetPersonaName`'s returned pointer.
+    persona: std::ffi::CString,
+    /// `RequestEncryptedAppTicket` calls not yet answered, oldest first, and the answered ones.
+    encrypted_calls: VecDeque<u64>,
+    encrypted_results: Vec<(u64, i32)>,
+    next_call: u64,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
@@ -80,22 +96,57 @@ pub unsafe extern "C" fn SteamAPI_InitFlat(err: *mut [c_char; 1024]) -> c_int {
         }
         _ => {}
     }
-    let app_id = std::env::var("SteamAppId")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(480);
-    let steam_id = std::env::var("STEAM_DOUBLE_STEAM_ID")
-        .ok()
+    let Some(app_id) = app_id_as_steam_finds_it() else {
+        write_err("No appID found.  Either launch the game from Steam, or put the file steam_appid.txt containing the correct appID in your game folder.");
+        return 1;
+    };
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let steam_id = var("STEAM_DOUBLE_STEAM_ID")
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_SIMULATED_STEAM_ID);
+    let mut config = SimulatedConfig::new(steam_id, app_id);
+    if let Some(name) = var("STEAM_DOUBLE_PERSONA") {
+        config.persona_name = name;
+    }
+    config.owner_steam_id = var("STEAM_DOUBLE_OWNER").and_then(|v| v.parse().ok());
+    config.dlc = var("STEAM_DOUBLE_DLC")
+        .map(|v| v.split(',').filter_map(|d| d.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    config.owns_app = var("STEAM_DOUBLE_NOT_OWNED").is_none();
+    config.steam_deck = var("STEAM_DOUBLE_DECK").is_some();
+    let persona = std::ffi::CString::new(config.persona_name.clone()).unwrap_or_default();
     *STATE.lock() = Some(State {
-        steam: SimulatedSteam::new(SimulatedConfig { steam_id, app_id }),
+        steam: SimulatedSteam::new(config),
         ready: VecDeque::new(),
         current: None,
         events: Vec::new(),
+        persona,
+        encrypted_calls: VecDeque::new(),
+        encrypted_results: Vec::new(),
+        next_call: 1000,
     });
     write_err("");
     0
+}
+
+/// Steam's order: `SteamAppId`, `SteamGameId`, then `steam_appid.txt` in the working directory.
+fn app_id_as_steam_finds_it() -> Option<u32> {
+    let parse = |v: String| v.trim().parse::<u32>().ok().filter(|id| *id > 0);
+    std::env::var("SteamAppId")
+        .ok()
+        .and_then(parse)
+        .or_else(|| std::env::var("SteamGameId").ok().and_then(parse))
+        .or_else(|| {
+            std::fs::read_to_string("steam_appid.txt")
+                .ok()
+                .and_then(parse)
+        })
+}
+
+/// Called before init by games that were not launched by Steam; the double never relaunches.
+#[no_mangle]
+pub extern "C" fn SteamAPI_RestartAppIfNecessary(_app_id: u32) -> bool {
+    false
 }
 
 #[no_mangle]
@@ -122,7 +173,13 @@ pub extern "C" fn SteamAPI_ManualDispatch_RunFrame(_pipe: i32) {
     with_state("SteamAPI_ManualDispatch_RunFrame", |s| {
         s.steam.run_callbacks(&mut s.events);
         for event in s.events.drain(..) {
-            s.ready.push_back(encode(&event));
+            if let SteamEvent::EncryptedAppTicket { result } = event {
+                if let Some(call) = s.encrypted_calls.pop_front() {
+                    s.encrypted_results.push((call, result));
+                }
+            } else if let Some(callback) = encode(&event) {
+                s.ready.push_back(callback);
+            }
         }
     });
 }
@@ -179,9 +236,10 @@ pub unsafe extern "C" fn SteamAPI_ManualDispatch_GetAPICallResult(
     false
 }
 
-/// Encodes an event as the callback struct steamworks reads (little-endian, Valve's packing).
-pub fn encode(event: &SteamEvent) -> (c_int, Vec<u8>) {
-    match event {
+/// Encodes an event as the callback struct steamworks reads (little-endian, Valve's packing);
+/// `None` for what Steam delivers as a call result instead.
+pub fn encode(event: &SteamEvent) -> Option<(c_int, Vec<u8>)> {
+    Some(match event {
         SteamEvent::AuthSessionTicket { handle, result } => {
             let mut b = Vec::with_capacity(8);
             b.extend_from_slice(&handle.to_le_bytes());
@@ -214,7 +272,21 @@ pub fn encode(event: &SteamEvent) -> (c_int, Vec<u8>) {
             b.resize(12 + WEB_API_TICKET_BUFFER, 0);
             (GET_TICKET_FOR_WEB_API_RESPONSE, b)
         }
-    }
+        // SteamServersConnected_t is an empty struct: one byte in C++.
+        SteamEvent::SteamServersConnected => (STEAM_SERVERS_CONNECTED, vec![0]),
+        SteamEvent::SteamServersDisconnected => (
+            STEAM_SERVERS_DISCONNECTED,
+            steam_auth_core::eresult::NO_CONNECTION
+                .to_le_bytes()
+                .to_vec(),
+        ),
+        SteamEvent::SteamServerConnectFailure { result, retrying } => {
+            let mut b = result.to_le_bytes().to_vec();
+            b.extend_from_slice(&[u8::from(*retrying), 0, 0, 0]);
+            (STEAM_SERVER_CONNECT_FAILURE, b)
+        }
+        SteamEvent::EncryptedAppTicket { .. } | SteamEvent::CallFailed { .. } => return None,
+    })
 }
 
 // ---- ISteamUser -------------------------------------------------------------------------------
@@ -314,6 +386,150 @@ pub extern "C" fn SteamAPI_ISteamUser_UserHasLicenseForApp(
     with_state("SteamAPI_ISteamUser_UserHasLicenseForApp", |s| {
         s.steam.user_has_license_for_app(steam_id, app_id).code()
     })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamUser_RequestEncryptedAppTicket(
+    _user: *mut c_void,
+    data: *mut c_void,
+    len: c_int,
+) -> u64 {
+    let bytes = match usize::try_from(len) {
+        Ok(n) if !data.is_null() => std::slice::from_raw_parts(data.cast::<u8>(), n).to_vec(),
+        _ => Vec::new(),
+    };
+    with_state("SteamAPI_ISteamUser_RequestEncryptedAppTicket", |s| {
+        s.steam.request_encrypted_app_ticket(&bytes);
+        s.next_call += 1;
+        s.encrypted_calls.push_back(s.next_call);
+        s.next_call
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamUser_GetEncryptedAppTicket(
+    _user: *mut c_void,
+    ticket: *mut c_void,
+    max: c_int,
+    written: *mut u32,
+) -> bool {
+    with_state("SteamAPI_ISteamUser_GetEncryptedAppTicket", |s| {
+        let Some(bytes) = s.steam.encrypted_app_ticket() else {
+            return false;
+        };
+        let len = bytes.len().min(usize::try_from(max).unwrap_or(0));
+        if !ticket.is_null() {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), ticket.cast::<u8>(), len);
+        }
+        if !written.is_null() {
+            *written = len as u32;
+        }
+        true
+    })
+}
+
+// ---- ISteamApps, ISteamFriends, ISteamUtils ---------------------------------------------------
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_SteamApps_v009() -> *mut c_void {
+    std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamApps_BIsSubscribed(_apps: *mut c_void) -> bool {
+    with_state("SteamAPI_ISteamApps_BIsSubscribed", |s| {
+        s.steam.is_subscribed()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamApps_BIsSubscribedFromFamilySharing(_apps: *mut c_void) -> bool {
+    with_state("SteamAPI_ISteamApps_BIsSubscribedFromFamilySharing", |s| {
+        s.steam.is_subscribed_from_family_sharing()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamApps_GetAppOwner(_apps: *mut c_void) -> u64 {
+    with_state("SteamAPI_ISteamApps_GetAppOwner", |s| s.steam.app_owner())
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamApps_BIsDlcInstalled(_apps: *mut c_void, dlc: u32) -> bool {
+    with_state("SteamAPI_ISteamApps_BIsDlcInstalled", |s| {
+        s.steam.is_dlc_installed(dlc)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_SteamFriends_v018() -> *mut c_void {
+    std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
+}
+
+/// The pointer stays valid until the next init, as Steam's does for the session.
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamFriends_GetPersonaName(_friends: *mut c_void) -> *const c_char {
+    with_state("SteamAPI_ISteamFriends_GetPersonaName", |s| {
+        s.persona.as_ptr()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_SteamUtils_v010() -> *mut c_void {
+    std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUtils_GetAppID(_utils: *mut c_void) -> u32 {
+    with_state("SteamAPI_ISteamUtils_GetAppID", |s| s.steam.app_id())
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUtils_IsSteamRunningOnSteamDeck(_utils: *mut c_void) -> bool {
+    with_state("SteamAPI_ISteamUtils_IsSteamRunningOnSteamDeck", |s| {
+        s.steam.is_steam_running_on_steam_deck()
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamUtils_IsAPICallCompleted(
+    _utils: *mut c_void,
+    call: u64,
+    failed: *mut bool,
+) -> bool {
+    if !failed.is_null() {
+        *failed = false;
+    }
+    with_state("SteamAPI_ISteamUtils_IsAPICallCompleted", |s| {
+        s.encrypted_results.iter().any(|(c, _)| *c == call)
+    })
+}
+
+/// Only `EncryptedAppTicketResponse_t` results exist in the double.
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamUtils_GetAPICallResult(
+    _utils: *mut c_void,
+    call: u64,
+    out: *mut c_void,
+    size: c_int,
+    expected: c_int,
+    failed: *mut bool,
+) -> bool {
+    let result = with_state("SteamAPI_ISteamUtils_GetAPICallResult", |s| {
+        let at = s.encrypted_results.iter().position(|(c, _)| *c == call)?;
+        Some(s.encrypted_results.remove(at).1)
+    });
+    let fits = expected == ENCRYPTED_APP_TICKET_RESPONSE && size >= 4 && !out.is_null();
+    if !failed.is_null() {
+        *failed = result.is_none() || !fits;
+    }
+    match result {
+        Some(result) if fits => {
+            out.cast::<i32>().write_unaligned(result);
+            true
+        }
+        _ => false,
+    }
 }
 
 // ---- SteamNetworkingIdentity / SteamNetworkingIPAddr (plain data, as Valve's inline helpers) ----
@@ -514,25 +730,35 @@ mod tests {
             steam_id: 1,
             response: 6,
             owner_steam_id: 2,
-        });
+        })
+        .unwrap();
         assert_eq!((id, b.len()), (143, 20));
         assert_eq!(&b[8..12], &6i32.to_le_bytes());
         assert_eq!(&b[12..20], &2u64.to_le_bytes());
         let (id, b) = encode(&SteamEvent::AuthSessionTicket {
             handle: 7,
             result: 1,
-        });
+        })
+        .unwrap();
         assert_eq!((id, b.len()), (163, 8));
         let (id, b) = encode(&SteamEvent::TicketForWebApi {
             handle: 3,
             result: 1,
             ticket: vec![9; 234],
-        });
+        })
+        .unwrap();
         assert_eq!((id, b.len()), (168, 2572));
         assert_eq!(&b[8..12], &234i32.to_le_bytes());
         assert_eq!(std::mem::size_of::<NetworkingIdentity>(), 136);
         assert_eq!(std::mem::size_of::<IpAddr>(), 18);
         assert_eq!(std::mem::size_of::<CallbackMsg>(), 20);
+        let (id, b) = encode(&SteamEvent::SteamServerConnectFailure {
+            result: 3,
+            retrying: true,
+        })
+        .unwrap();
+        assert_eq!((id, b.len(), b[4]), (102, 8, 1));
+        assert_eq!(encode(&SteamEvent::EncryptedAppTicket { result: 1 }), None);
     }
 
     #[test]

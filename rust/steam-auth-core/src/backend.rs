@@ -1,4 +1,5 @@
-//! What a Steam backend offers the `Steam` singleton: the auth subset of `ISteamUser`.
+//! What a Steam backend offers the `Steam` singleton: the auth subset of `ISteamUser`, plus the
+//! `ISteamApps`/`ISteamFriends`/`ISteamUtils` calls that auth scripts make at start-up.
 
 use crate::codes::{BeginAuthResult, LicenseResult};
 use crate::identity::Identity;
@@ -21,6 +22,18 @@ pub enum SteamEvent {
         response: i32,
         owner_steam_id: u64,
     },
+    /// `SteamServersConnected_t` → `steam_server_connected()`.
+    SteamServersConnected,
+    /// `SteamServersDisconnected_t` → `steam_server_disconnected()`.
+    SteamServersDisconnected,
+    /// `SteamServerConnectFailure_t` → `steam_server_connect_failed(result, retrying)`.
+    SteamServerConnectFailure { result: i32, retrying: bool },
+    /// `EncryptedAppTicketResponse_t` → `encrypted_app_ticket_response(result)` (an EResult here;
+    /// the Godot layer words it as GodotSteam does).
+    EncryptedAppTicket { result: i32 },
+    /// A call result arrived with an I/O failure → GodotSteam ≤ 4.13's
+    /// `steamworks_error(failed_signal, io_failure)`; `signal` names the signal that was not emitted.
+    CallFailed { signal: &'static str },
 }
 
 /// Which implementation is talking to "Steam".
@@ -64,11 +77,8 @@ pub struct IssuedTicket {
 /// never from inside another call.
 ///
 /// [`run_callbacks`]: SteamBackend::run_callbacks
-pub trait SteamBackend: std::any::Any {
+pub trait SteamBackend {
     fn kind(&self) -> BackendKind;
-
-    /// For backend-specific extras (the simulation's test hooks).
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
     fn app_id(&self) -> u32;
     fn steam_id(&self) -> u64;
     fn logged_on(&self) -> bool;
@@ -90,6 +100,30 @@ pub trait SteamBackend: std::any::Any {
 
     /// `UserHasLicenseForApp` for a user with an active auth session.
     fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult;
+
+    /// `ISteamFriends::GetPersonaName`.
+    fn persona_name(&self) -> String;
+
+    /// `ISteamApps::BIsSubscribed`: the user owns (or borrows) this app.
+    fn is_subscribed(&self) -> bool;
+
+    /// `ISteamApps::BIsSubscribedFromFamilySharing`.
+    fn is_subscribed_from_family_sharing(&self) -> bool;
+
+    /// `ISteamApps::GetAppOwner`: the SteamID that owns the license (differs under Family Sharing).
+    fn app_owner(&self) -> u64;
+
+    /// `ISteamApps::BIsDlcInstalled`.
+    fn is_dlc_installed(&self, dlc_id: u32) -> bool;
+
+    /// `ISteamUtils::IsSteamRunningOnSteamDeck`.
+    fn is_steam_running_on_steam_deck(&self) -> bool;
+
+    /// `ISteamUser::RequestEncryptedAppTicket`: the answer comes as an `EncryptedAppTicket` event.
+    fn request_encrypted_app_ticket(&mut self, data: &[u8]);
+
+    /// `ISteamUser::GetEncryptedAppTicket`: the last ticket Steam made, if any.
+    fn encrypted_app_ticket(&mut self) -> Option<Vec<u8>>;
 
     /// Pumps pending callbacks into `out` (appended; `out` is reused between frames).
     fn run_callbacks(&mut self, out: &mut Vec<SteamEvent>);

@@ -10,9 +10,14 @@ pub mod identity;
 pub mod simulated;
 pub mod steamworks_backend;
 
-pub use app_id::{resolve_app_id, AppIdError, AppIdSource};
+pub use app_id::{resolve_app_id, AppIdError, AppIdSource, MISSING_APP_ID};
 pub use backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
-pub use codes::{AuthSessionResponse, BeginAuthResult, InitResult, InitStatus, LicenseResult};
+pub use codes::{
+    eresult, AuthSessionResponse, BeginAuthResult, EnumTable, InitResult, InitStatus,
+    LicenseResult, ENUMS,
+};
 pub use identity::{Identity, IdentityError};
-pub use simulated::{MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_SIMULATED_STEAM_ID};
+pub use simulated::{
+    MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_PERSONA_NAME, DEFAULT_SIMULATED_STEAM_ID,
+};
 pub use steamworks_backend::SteamworksBackend;

@@ -4,6 +4,9 @@
 //! the committed simulation key; `BeginAuthSession` really decodes and checks them (signature, version,
 //! app, expiry, duplicate sessions); callbacks are queued and delivered by a later pump, never inside the
 //! call that caused them; cancelling a ticket ends the sessions begun with it with response 6.
+//!
+//! The simulated user is configurable (persona name, Family Sharing owner, owned DLC, Steam Deck, app
+//! ownership) so every case a game handles at start-up can be played in the editor.
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
@@ -126,7 +129,39 @@ fn clamp_u32(v: i64) -> u32 {
 pub struct SimulatedConfig {
     pub steam_id: u64,
     pub app_id: u32,
+    pub persona_name: String,
+    /// Who owns the license: `None` for the user themself, another SteamID for Family Sharing.
+    pub owner_steam_id: Option<u64>,
+    /// Whether the user has the app at all (`isSubscribed`).
+    pub owns_app: bool,
+    /// DLC the user owns and has installed; also listed in the user's tickets.
+    pub dlc: Vec<u32>,
+    pub steam_deck: bool,
 }
+
+impl SimulatedConfig {
+    /// A user who owns `app_id`, no DLC, on a desktop, named "Simulated Player".
+    pub fn new(steam_id: u64, app_id: u32) -> Self {
+        SimulatedConfig {
+            steam_id,
+            app_id,
+            persona_name: DEFAULT_PERSONA_NAME.to_owned(),
+            owner_steam_id: None,
+            owns_app: true,
+            dlc: Vec::new(),
+            steam_deck: false,
+        }
+    }
+
+    fn owner(&self) -> u64 {
+        self.owner_steam_id.unwrap_or(self.steam_id)
+    }
+}
+
+/// The persona name the simulation plays when none is configured.
+pub const DEFAULT_PERSONA_NAME: &str = "Simulated Player";
+/// Steam allows one encrypted app ticket request per minute.
+pub const ENCRYPTED_TICKET_INTERVAL_SECS: u64 = 60;
 
 /// A ticket this instance issued and has not cancelled.
 #[derive(Debug, Clone, Copy)]
@@ -156,6 +191,12 @@ pub struct SimulatedSteam {
     queued: Vec<SteamEvent>,
     /// Delivered by the next pump.
     due: Vec<SteamEvent>,
+    connected: bool,
+    /// When the last encrypted app ticket was requested, whether its answer is still pending, and
+    /// the ticket Steam made for it.
+    encrypted_requested_at: Option<u64>,
+    encrypted_pending: bool,
+    encrypted_ticket: Option<Vec<u8>>,
 }
 
 impl SimulatedSteam {
@@ -176,7 +217,32 @@ impl SimulatedSteam {
             sessions: HashMap::new(),
             queued: Vec::new(),
             due: Vec::new(),
+            connected: true,
+            encrypted_requested_at: None,
+            encrypted_pending: false,
+            encrypted_ticket: None,
         }
+    }
+
+    /// The simulated user's configuration.
+    pub fn config(&self) -> &SimulatedConfig {
+        &self.config
+    }
+
+    /// Makes the Steam client lose (`false`) or regain (`true`) its connection to Steam's servers:
+    /// `logged_on` follows, and `SteamServersDisconnected` / `SteamServersConnected` are reported.
+    /// Returns false when the state does not change.
+    pub fn simulate_steam_server_connection(&mut self, connected: bool) -> bool {
+        if self.connected == connected {
+            return false;
+        }
+        self.connected = connected;
+        self.queued.push(if connected {
+            SteamEvent::SteamServersConnected
+        } else {
+            SteamEvent::SteamServersDisconnected
+        });
+        true
     }
 
     /// Mints a ticket for any SteamID (a second peer, a wrong app, an expired ticket, ...).
@@ -210,11 +276,26 @@ impl SimulatedSteam {
         handle
     }
 
-    fn issue(&mut self, ticket_type: TicketType) -> IssuedTicket {
-        let opts = MintOptions {
+    /// What the simulated user's own tickets say: owner and DLC from the configuration.
+    fn own_ticket(&self, ticket_type: TicketType) -> MintOptions {
+        MintOptions {
             ticket_type,
+            owner_steam_id: self.config.owner_steam_id,
+            dlc: self
+                .config
+                .dlc
+                .iter()
+                .map(|&app_id| Dlc {
+                    app_id,
+                    licenses: vec![0],
+                })
+                .collect(),
             ..MintOptions::session(self.config.steam_id, self.config.app_id)
-        };
+        }
+    }
+
+    fn issue(&mut self, ticket_type: TicketType) -> IssuedTicket {
+        let opts = self.own_ticket(ticket_type);
         let bytes = self.mint.mint(&opts);
         let gc_token = decode(&bytes)
             .map(|d| d.ticket.gc_token)
@@ -259,10 +340,6 @@ impl SteamBackend for SimulatedSteam {
         BackendKind::Simulated
     }
 
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     fn app_id(&self) -> u32 {
         self.config.app_id
     }
@@ -272,7 +349,7 @@ impl SteamBackend for SimulatedSteam {
     }
 
     fn logged_on(&self) -> bool {
-        true
+        self.connected
     }
 
     fn get_auth_session_ticket(&mut self, _identity: &Identity) -> IssuedTicket {
@@ -350,7 +427,69 @@ impl SteamBackend for SimulatedSteam {
         }
     }
 
+    fn persona_name(&self) -> String {
+        self.config.persona_name.clone()
+    }
+
+    fn is_subscribed(&self) -> bool {
+        self.config.owns_app
+    }
+
+    fn is_subscribed_from_family_sharing(&self) -> bool {
+        self.config.owns_app && self.config.owner() != self.config.steam_id
+    }
+
+    fn app_owner(&self) -> u64 {
+        if self.config.owns_app {
+            self.config.owner()
+        } else {
+            0
+        }
+    }
+
+    fn is_dlc_installed(&self, dlc_id: u32) -> bool {
+        self.config.dlc.contains(&dlc_id)
+    }
+
+    fn is_steam_running_on_steam_deck(&self) -> bool {
+        self.config.steam_deck
+    }
+
+    /// Steam's rules: one request pending at a time (`DuplicateRequest`), one a minute
+    /// (`LimitExceeded`), none while disconnected (`NoConnection`). The ticket is a session ticket
+    /// of the user in Steam's layout, signed with the simulation key; it is not encrypted, and the
+    /// data to include is not in it.
+    fn request_encrypted_app_ticket(&mut self, _data: &[u8]) {
+        let now = self.mint.now();
+        let result = if self.encrypted_pending {
+            eresult::DUPLICATE_REQUEST
+        } else if !self.connected {
+            eresult::NO_CONNECTION
+        } else if self
+            .encrypted_requested_at
+            .is_some_and(|at| now < at + ENCRYPTED_TICKET_INTERVAL_SECS)
+        {
+            eresult::LIMIT_EXCEEDED
+        } else {
+            self.encrypted_requested_at = Some(now);
+            self.encrypted_pending = true;
+            let opts = self.own_ticket(TicketType::Session);
+            self.encrypted_ticket = Some(self.mint.mint(&opts));
+            eresult::OK
+        };
+        self.queued.push(SteamEvent::EncryptedAppTicket { result });
+    }
+
+    fn encrypted_app_ticket(&mut self) -> Option<Vec<u8>> {
+        self.encrypted_ticket.clone()
+    }
+
     fn run_callbacks(&mut self, out: &mut Vec<SteamEvent>) {
+        if self.due.iter().any(
+            |e| matches!(e, SteamEvent::EncryptedAppTicket { result } if *result == eresult::OK),
+        ) {
+            self.encrypted_pending = false;
+        }
         if self.due.is_empty() && self.queued.is_empty() {
             return;
         }

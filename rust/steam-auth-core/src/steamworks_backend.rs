@@ -24,21 +24,29 @@ pub struct SteamworksBackend {
     tickets: Vec<(u32, AuthTicket)>,
     next_handle: u32,
     sessions: HashSet<u64>,
+    /// The `RequestEncryptedAppTicket` call whose result is awaited.
+    encrypted_call: Option<steamworks_sys::SteamAPICall_t>,
 }
 
 impl SteamworksBackend {
-    /// `SteamAPI_InitFlat` for `app_id`, with failures turned into an actionable status.
-    pub fn init(app_id: u32) -> Result<Self, InitStatus> {
-        match Client::init_app(app_id) {
-            Ok(client) => Ok(SteamworksBackend {
-                client,
-                app_id,
-                tickets: Vec::new(),
-                next_handle: 1,
-                sessions: HashSet::new(),
-            }),
-            Err(err) => Err(init_failure(&err, steam_running())),
+    /// `SteamAPI_InitFlat`, with failures turned into an actionable status. With `Some(app_id)` the
+    /// app id is set in the environment first (as GodotSteam does); with `None` Steam decides: the
+    /// launch environment (`SteamAppId`) or `steam_appid.txt` in the working directory.
+    pub fn init(app_id: Option<u32>) -> Result<Self, InitStatus> {
+        let client = match app_id {
+            Some(id) => Client::init_app(id),
+            None => Client::init(),
         }
+        .map_err(|err| init_failure(&err, steam_running()))?;
+        let app_id = client.utils().app_id().0;
+        Ok(SteamworksBackend {
+            client,
+            app_id,
+            tickets: Vec::new(),
+            next_handle: 1,
+            sessions: HashSet::new(),
+            encrypted_call: None,
+        })
     }
 
     fn handle_of(tickets: &[(u32, AuthTicket)], ticket: AuthTicket) -> u32 {
@@ -57,10 +65,20 @@ impl SteamworksBackend {
     }
 }
 
-fn steam_running() -> bool {
+/// `SteamAPI_IsSteamRunning`: whether a Steam client runs for this user (works before init).
+pub fn steam_running() -> bool {
     // SAFETY: SteamAPI_IsSteamRunning takes no arguments and may be called before init.
     unsafe { steamworks_sys::SteamAPI_IsSteamRunning() }
 }
+
+/// `SteamAPI_RestartAppIfNecessary`: true when the game was not launched by Steam and Steam is now
+/// relaunching it (the game should quit). Works before init.
+pub fn restart_app_if_necessary(app_id: u32) -> bool {
+    steamworks::restart_app_if_necessary(steamworks::AppId(app_id))
+}
+
+/// The size of `k_cubEncryptedAppTicket`-sized buffers Steam fills (`GetEncryptedAppTicket`).
+const ENCRYPTED_TICKET_BUFFER: usize = 1024;
 
 /// Maps steamworks' init error to GodotSteam's status and a sentence that says what to do.
 /// The SDK reports a missing client as a generic failure ("Some other failure"), so the
@@ -167,10 +185,6 @@ impl SteamBackend for SteamworksBackend {
         BackendKind::Steam
     }
 
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-
     fn app_id(&self) -> u32 {
         self.app_id
     }
@@ -250,7 +264,76 @@ impl SteamBackend for SteamworksBackend {
         }
     }
 
+    fn persona_name(&self) -> String {
+        self.client.friends().name()
+    }
+
+    fn is_subscribed(&self) -> bool {
+        self.client.apps().is_subscribed()
+    }
+
+    fn is_subscribed_from_family_sharing(&self) -> bool {
+        // steamworks 0.13 has no safe wrapper for this one.
+        // SAFETY: Steam is initialised (self holds a Client); the accessor returns ISteamApps.
+        unsafe {
+            steamworks_sys::SteamAPI_ISteamApps_BIsSubscribedFromFamilySharing(
+                steamworks_sys::SteamAPI_SteamApps_v009(),
+            )
+        }
+    }
+
+    fn app_owner(&self) -> u64 {
+        self.client.apps().app_owner().raw()
+    }
+
+    fn is_dlc_installed(&self, dlc_id: u32) -> bool {
+        self.client
+            .apps()
+            .is_dlc_installed(steamworks::AppId(dlc_id))
+    }
+
+    fn is_steam_running_on_steam_deck(&self) -> bool {
+        self.client.utils().is_steam_running_on_steam_deck()
+    }
+
+    /// steamworks 0.13 keeps call results to itself, so the call is made through the flat API and
+    /// its result is fetched by [`Self::poll_encrypted_ticket`] before the crate's pump sees it.
+    fn request_encrypted_app_ticket(&mut self, data: &[u8]) {
+        let mut data = data.to_vec();
+        let len = i32::try_from(data.len()).unwrap_or(i32::MAX);
+        // SAFETY: Steam is initialised; `data` outlives the call, which copies it.
+        let call = unsafe {
+            steamworks_sys::SteamAPI_ISteamUser_RequestEncryptedAppTicket(
+                steamworks_sys::SteamAPI_SteamUser_v023(),
+                data.as_mut_ptr().cast(),
+                len,
+            )
+        };
+        self.encrypted_call = (call != 0).then_some(call);
+    }
+
+    fn encrypted_app_ticket(&mut self) -> Option<Vec<u8>> {
+        let mut buffer = vec![0u8; ENCRYPTED_TICKET_BUFFER];
+        let mut size = 0u32;
+        // SAFETY: the buffer holds the size passed; Steam writes at most that many bytes.
+        let ok = unsafe {
+            steamworks_sys::SteamAPI_ISteamUser_GetEncryptedAppTicket(
+                steamworks_sys::SteamAPI_SteamUser_v023(),
+                buffer.as_mut_ptr().cast(),
+                ENCRYPTED_TICKET_BUFFER as i32,
+                &mut size,
+            )
+        };
+        buffer.truncate(
+            usize::try_from(size)
+                .unwrap_or(0)
+                .min(ENCRYPTED_TICKET_BUFFER),
+        );
+        (ok && !buffer.is_empty()).then_some(buffer)
+    }
+
     fn run_callbacks(&mut self, out: &mut Vec<SteamEvent>) {
+        self.poll_encrypted_ticket(out);
         let tickets = &self.tickets;
         self.client.process_callbacks(|callback| match callback {
             CallbackResult::AuthSessionTicketResponse(r) => {
@@ -278,7 +361,56 @@ impl SteamBackend for SteamworksBackend {
                     owner_steam_id: r.owner_steam_id.raw(),
                 })
             }
+            CallbackResult::SteamServersConnected(_) => out.push(SteamEvent::SteamServersConnected),
+            CallbackResult::SteamServersDisconnected(_) => {
+                out.push(SteamEvent::SteamServersDisconnected)
+            }
+            CallbackResult::SteamServerConnectFailure(r) => {
+                out.push(SteamEvent::SteamServerConnectFailure {
+                    result: eresult_code(&Err(r.reason)),
+                    retrying: r.still_retrying,
+                })
+            }
             _ => {}
+        });
+    }
+}
+
+impl SteamworksBackend {
+    /// Fetches the `EncryptedAppTicketResponse_t` of the pending request once Steam has it.
+    fn poll_encrypted_ticket(&mut self, out: &mut Vec<SteamEvent>) {
+        let Some(call) = self.encrypted_call else {
+            return;
+        };
+        let mut failed = false;
+        let mut response = steamworks_sys::EncryptedAppTicketResponse_t {
+            m_eResult: steamworks_sys::EResult::k_EResultFail,
+        };
+        // SAFETY: Steam is initialised; `response` is the struct the callback id 154 describes.
+        let fetched = unsafe {
+            let utils = steamworks_sys::SteamAPI_SteamUtils_v010();
+            steamworks_sys::SteamAPI_ISteamUtils_IsAPICallCompleted(utils, call, &mut failed)
+                && steamworks_sys::SteamAPI_ISteamUtils_GetAPICallResult(
+                    utils,
+                    call,
+                    (&mut response as *mut steamworks_sys::EncryptedAppTicketResponse_t).cast(),
+                    std::mem::size_of::<steamworks_sys::EncryptedAppTicketResponse_t>() as i32,
+                    steamworks_sys::EncryptedAppTicketResponse_t_k_iCallback as i32,
+                    &mut failed,
+                )
+        };
+        if !fetched && !failed {
+            return; // not answered yet
+        }
+        self.encrypted_call = None;
+        out.push(if failed {
+            SteamEvent::CallFailed {
+                signal: "encrypted_app_ticket_response",
+            }
+        } else {
+            SteamEvent::EncryptedAppTicket {
+                result: response.m_eResult as i32,
+            }
         });
     }
 }

@@ -98,3 +98,71 @@ pub fn ticket_bytes(value: &Variant) -> Result<Vec<u8>, String> {
 pub fn steam_id(value: i64) -> Option<u64> {
     u64::try_from(value).ok().filter(|id| *id != 0)
 }
+
+/// Which GodotSteam form a `steamInit`/`steamInitEx` call used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitForm {
+    /// GodotSteam 4.14+: `(app_id = 0, embed_callbacks = true)`.
+    Current,
+    /// GodotSteam 4.13 and older: `(retrieve_stats, app_id = 0, embed_callbacks = true)`.
+    Legacy,
+}
+
+/// The arguments of `steamInit`/`steamInitEx`, in either GodotSteam form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitArgs {
+    pub form: InitForm,
+    pub app_id: i64,
+    pub embed_callbacks: bool,
+}
+
+impl InitArgs {
+    /// A bool first argument is the older `retrieve_stats` (ignored: this addon has no stats); the
+    /// rest shift by one. `null` stands for an argument left out.
+    pub fn parse(first: &Variant, second: &Variant, third: &Variant) -> Result<Self, String> {
+        let form = Self::form_of(first);
+        let (app_id, embed, extra) = match form {
+            InitForm::Legacy => (second, third, &Variant::nil()),
+            InitForm::Current => (first, second, third),
+        };
+        if !extra.is_nil() {
+            return Err(format!(
+                "a third argument ({}) only exists in the GodotSteam 4.13 form steamInit(retrieve_stats: bool, app_id, embed_callbacks)",
+                extra.get_type().godot_type_name()
+            ));
+        }
+        let app_id = match app_id.get_type() {
+            VariantType::NIL => 0,
+            VariantType::INT => app_id.to::<i64>(),
+            other => {
+                return Err(format!(
+                    "app_id must be an int, got {} (first argument: app_id, or retrieve_stats as a bool in the GodotSteam 4.13 form)",
+                    other.godot_type_name()
+                ))
+            }
+        };
+        let embed_callbacks = match embed.get_type() {
+            VariantType::NIL => true,
+            VariantType::BOOL => embed.to::<bool>(),
+            other => {
+                return Err(format!(
+                    "embed_callbacks must be a bool, got {}",
+                    other.godot_type_name()
+                ))
+            }
+        };
+        Ok(InitArgs {
+            form,
+            app_id,
+            embed_callbacks,
+        })
+    }
+
+    pub fn form_of(first: &Variant) -> InitForm {
+        if first.get_type() == VariantType::BOOL {
+            InitForm::Legacy
+        } else {
+            InitForm::Current
+        }
+    }
+}

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use godot::classes::{Engine, SceneTree};
+use godot::classes::{Engine, Object, SceneTree};
 use godot::prelude::*;
 use steam_login_client::{ClientOptions, ErrorKind, LoginClient, LoginError};
 use tokio::sync::oneshot;
@@ -77,13 +77,21 @@ impl SteamLogin {
 
     /// The whole client flow: asks Steam for a Web API ticket for [param identity], waits for
     /// [signal Steam.get_ticket_for_web_api], and posts it. If Steam gives no Web API ticket, a session
-    /// ticket is posted instead (servers that accept those still log the player in). Returns the
+    /// ticket is posted instead (servers that accept those still log the player in). Works through
+    /// whichever [code]Steam[/code] singleton is registered: this addon's or GodotSteam's. Returns the
     /// call's signal, like [method login].
     #[func]
     fn login_with_steam(&mut self, #[opt(default = "")] identity: GString) -> Signal {
         let (call, id) = self.new_call();
-        let mut steam = Steam::singleton();
-        if !steam.bind().is_initialized() {
+        let Some(mut steam) = Steam::any() else {
+            fail_later(
+                id,
+                ErrorKind::InvalidTicket,
+                "no Steam singleton is registered (steam/auth/provide_steam_singleton is \"never\" and GodotSteam is not loaded)".into(),
+            );
+            return Signal::from_object_signal(&call, "completed");
+        };
+        if !steam_is_initialized(&mut steam) {
             fail_later(
                 id,
                 ErrorKind::InvalidTicket,
@@ -91,8 +99,8 @@ impl SteamLogin {
             );
             return Signal::from_object_signal(&call, "completed");
         }
-        watch_web_api_tickets();
-        let handle = steam.bind_mut().web_api_ticket(&identity.to_string());
+        watch_web_api_tickets(&mut steam);
+        let handle = web_api_ticket(&mut steam, &identity);
         if handle == 0 {
             post_session_ticket(id);
         } else {
@@ -257,8 +265,10 @@ fn start_post(id: u64, hex: String) {
 }
 
 fn post_session_ticket(id: u64) {
-    let mut steam = Steam::singleton();
-    let bytes = steam.bind_mut().session_ticket_bytes();
+    let bytes = Steam::any().and_then(|mut steam| {
+        let ticket = steam.call("getAuthSessionTicket", &[]);
+        args::ticket_bytes(&ticket).ok().filter(|b| !b.is_empty())
+    });
     match bytes {
         Some(bytes) => start_post(id, steam_ticket::hex::encode(&bytes)),
         None => fail_later(
@@ -267,6 +277,31 @@ fn post_session_ticket(id: u64) {
             "Steam gave neither a Web API nor a session ticket".into(),
         ),
     }
+}
+
+/// Ours answers `isSteamInitialized`; GodotSteam has no such call, so its singleton is taken as
+/// initialised (its ticket calls then fail softly with handle 0 / an empty ticket).
+fn steam_is_initialized(steam: &mut Gd<Object>) -> bool {
+    if !steam.has_method("isSteamInitialized") {
+        return true;
+    }
+    steam
+        .call("isSteamInitialized", &[])
+        .try_to::<bool>()
+        .unwrap_or(false)
+}
+
+/// `getAuthTicketForWebApi(identity)` on whichever `Steam` is registered; 0 when none is had.
+fn web_api_ticket(steam: &mut Gd<Object>, identity: &GString) -> u32 {
+    if identity.to_string().contains('\0') {
+        return 0;
+    }
+    let handle = steam.call("getAuthTicketForWebApi", &[identity.to_variant()]);
+    handle
+        .try_to::<i64>()
+        .ok()
+        .and_then(|h| u32::try_from(h).ok())
+        .unwrap_or(0)
 }
 
 /// Drains completions every frame (installed on the first login).
@@ -284,8 +319,7 @@ fn install_pump() {
 }
 
 /// Listens for Web API tickets that `login_with_steam` calls wait for.
-fn watch_web_api_tickets() {
-    let mut steam = Steam::singleton();
+fn watch_web_api_tickets(steam: &mut Gd<Object>) {
     TICKET_WATCH.with_borrow_mut(|watch| {
         let callable = watch.get_or_insert_with(|| {
             Callable::from_fn("steam_auth_web_api_ticket", on_web_api_ticket)

@@ -7,13 +7,7 @@ const APP: u32 = 555440;
 const NOW: u64 = 1_800_000_000;
 
 fn sim() -> SimulatedSteam {
-    SimulatedSteam::with_clock(
-        SimulatedConfig {
-            steam_id: ME,
-            app_id: APP,
-        },
-        Box::new(FixedClock(NOW)),
-    )
+    SimulatedSteam::with_clock(SimulatedConfig::new(ME, APP), Box::new(FixedClock(NOW)))
 }
 
 /// Pumps twice, as two frames would, and returns what was delivered.
@@ -180,22 +174,14 @@ fn real_valve_tickets_are_checked_not_waved_through() {
         sim().begin_auth_session(&v2, owner),
         BeginAuthResult::GameMismatch
     );
-    let mut same_app = SimulatedSteam::with_clock(
-        SimulatedConfig {
-            steam_id: ME,
-            app_id: 291410,
-        },
-        Box::new(FixedClock(NOW)),
-    );
+    let mut same_app =
+        SimulatedSteam::with_clock(SimulatedConfig::new(ME, 291410), Box::new(FixedClock(NOW)));
     assert_eq!(
         same_app.begin_auth_session(&v2, owner),
         BeginAuthResult::ExpiredTicket
     );
     let mut back_then = SimulatedSteam::with_clock(
-        SimulatedConfig {
-            steam_id: ME,
-            app_id: 291410,
-        },
+        SimulatedConfig::new(ME, 291410),
         Box::new(FixedClock(1_467_136_700)),
     );
     assert_eq!(
@@ -300,4 +286,145 @@ fn idle_pumps_do_not_allocate_the_output() {
         s.run_callbacks(&mut out);
     }
     assert_eq!(out.capacity(), 0);
+}
+
+/// A clock the test moves forward.
+#[derive(Clone)]
+struct SharedClock(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Clock for SharedClock {
+    fn unix_now(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+fn configured(config: SimulatedConfig) -> SimulatedSteam {
+    SimulatedSteam::with_clock(config, Box::new(FixedClock(NOW)))
+}
+
+#[test]
+fn the_configured_user_answers_the_start_up_calls() {
+    let s = sim();
+    assert_eq!(s.persona_name(), DEFAULT_PERSONA_NAME);
+    assert!(s.is_subscribed());
+    assert!(!s.is_subscribed_from_family_sharing());
+    assert_eq!(s.app_owner(), ME);
+    assert!(!s.is_dlc_installed(1));
+    assert!(!s.is_steam_running_on_steam_deck());
+
+    let borrowed = configured(SimulatedConfig {
+        persona_name: "Borrower".into(),
+        owner_steam_id: Some(PEER),
+        dlc: vec![555441, 555442],
+        steam_deck: true,
+        ..SimulatedConfig::new(ME, APP)
+    });
+    assert_eq!(borrowed.persona_name(), "Borrower");
+    assert!(borrowed.is_subscribed_from_family_sharing());
+    assert_eq!(borrowed.app_owner(), PEER);
+    assert!(borrowed.is_dlc_installed(555442));
+    assert!(!borrowed.is_dlc_installed(555443));
+    assert!(borrowed.is_steam_running_on_steam_deck());
+
+    let not_owned = configured(SimulatedConfig {
+        owns_app: false,
+        ..SimulatedConfig::new(ME, APP)
+    });
+    assert!(!not_owned.is_subscribed());
+    assert!(!not_owned.is_subscribed_from_family_sharing());
+    assert_eq!(not_owned.app_owner(), 0);
+}
+
+#[test]
+fn family_sharing_and_dlc_reach_the_users_own_tickets() {
+    let mut s = configured(SimulatedConfig {
+        owner_steam_id: Some(PEER),
+        dlc: vec![555441],
+        ..SimulatedConfig::new(ME, APP)
+    });
+    let ticket = s.get_auth_session_ticket(&Identity::None);
+    let decoded = decode(&ticket.bytes).unwrap();
+    assert_eq!(decoded.ticket.ownership.steam_id, PEER);
+    assert_eq!(decoded.ticket.ownership.dlc.len(), 1);
+    assert_eq!(s.begin_auth_session(&ticket.bytes, ME), BeginAuthResult::Ok);
+    assert!(pump(&mut s).contains(&SteamEvent::ValidateAuthTicket {
+        steam_id: ME,
+        response: 0,
+        owner_steam_id: PEER,
+    }));
+    assert_eq!(
+        s.user_has_license_for_app(ME, 555441),
+        LicenseResult::HasLicense
+    );
+}
+
+#[test]
+fn losing_and_regaining_the_steam_connection_is_reported_once_each() {
+    let mut s = sim();
+    assert!(s.logged_on());
+    assert!(s.simulate_steam_server_connection(false));
+    assert!(
+        !s.simulate_steam_server_connection(false),
+        "no change, no event"
+    );
+    assert!(!s.logged_on());
+    assert_eq!(pump(&mut s), vec![SteamEvent::SteamServersDisconnected]);
+    assert!(s.simulate_steam_server_connection(true));
+    assert!(s.logged_on());
+    assert_eq!(pump(&mut s), vec![SteamEvent::SteamServersConnected]);
+}
+
+#[test]
+fn encrypted_app_tickets_follow_steams_pending_and_rate_limits() {
+    let now = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(NOW));
+    let mut s = SimulatedSteam::with_clock(
+        SimulatedConfig::new(ME, APP),
+        Box::new(SharedClock(now.clone())),
+    );
+    assert_eq!(s.encrypted_app_ticket(), None, "nothing before a request");
+    s.request_encrypted_app_ticket(b"data");
+    s.request_encrypted_app_ticket(b"data");
+    let answers = pump(&mut s);
+    assert_eq!(
+        answers,
+        vec![
+            SteamEvent::EncryptedAppTicket {
+                result: eresult::OK
+            },
+            SteamEvent::EncryptedAppTicket {
+                result: eresult::DUPLICATE_REQUEST
+            },
+        ]
+    );
+    let ticket = s.encrypted_app_ticket().expect("a ticket after the answer");
+    assert_eq!(decode(&ticket).unwrap().ticket.steam_id, ME);
+
+    s.request_encrypted_app_ticket(b"");
+    assert_eq!(
+        pump(&mut s),
+        vec![SteamEvent::EncryptedAppTicket {
+            result: eresult::LIMIT_EXCEEDED
+        }]
+    );
+    now.fetch_add(
+        ENCRYPTED_TICKET_INTERVAL_SECS,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    s.request_encrypted_app_ticket(b"");
+    assert_eq!(
+        pump(&mut s),
+        vec![SteamEvent::EncryptedAppTicket {
+            result: eresult::OK
+        }]
+    );
+
+    s.simulate_steam_server_connection(false);
+    now.fetch_add(
+        ENCRYPTED_TICKET_INTERVAL_SECS,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    s.request_encrypted_app_ticket(b"");
+    assert!(pump(&mut s).contains(&SteamEvent::EncryptedAppTicket {
+        result: eresult::NO_CONNECTION
+    }));
 }

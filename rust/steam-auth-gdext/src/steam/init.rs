@@ -1,0 +1,324 @@
+//! Start-up and shutdown: `steamInit`/`steamInitEx` in GodotSteam's current and older forms, which
+//! backend runs, which app id it gets, and the per-frame callback pump.
+
+use std::path::PathBuf;
+
+use godot::classes::{Engine, Os, ProjectSettings, SceneTree};
+use godot::prelude::*;
+
+use steam_auth_core::{
+    eresult, resolve_app_id, steamworks_backend, AppIdSource, BackendKind, InitResult, InitStatus,
+    SimulatedConfig, SimulatedSteam, SteamworksBackend, MISSING_APP_ID,
+};
+
+use super::{emit, Backend, Steam};
+use crate::args::{AnyOrNull, InitArgs, InitForm};
+use crate::settings;
+
+/// The GodotSteam API level this singleton follows, reported by `get_godotsteam_version`.
+const GODOTSTEAM_API: &str = "4.14";
+
+#[godot_api(secondary)]
+impl Steam {
+    /// Initialises Steam. GodotSteam 4.14+ form: [code]steamInit(app_id = 0, embed_callbacks = true)[/code]
+    /// returns [code]true[/code] on success (see [method steamInitEx] for why it failed). The older
+    /// form, first argument a bool ([code]retrieve_stats[/code], ignored):
+    /// [code]steamInit(retrieve_stats, app_id = 0, embed_callbacks = true)[/code] returns
+    /// GodotSteam 4.13's [code]{status, verbal}[/code] with status 1 ([constant RESULT_OK]) on success,
+    /// 20 ([constant RESULT_SERVICE_UNAVAILABLE]) without a Steam client, 2 otherwise.
+    /// [param app_id] 0 means: [code]SteamAppId[/code], then [code]SteamGameId[/code] (set by Steam when it
+    /// launches the game), then [code]steam_appid.txt[/code], then the Project Setting
+    /// [code]steam/auth/app_id[/code]; with none of them the Steam client decides.
+    #[func(rename = steamInit)]
+    fn steam_init(
+        &mut self,
+        #[opt(default = AnyOrNull::null())] first: AnyOrNull,
+        #[opt(default = AnyOrNull::null())] second: AnyOrNull,
+        #[opt(default = AnyOrNull::null())] third: AnyOrNull,
+    ) -> Variant {
+        let (form, status) = self.init_from_args("steamInit", &first, &second, &third);
+        match form {
+            InitForm::Current => status.is_ok().to_variant(),
+            InitForm::Legacy => {
+                let code = match status.status {
+                    InitResult::Ok => eresult::OK,
+                    InitResult::NoSteamClient => RESULT_SERVICE_UNAVAILABLE,
+                    _ => eresult::FAIL,
+                };
+                status_dictionary(i64::from(code), &status.verbal).to_variant()
+            }
+        }
+    }
+
+    /// Initialises Steam and returns [code]{status: int, verbal: String}[/code]: status is a
+    /// [enum SteamAPIInitResult] value and verbal says what happened (which backend, which app id and
+    /// where it came from) or what to do. Takes the same two forms as [method steamInit]:
+    /// [code]steamInitEx(app_id = 0, embed_callbacks = true)[/code] and GodotSteam 4.13's
+    /// [code]steamInitEx(retrieve_stats, app_id = 0, embed_callbacks = true)[/code]. With
+    /// [param embed_callbacks] callbacks are dispatched every frame, unless the Project Setting
+    /// [code]steam/auth/embed_callbacks[/code] is off; otherwise call [method run_callbacks] yourself.
+    #[func(rename = steamInitEx)]
+    fn steam_init_ex(
+        &mut self,
+        #[opt(default = AnyOrNull::null())] first: AnyOrNull,
+        #[opt(default = AnyOrNull::null())] second: AnyOrNull,
+        #[opt(default = AnyOrNull::null())] third: AnyOrNull,
+    ) -> VarDictionary {
+        let (_, status) = self.init_from_args("steamInitEx", &first, &second, &third);
+        status_dictionary(i64::from(status.status.code()), &status.verbal)
+    }
+
+    /// [code]true[/code] once [method steamInit] succeeded and until [method steamShutdown].
+    #[func(rename = isSteamInitialized)]
+    fn is_steam_initialized(&self) -> bool {
+        self.backend.is_some()
+    }
+
+    /// Whether a Steam client is running for this user; works before init. Always [code]true[/code]
+    /// with the simulated backend.
+    #[func(rename = isSteamRunning)]
+    fn is_steam_running(&self) -> bool {
+        match (&self.backend, backend_kind()) {
+            (Some(Backend::Simulated(_)), _) => true,
+            (Some(Backend::Steam(_)), _) => steamworks_backend::steam_running(),
+            (None, Ok(BackendKind::Simulated)) => true,
+            (None, Ok(BackendKind::Steam)) => steamworks_backend::steam_running(),
+            (None, Err(_)) => false,
+        }
+    }
+
+    /// Steam's [code]SteamAPI_RestartAppIfNecessary[/code]: [code]true[/code] when the game was not
+    /// launched by Steam and Steam now relaunches it, so the game should quit at once. Call it before
+    /// init. Always [code]false[/code] with the simulated backend.
+    #[func(rename = restartAppIfNecessary)]
+    fn restart_app_if_necessary(&self, app_id: i64) -> bool {
+        let Ok(app_id) = u32::try_from(app_id) else {
+            godot_error!("Steam.restartAppIfNecessary: {app_id} is not an app id");
+            return false;
+        };
+        match backend_kind() {
+            Ok(BackendKind::Steam) => steamworks_backend::restart_app_if_necessary(app_id),
+            _ => false,
+        }
+    }
+
+    /// The GodotSteam API level this singleton follows and this addon's version, e.g.
+    /// [code]"4.14 (steam-auth 0.1.0)"[/code].
+    #[func]
+    fn get_godotsteam_version(&self) -> GString {
+        GString::from(
+            format!(
+                "{GODOTSTEAM_API} (steam-auth {})",
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_str(),
+        )
+    }
+
+    /// Which backend is active: [code]"steam"[/code], [code]"simulated"[/code], or [code]""[/code]
+    /// before init.
+    #[func(rename = getSteamBackend)]
+    fn get_steam_backend(&self) -> GString {
+        self.backend
+            .as_ref()
+            .map(|b| b.api().kind().name())
+            .unwrap_or("")
+            .into()
+    }
+
+    /// Shuts Steam down; tickets and sessions are forgotten. Harmless when not initialised.
+    #[func(rename = steamShutdown)]
+    fn steam_shutdown(&mut self) {
+        self.shutdown();
+    }
+
+    /// Dispatches pending Steam callbacks as signals. Called every frame when callbacks are embedded.
+    #[func(gd_self)]
+    fn run_callbacks(mut this: Gd<Self>) {
+        let mut events = {
+            let mut steam = this.bind_mut();
+            let mut events = std::mem::take(&mut steam.events);
+            if let Some(backend) = steam.backend.as_mut() {
+                backend.api_mut().run_callbacks(&mut events);
+            }
+            events
+        };
+        // Signals are emitted without holding a borrow, so handlers may call back into Steam.
+        for event in events.drain(..) {
+            emit(&mut this, event);
+        }
+        let mut steam = this.bind_mut();
+        if steam.events.capacity() < events.capacity() {
+            steam.events = events;
+        }
+    }
+}
+
+/// GodotSteam 4.13's `steamInit` status when no Steam client runs (`RESULT_SERVICE_UNAVAILABLE`).
+const RESULT_SERVICE_UNAVAILABLE: i32 = 20;
+
+fn status_dictionary(status: i64, verbal: &str) -> VarDictionary {
+    vdict! { "status" => status, "verbal" => verbal }
+}
+
+impl Steam {
+    pub(super) fn shutdown(&mut self) {
+        self.stop_pumping();
+        self.backend = None;
+        self.events.clear();
+        self.current_app_id = 0;
+        self.current_steam_id = 0;
+    }
+
+    fn init_from_args(
+        &mut self,
+        method: &str,
+        first: &AnyOrNull,
+        second: &AnyOrNull,
+        third: &AnyOrNull,
+    ) -> (InitForm, InitStatus) {
+        match InitArgs::parse(&first.0, &second.0, &third.0) {
+            Ok(args) => (args.form, self.init(args.app_id, args.embed_callbacks)),
+            Err(message) => {
+                godot_error!("Steam.{method}: {message}");
+                let form = InitArgs::form_of(&first.0);
+                (form, InitStatus::failed(InitResult::FailedGeneric, message))
+            }
+        }
+    }
+
+    fn init(&mut self, app_id: i64, embed_callbacks: bool) -> InitStatus {
+        if let Some(backend) = &self.backend {
+            let api = backend.api();
+            return InitStatus::ok(format!(
+                "Steam is already initialised ({} backend, app {})",
+                api.kind().name(),
+                api.app_id()
+            ));
+        }
+        match start_backend(app_id) {
+            Ok((backend, source)) => {
+                let api = backend.api();
+                let source = source
+                    .map(|s| format!("from {s}"))
+                    .unwrap_or_else(|| "chosen by the Steam client".to_owned());
+                let status = InitStatus::ok(format!(
+                    "Steam initialised: {} backend, app {} ({source}), user {}",
+                    api.kind().name(),
+                    api.app_id(),
+                    api.steam_id()
+                ));
+                self.current_app_id = i64::from(api.app_id());
+                self.current_steam_id = api.steam_id() as i64;
+                self.backend = Some(backend);
+                if embed_callbacks && settings::embed_callbacks() {
+                    self.start_pumping();
+                }
+                status
+            }
+            Err(status) => {
+                godot_warn!("Steam.steamInit: {}", status.verbal);
+                status
+            }
+        }
+    }
+
+    fn start_pumping(&mut self) {
+        let Some(mut tree) = scene_tree() else {
+            godot_warn!("Steam.steamInit: no SceneTree is running, so callbacks are not embedded; call Steam.run_callbacks() every frame");
+            return;
+        };
+        let callable = Callable::from_object_method(&self.to_gd(), "run_callbacks");
+        if !tree.is_connected("process_frame", &callable) {
+            tree.connect("process_frame", &callable);
+        }
+        self.pumping_on_process_frame = true;
+    }
+
+    fn stop_pumping(&mut self) {
+        if !std::mem::take(&mut self.pumping_on_process_frame) {
+            return;
+        }
+        let callable = Callable::from_object_method(&self.to_gd(), "run_callbacks");
+        if let Some(mut tree) = scene_tree() {
+            if tree.is_connected("process_frame", &callable) {
+                tree.disconnect("process_frame", &callable);
+            }
+        }
+    }
+}
+
+/// Starts the configured backend; also says where the app id came from (`None`: Steam chose it).
+fn start_backend(app_id: i64) -> Result<(Backend, Option<AppIdSource>), InitStatus> {
+    let generic = |message: String| InitStatus::failed(InitResult::FailedGeneric, message);
+    let kind = backend_kind().map_err(generic)?;
+    let dirs = app_id_dirs();
+    let dir_refs: Vec<&std::path::Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let setting = settings::get(settings::APP_ID)
+        .and_then(|v| v.try_to::<i64>().ok())
+        .unwrap_or(0);
+    let resolved = resolve_app_id(app_id, settings::env, &dir_refs, setting)
+        .map_err(|e| generic(e.to_string()))?;
+    match kind {
+        BackendKind::Simulated => {
+            let (app_id, source) = resolved.ok_or_else(|| generic(MISSING_APP_ID.to_owned()))?;
+            let config = SimulatedConfig {
+                app_id,
+                ..settings::simulated_user().map_err(generic)?
+            };
+            Ok((
+                Backend::Simulated(Box::new(SimulatedSteam::new(config))),
+                Some(source),
+            ))
+        }
+        BackendKind::Steam => {
+            // Steam reads SteamAppId itself; every other source is handed to it explicitly.
+            let explicit = match &resolved {
+                Some((_, AppIdSource::Environment("SteamAppId"))) | None => None,
+                Some((id, _)) => Some(*id),
+            };
+            let backend = SteamworksBackend::init(explicit)?;
+            Ok((Backend::Steam(backend), resolved.map(|(_, source)| source)))
+        }
+    }
+}
+
+fn scene_tree() -> Option<Gd<SceneTree>> {
+    Engine::singleton()
+        .get_main_loop()?
+        .try_cast::<SceneTree>()
+        .ok()
+}
+
+pub(super) fn backend_kind() -> Result<BackendKind, String> {
+    let (value, from) = match settings::env(settings::BACKEND_ENV) {
+        Some(v) => (v, format!("environment variable {}", settings::BACKEND_ENV)),
+        None => (
+            settings::get(settings::BACKEND)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "steam".into()),
+            format!("Project Setting {}", settings::BACKEND),
+        ),
+    };
+    BackendKind::parse(&value)
+        .ok_or_else(|| format!("{from} is {value:?}; it must be \"steam\" or \"simulated\""))
+}
+
+/// Where `steam_appid.txt` is looked for: the working directory, the project, the executable's folder.
+fn app_id_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        dirs.push(cwd);
+    }
+    let project = ProjectSettings::singleton()
+        .globalize_path("res://")
+        .to_string();
+    if !project.is_empty() && !project.starts_with("res://") {
+        dirs.push(PathBuf::from(project));
+    }
+    let exe = Os::singleton().get_executable_path().to_string();
+    if let Some(dir) = PathBuf::from(exe).parent() {
+        dirs.push(dir.to_path_buf());
+    }
+    dirs
+}

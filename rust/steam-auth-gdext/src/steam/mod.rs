@@ -1,0 +1,271 @@
+//! The `Steam` engine singleton: GodotSteam's auth API (and the start-up calls auth scripts make) over
+//! a Steam backend from `steam-auth-core`.
+//!
+//! One idea per file: `init` (start-up, backend choice, shutdown), `auth` (tickets and sessions),
+//! `user` (who is playing and what they own), `simulation` (the simulated backend's extra hooks),
+//! `constants` (GodotSteam's enums, derived from the core's). This file holds the class, its signals
+//! and how the singleton is registered.
+
+mod auth;
+pub mod constants;
+mod init;
+mod simulation;
+mod user;
+
+use godot::classes::{Engine, Object};
+use godot::prelude::*;
+
+use steam_auth_core::{SimulatedSteam, SteamBackend, SteamEvent, SteamworksBackend};
+
+use crate::settings;
+
+/// The name GodotSteam gives its singleton; scripts reach either one as `Steam`.
+pub const SINGLETON_NAME: &str = "Steam";
+
+const NOT_INITIALISED: &str =
+    "Steam is not initialised: call Steam.steamInit() or Steam.steamInitEx() first";
+
+/// Steam's user authentication API, call-compatible with GodotSteam.
+///
+/// Talks to the real Steam client through Steamworks, or to a simulated Steam when the Project Setting
+/// [code]steam/auth/backend[/code] (or the environment variable [code]STEAM_AUTH_BACKEND[/code]) is
+/// [code]simulated[/code]. The simulation issues tickets in Steam's real binary layout, signed with a
+/// published (not secret) simulation key, and answers with the same result codes and callbacks.
+/// Besides GodotSteam's auth calls it answers the start-up calls auth scripts make (persona,
+/// ownership, DLC, Steam Deck), accepts GodotSteam 4.14+ and older (4.13 and below) call forms, and
+/// registers GodotSteam's enums ([code]Steam.BeginAuthSessionResult[/code], ...).
+#[derive(GodotClass)]
+#[class(no_init, base = Object)]
+pub struct Steam {
+    backend: Option<Backend>,
+    /// Reused between pumps so idle frames do not allocate.
+    events: Vec<SteamEvent>,
+    pumping_on_process_frame: bool,
+    /// The app id Steam was initialised with (GodotSteam's property); 0 before init.
+    #[var]
+    current_app_id: i64,
+    /// The local user's SteamID64 once Steam is initialised (GodotSteam's property); 0 before.
+    #[var]
+    current_steam_id: i64,
+    /// A clan (Steam group) id a game keeps here, as GodotSteam offers; this addon never sets it.
+    #[var]
+    current_clan_id: i64,
+    base: Base<Object>,
+}
+
+/// The backend in use: the real Steam client or the simulation.
+pub(crate) enum Backend {
+    Steam(SteamworksBackend),
+    Simulated(Box<SimulatedSteam>),
+}
+
+impl Backend {
+    fn api(&self) -> &dyn SteamBackend {
+        match self {
+            Backend::Steam(b) => b,
+            Backend::Simulated(b) => b.as_ref(),
+        }
+    }
+
+    fn api_mut(&mut self) -> &mut dyn SteamBackend {
+        match self {
+            Backend::Steam(b) => b,
+            Backend::Simulated(b) => b.as_mut(),
+        }
+    }
+}
+
+#[godot_api]
+impl Steam {
+    /// [method getAuthSessionTicket] finished: [param auth_ticket] is the handle, [param result] a
+    /// [enum Result] value (1 = [constant RESULT_OK]).
+    #[signal]
+    fn get_auth_session_ticket_response(auth_ticket: i64, result: i64);
+
+    /// [method beginAuthSession] was decided, or a session changed state later (ticket cancelled, user
+    /// offline, ...). [param auth_id] is the SteamID that gave the ticket, [param response] an
+    /// [enum AuthSessionResponse] value, [param owner_id] the SteamID that owns the game (differs
+    /// under Family Sharing).
+    #[signal]
+    fn validate_auth_ticket_response(auth_id: i64, response: i64, owner_id: i64);
+
+    /// The Web API ticket requested by [method getAuthTicketForWebApi] is ready;
+    /// [param ticket_buffer] holds exactly [param ticket_size] bytes.
+    #[signal]
+    fn get_ticket_for_web_api(
+        auth_ticket: i64,
+        result: i64,
+        ticket_size: i64,
+        ticket_buffer: PackedByteArray,
+    );
+
+    /// The answer to [method requestEncryptedAppTicket], worded as GodotSteam does:
+    /// [code]"ok"[/code] (then call [method getEncryptedAppTicket]), [code]"no connection"[/code],
+    /// [code]"duplicate request"[/code] or [code]"limit exceeded"[/code].
+    #[signal]
+    fn encrypted_app_ticket_response(result: GString);
+
+    /// The Steam client (re)gained its connection to Steam's servers.
+    #[signal]
+    fn steam_server_connected();
+
+    /// The Steam client lost its connection to Steam's servers; [method loggedOn] is false until
+    /// [signal steam_server_connected].
+    #[signal]
+    fn steam_server_disconnected();
+
+    /// A connection attempt to Steam's servers failed: [param result] a [enum Result] value,
+    /// [param retrying] whether Steam keeps trying.
+    #[signal]
+    fn steam_server_connect_failed(result: i64, retrying: bool);
+
+    /// The Steam client is shutting down (GodotSteam's signal). The steamworks crate this addon uses
+    /// does not deliver Steam's [code]SteamShutdown_t[/code], so neither backend emits it today; it is
+    /// registered so scripts that connect it load.
+    #[signal]
+    fn steam_shutdown();
+
+    /// GodotSteam 4.13 and older: a Steam call result came back with an I/O failure, so
+    /// [param failed_signal] was not emitted; [param io_failure] says what happened.
+    #[signal]
+    fn steamworks_error(failed_signal: GString, io_failure: GString);
+}
+
+impl Steam {
+    fn new_gd() -> Gd<Self> {
+        Gd::from_init_fn(|base| Steam {
+            backend: None,
+            events: Vec::new(),
+            pumping_on_process_frame: false,
+            current_app_id: 0,
+            current_steam_id: 0,
+            current_clan_id: 0,
+            base,
+        })
+    }
+
+    /// This extension's own `Steam` singleton, when it is the one registered.
+    pub fn ours() -> Option<Gd<Steam>> {
+        Engine::singleton()
+            .get_singleton(SINGLETON_NAME)
+            .and_then(|s| s.try_cast::<Steam>().ok())
+    }
+
+    /// Whichever `Steam` singleton is registered: ours or GodotSteam's.
+    pub fn any() -> Option<Gd<Object>> {
+        Engine::singleton().get_singleton(SINGLETON_NAME)
+    }
+
+    /// Registers our singleton unless the Project Setting `steam/auth/provide_steam_singleton` says
+    /// otherwise or (with `auto`) another `Steam`, such as GodotSteam's, is already registered.
+    pub fn register_singleton() {
+        let mut engine = Engine::singleton();
+        let taken = engine.has_singleton(SINGLETON_NAME);
+        match settings::provide_steam_singleton() {
+            settings::ProvideSingleton::Never => return,
+            settings::ProvideSingleton::Auto if taken => {
+                godot_print_rich!("[color=gray]steam-auth: another Steam singleton is registered (GodotSteam?); SteamLogin uses that one[/color]");
+                return;
+            }
+            settings::ProvideSingleton::Always if taken => {
+                godot_error!("steam-auth: steam/auth/provide_steam_singleton is \"always\", but another Steam singleton is already registered (GodotSteam?); set it to \"auto\" to use that one");
+                return;
+            }
+            _ => {}
+        }
+        engine.register_singleton(SINGLETON_NAME, &Steam::new_gd());
+    }
+
+    /// Undoes [`Self::register_singleton`] when the extension unloads.
+    pub fn unregister_singleton() {
+        if let Some(ours) = Self::ours() {
+            Engine::singleton().unregister_singleton(SINGLETON_NAME);
+            ours.free();
+        }
+    }
+
+    /// Shuts Steam down and disconnects everything from its signals (see `shutdown`).
+    pub fn release_all() {
+        let Some(mut this) = Self::ours() else {
+            return;
+        };
+        this.bind_mut().shutdown();
+        let signals: Vec<StringName> = this
+            .get_signal_list()
+            .iter_shared()
+            .filter_map(|s| s.get("name").and_then(|n| n.try_to::<StringName>().ok()))
+            .collect();
+        for signal in signals {
+            for connection in this.get_signal_connection_list(&signal).iter_shared() {
+                if let Some(callable) = connection
+                    .get("callable")
+                    .and_then(|c| c.try_to::<Callable>().ok())
+                {
+                    this.disconnect(&signal, &callable);
+                }
+            }
+        }
+    }
+
+    fn with_backend<R>(
+        &self,
+        method: &str,
+        default: R,
+        f: impl FnOnce(&dyn SteamBackend) -> R,
+    ) -> R {
+        match &self.backend {
+            Some(b) => f(b.api()),
+            None => {
+                godot_error!("Steam.{method}: {NOT_INITIALISED}");
+                default
+            }
+        }
+    }
+
+    fn backend_or_error(&mut self, method: &str) -> Option<&mut dyn SteamBackend> {
+        if self.backend.is_none() {
+            godot_error!("Steam.{method}: {NOT_INITIALISED}");
+        }
+        self.backend.as_mut().map(Backend::api_mut)
+    }
+}
+
+/// Emits one Steam callback as GodotSteam's signal (typed signals: the arguments are checked here).
+fn emit(this: &mut Gd<Steam>, event: SteamEvent) {
+    let mut signals = this.signals();
+    match event {
+        SteamEvent::AuthSessionTicket { handle, result } => signals
+            .get_auth_session_ticket_response()
+            .emit(i64::from(handle), i64::from(result)),
+        SteamEvent::TicketForWebApi {
+            handle,
+            result,
+            ticket,
+        } => signals.get_ticket_for_web_api().emit(
+            i64::from(handle),
+            i64::from(result),
+            ticket.len() as i64,
+            &PackedByteArray::from(ticket),
+        ),
+        SteamEvent::ValidateAuthTicket {
+            steam_id,
+            response,
+            owner_steam_id,
+        } => signals.validate_auth_ticket_response().emit(
+            steam_id as i64,
+            i64::from(response),
+            owner_steam_id as i64,
+        ),
+        SteamEvent::SteamServersConnected => signals.steam_server_connected().emit(),
+        SteamEvent::SteamServersDisconnected => signals.steam_server_disconnected().emit(),
+        SteamEvent::SteamServerConnectFailure { result, retrying } => signals
+            .steam_server_connect_failed()
+            .emit(i64::from(result), retrying),
+        SteamEvent::EncryptedAppTicket { result } => signals
+            .encrypted_app_ticket_response()
+            .emit(&GString::from(auth::encrypted_ticket_wording(result))),
+        SteamEvent::CallFailed { signal } => signals
+            .steamworks_error()
+            .emit(&GString::from(signal), &GString::from("io failure")),
+    }
+}
