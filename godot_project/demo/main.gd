@@ -177,7 +177,18 @@ func fail(text: String) -> bool:
 
 func say(text: String) -> void:
 	_log.append_text(text + "\n")
-	print_rich(text)
+	if _colour_output():
+		print_rich(text)
+	else:
+		print(_BBCODE.sub(text, "", true))
+
+
+## Colour (ANSI, through print_rich) only for a terminal, and never with NO_COLOR set (no-color.org).
+func _colour_output() -> bool:
+	return OS.get_environment("NO_COLOR").is_empty() and OS.get_stdout_type() == OS.STD_HANDLE_CONSOLE
+
+
+static var _BBCODE := RegEx.create_from_string("\\[/?(color|b|i|u|code)(=[^\\]]*)?\\]")
 
 
 func _redacted(session: Dictionary) -> Dictionary:

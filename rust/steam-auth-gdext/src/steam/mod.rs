@@ -164,7 +164,7 @@ impl Steam {
         match settings::provide_steam_singleton() {
             settings::ProvideSingleton::Never => return,
             settings::ProvideSingleton::Auto if taken => {
-                godot_print_rich!("[color=gray]steam-auth: another Steam singleton is registered (GodotSteam?); SteamLogin uses that one[/color]");
+                godot_print!("steam-auth: another Steam singleton is registered (GodotSteam?); SteamLogin uses that one");
                 return;
             }
             settings::ProvideSingleton::Always if taken => {
