@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the headless GDScript suite (godot_project/tests) against a freshly built addon, with the
-# project's login server (simulation mode) on loopback for the login tests.
+# project's login server (simulation mode) on loopback for the login tests, then the addon beside a
+# GodotSteam-like Steam singleton (scripts/test-beside-godotsteam.sh).
 # Usage: scripts/test-godot.sh [filter]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,3 +29,5 @@ done
 export STEAM_AUTH_LOGIN_ENDPOINT="http://127.0.0.1:$port"
 
 scripts/run-godot-suite.sh "${1:-}"
+# Beside GodotSteam: another Steam singleton registered before the addon loads (whole runs only).
+[ -n "${1:-}" ] || scripts/test-beside-godotsteam.sh

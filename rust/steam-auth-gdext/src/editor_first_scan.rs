@@ -19,8 +19,13 @@ use godot::prelude::*;
 
 /// Called at the Editor init level.
 pub fn avoid_deferred_doc_crash() {
-    let loaded_after_startup = Engine::singleton().get_main_loop().is_some();
-    if !loaded_after_startup || DisplayServer::singleton().get_name() != "headless" {
+    // The Editor init level also runs in games started by an editor binary; only an editor has docs.
+    let engine = Engine::singleton();
+    let loaded_after_startup = engine.get_main_loop().is_some();
+    if !engine.is_editor_hint()
+        || !loaded_after_startup
+        || DisplayServer::singleton().get_name() != "headless"
+    {
         return;
     }
     let Some(paths) = EditorInterface::singleton().get_editor_paths() else {

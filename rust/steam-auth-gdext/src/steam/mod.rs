@@ -146,14 +146,18 @@ impl Steam {
 
     /// This extension's own `Steam` singleton, when it is the one registered.
     pub fn ours() -> Option<Gd<Steam>> {
-        Engine::singleton()
-            .get_singleton(SINGLETON_NAME)
-            .and_then(|s| s.try_cast::<Steam>().ok())
+        Self::any().and_then(|s| s.try_cast::<Steam>().ok())
     }
 
     /// Whichever `Steam` singleton is registered: ours or GodotSteam's.
     pub fn any() -> Option<Gd<Object>> {
-        Engine::singleton().get_singleton(SINGLETON_NAME)
+        // get_singleton prints an error for a missing name; asking first keeps "none" quiet.
+        let engine = Engine::singleton();
+        if engine.has_singleton(SINGLETON_NAME) {
+            engine.get_singleton(SINGLETON_NAME)
+        } else {
+            None
+        }
     }
 
     /// Registers our singleton unless the Project Setting `steam/auth/provide_steam_singleton` says
