@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the extension and places it, with Valve's libsteam_api, in addons/steam_auth/bin/.
-# Usage: scripts/build-addon.sh [debug|release|windows]   (default: debug)
+# Usage: scripts/build-addon.sh [debug|release|windows] [login-only]   (default: debug)
+#   login-only: for games that already use GodotSteam. Builds without the `Steam` class and singleton
+#            (two native classes named Steam cannot coexist) and assembles the addon, without Valve's
+#            library, in target/addon-login-only/<profile>/steam_auth; SteamLogin uses GodotSteam's Steam.
 #   windows: cross-builds steam_auth.dll for x86_64 with Debian's mingw-w64
 #            (apt-get install gcc-mingw-w64-x86-64; rustup target add x86_64-pc-windows-gnu)
 set -euo pipefail
@@ -18,13 +21,26 @@ fi
 case "$profile" in
   debug) cargo_flags=() ;;
   release) cargo_flags=(--profile addon); profile=addon ;;
-  *) echo "usage: $0 [debug|release]" >&2; exit 2 ;;
+  *) echo "usage: $0 [debug|release|windows] [login-only]" >&2; exit 2 ;;
 esac
+target_dir="${CARGO_TARGET_DIR:-target}/$profile"
+
+if [ "${2:-}" = login-only ]; then
+  echo "[build] cargo build -p steam-auth-gdext --no-default-features (${1:-debug}, login-only)" >&2
+  cargo build -p steam-auth-gdext "${cargo_flags[@]}" --no-default-features
+  out="${CARGO_TARGET_DIR:-target}/addon-login-only/${1:-debug}/steam_auth"
+  rm -rf "$out"
+  mkdir -p "$out/bin"
+  install -m 755 "$target_dir/libsteam_auth.so" "$out/bin/libsteam_auth.so"
+  # The same extension file without Valve's library as a dependency (GodotSteam ships its own).
+  sed '/^\[dependencies\]/,$d' addons/steam_auth/steam_auth.gdextension >"$out/steam_auth.gdextension"
+  echo "[build] login-only addon ready in $out" >&2
+  exit 0
+fi
 
 echo "[build] cargo build -p steam-auth-gdext (${1:-debug})" >&2
 cargo build -p steam-auth-gdext "${cargo_flags[@]}"
 
-target_dir="${CARGO_TARGET_DIR:-target}/$profile"
 bin=addons/steam_auth/bin
 mkdir -p "$bin"
 install -m 755 "$target_dir/libsteam_auth.so" "$bin/libsteam_auth.so"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The addon beside GodotSteam: a fresh project whose `Steam` singleton (a GDScript stand-in with
-# GodotSteam's names) is registered before the addon loads. The addon must not register its own, and
-# SteamLogin.login_with_steam must log in through the stand-in; with provide_steam_singleton = never
-# and nothing else registered, it must fail saying why. Needs STEAM_AUTH_LOGIN_ENDPOINT (a login
-# server in simulation mode); scripts/test-godot.sh runs this with its server.
+# The addon beside GodotSteam, in fresh projects:
+# 1. a `Steam` singleton (a GDScript stand-in with GodotSteam's names) registered before the addon
+#    loads: the addon must not register its own, and SteamLogin.login_with_steam must log in through
+#    the stand-in; with provide_steam_singleton = never and nothing else registered, it must say why;
+# 2. a native GodotSteam (rust/godotsteam-stand-in: a class and singleton named Steam) beside the
+#    login-only build: first open (--import) and the game run without errors, and the login goes
+#    through GodotSteam's Steam.
+# Needs STEAM_AUTH_LOGIN_ENDPOINT (a login server in simulation mode); scripts/test-godot.sh runs this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${STEAM_AUTH_LOGIN_ENDPOINT:?set it to a login server in simulation mode}"
@@ -37,4 +40,24 @@ ticket=$(run "minting the stand-in's ticket" -s res://beside_godotsteam/mint_pee
 rm "$project/.godot/extension_list.cfg"
 STAND_IN_TICKET=$ticket run "login through the other Steam" -s res://beside_godotsteam/beside.gd >/dev/null
 run "provide_steam_singleton = never" -s res://beside_godotsteam/beside.gd -- never >/dev/null
-echo "[beside-godotsteam] passed: the addon kept the other Steam singleton and logged in through it" >&2
+
+# 2. A native GodotSteam and the login-only addon, opened as a fresh checkout.
+scripts/build-addon.sh debug login-only >&2
+cargo build -p godotsteam-stand-in >&2
+rm -rf "$project/addons/steam_auth" "$project/.godot"
+cp -r target/addon-login-only/debug/steam_auth "$project/addons/steam_auth"
+mkdir -p "$project/godotsteam"
+cp target/debug/libgodotsteam_stand_in.so "$project/godotsteam/"
+cat >"$project/godotsteam/godotsteam.gdextension" <<'EXT'
+[configuration]
+entry_symbol = "gdext_rust_init"
+compatibility_minimum = 4.4
+
+[libraries]
+linux.debug.x86_64 = "res://godotsteam/libgodotsteam_stand_in.so"
+linux.release.x86_64 = "res://godotsteam/libgodotsteam_stand_in.so"
+EXT
+run "first open of a project with GodotSteam and the login-only addon" --import >/dev/null
+STAND_IN_TICKET=$ticket run "login through a native GodotSteam" -s res://beside_godotsteam/native.gd >/dev/null
+echo "[beside-godotsteam] passed: the addon kept the other Steam singleton and logged in through it;" \
+  "the login-only build runs beside a native Steam class" >&2

@@ -6,6 +6,7 @@ echo "[test] cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "[test] cargo clippy" >&2
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p steam-auth-gdext --all-targets --no-default-features -- -D warnings
 echo "[test] cargo test" >&2
 cargo test --workspace
 echo "[test] store suite against a real PostgreSQL" >&2

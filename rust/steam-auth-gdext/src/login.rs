@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 
 use crate::http_runtime::{self, Completion};
 use crate::session::SteamLoginResult;
-use crate::steam::Steam;
+use crate::steam_singleton;
 use crate::{args, settings};
 
 /// Logs a player in to the game's backend with a Steam ticket.
@@ -83,7 +83,7 @@ impl SteamLogin {
     #[func]
     fn login_with_steam(&mut self, #[opt(default = "")] identity: GString) -> Signal {
         let (call, id) = self.new_call();
-        let Some(mut steam) = Steam::any() else {
+        let Some(mut steam) = steam_singleton::registered() else {
             fail_later(
                 id,
                 ErrorKind::InvalidTicket,
@@ -265,7 +265,7 @@ fn start_post(id: u64, hex: String) {
 }
 
 fn post_session_ticket(id: u64) {
-    let bytes = Steam::any().and_then(|mut steam| {
+    let bytes = steam_singleton::registered().and_then(|mut steam| {
         let ticket = steam.call("getAuthSessionTicket", &[]);
         args::ticket_bytes(&ticket).ok().filter(|b| !b.is_empty())
     });

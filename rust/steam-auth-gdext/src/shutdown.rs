@@ -9,8 +9,6 @@
 use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
-use crate::steam::Steam;
-
 /// Schedules [`install`] for the first frame (the SceneTree does not exist yet at extension init).
 pub fn schedule() {
     Callable::from_fn("steam_auth_install_shutdown_hook", |_| install()).call_deferred(&[]);
@@ -30,7 +28,8 @@ fn install() {
         "tree_exiting",
         &Callable::from_fn("steam_auth_shutdown", |_| {
             crate::login::shutdown();
-            Steam::release_all();
+            #[cfg(feature = "steam-singleton")]
+            crate::steam::Steam::release_all();
         }),
     );
 }

@@ -6,8 +6,8 @@ use godot::prelude::*;
 use steam_auth_core::eresult;
 use steam_ticket::{Clock, KeyRing, SystemClock};
 
+use super::args::{self, AnyOrNull};
 use super::Steam;
-use crate::args::{self, AnyOrNull};
 use crate::ticket_info;
 
 #[godot_api(secondary)]
@@ -169,7 +169,7 @@ impl Steam {
     /// or [code]{error: String}[/code]. Works without [method steamInit].
     #[func(rename = decodeAuthTicket)]
     fn decode_auth_ticket(&self, ticket: Variant) -> VarDictionary {
-        let decoded = args::ticket_bytes(&ticket)
+        let decoded = crate::args::ticket_bytes(&ticket)
             .and_then(|bytes| steam_ticket::decode(&bytes).map_err(|e| e.to_string()));
         match decoded {
             Ok(d) => {

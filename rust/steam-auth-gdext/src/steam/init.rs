@@ -11,8 +11,9 @@ use steam_auth_core::{
     SimulatedConfig, SimulatedSteam, SteamworksBackend, MISSING_APP_ID,
 };
 
+use super::args::{AnyOrNull, InitArgs, InitForm};
+use super::settings as steam_settings;
 use super::{emit, Backend, Steam};
-use crate::args::{AnyOrNull, InitArgs, InitForm};
 use crate::settings;
 
 /// The GodotSteam API level this singleton follows, reported by `get_godotsteam_version`.
@@ -211,7 +212,7 @@ impl Steam {
                 self.current_app_id = i64::from(api.app_id());
                 self.current_steam_id = api.steam_id() as i64;
                 self.backend = Some(backend);
-                if embed_callbacks && settings::embed_callbacks() {
+                if embed_callbacks && steam_settings::embed_callbacks() {
                     self.start_pumping();
                 }
                 status
@@ -254,7 +255,7 @@ fn start_backend(app_id: i64) -> Result<(Backend, Option<AppIdSource>), InitStat
     let kind = backend_kind().map_err(generic)?;
     let dirs = app_id_dirs();
     let dir_refs: Vec<&std::path::Path> = dirs.iter().map(PathBuf::as_path).collect();
-    let setting = settings::get(settings::APP_ID)
+    let setting = settings::get(steam_settings::APP_ID)
         .and_then(|v| v.try_to::<i64>().ok())
         .unwrap_or(0);
     let resolved = resolve_app_id(app_id, settings::env, &dir_refs, setting)
@@ -264,7 +265,7 @@ fn start_backend(app_id: i64) -> Result<(Backend, Option<AppIdSource>), InitStat
             let (app_id, source) = resolved.ok_or_else(|| generic(MISSING_APP_ID.to_owned()))?;
             let config = SimulatedConfig {
                 app_id,
-                ..settings::simulated_user().map_err(generic)?
+                ..steam_settings::simulated_user().map_err(generic)?
             };
             Ok((
                 Backend::Simulated(Box::new(SimulatedSteam::new(config))),
@@ -291,13 +292,16 @@ fn scene_tree() -> Option<Gd<SceneTree>> {
 }
 
 pub(super) fn backend_kind() -> Result<BackendKind, String> {
-    let (value, from) = match settings::env(settings::BACKEND_ENV) {
-        Some(v) => (v, format!("environment variable {}", settings::BACKEND_ENV)),
+    let (value, from) = match settings::env(steam_settings::BACKEND_ENV) {
+        Some(v) => (
+            v,
+            format!("environment variable {}", steam_settings::BACKEND_ENV),
+        ),
         None => (
-            settings::get(settings::BACKEND)
+            settings::get(steam_settings::BACKEND)
                 .map(|v| v.to_string())
                 .unwrap_or_else(|| "steam".into()),
-            format!("Project Setting {}", settings::BACKEND),
+            format!("Project Setting {}", steam_settings::BACKEND),
         ),
     };
     BackendKind::parse(&value)

@@ -6,21 +6,20 @@
 //! `constants` (GodotSteam's enums, derived from the core's). This file holds the class, its signals
 //! and how the singleton is registered.
 
+mod args;
 mod auth;
 pub mod constants;
 mod init;
+pub(crate) mod settings;
 mod simulation;
 mod user;
 
-use godot::classes::{Engine, Object};
+use godot::classes::Engine;
 use godot::prelude::*;
 
 use steam_auth_core::{SimulatedSteam, SteamBackend, SteamEvent, SteamworksBackend};
 
-use crate::settings;
-
-/// The name GodotSteam gives its singleton; scripts reach either one as `Steam`.
-pub const SINGLETON_NAME: &str = "Steam";
+use crate::steam_singleton::NAME as SINGLETON_NAME;
 
 const NOT_INITIALISED: &str =
     "Steam is not initialised: call Steam.steamInit() or Steam.steamInitEx() first";
@@ -146,18 +145,7 @@ impl Steam {
 
     /// This extension's own `Steam` singleton, when it is the one registered.
     pub fn ours() -> Option<Gd<Steam>> {
-        Self::any().and_then(|s| s.try_cast::<Steam>().ok())
-    }
-
-    /// Whichever `Steam` singleton is registered: ours or GodotSteam's.
-    pub fn any() -> Option<Gd<Object>> {
-        // get_singleton prints an error for a missing name; asking first keeps "none" quiet.
-        let engine = Engine::singleton();
-        if engine.has_singleton(SINGLETON_NAME) {
-            engine.get_singleton(SINGLETON_NAME)
-        } else {
-            None
-        }
+        crate::steam_singleton::registered().and_then(|s| s.try_cast::<Steam>().ok())
     }
 
     /// Registers our singleton unless the Project Setting `steam/auth/provide_steam_singleton` says

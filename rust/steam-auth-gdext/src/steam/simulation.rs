@@ -6,8 +6,8 @@ use godot::prelude::*;
 use steam_auth_core::{AuthSessionResponse, MintOptions, SimulatedSteam, SteamBackend};
 use steam_ticket::TicketType;
 
+use super::args::{self, AnyOrNull};
 use super::{auth::ticket_dictionary, Backend, Steam};
-use crate::args::{self, AnyOrNull};
 
 #[godot_api(secondary)]
 impl Steam {

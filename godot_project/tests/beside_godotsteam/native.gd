@@ -1,0 +1,31 @@
+## A game with a native GodotSteam (here the test-only stand-in extension: a class and singleton
+## named Steam) and the login-only build of this addon, both loaded at start-up. No class clashes,
+## and SteamLogin logs in through GodotSteam's Steam.
+extends SceneTree
+
+const PEER := 76561198000000042
+
+var failures: Array[String] = []
+
+
+func check(ok: bool, what: String) -> void:
+	print(("ok    " if ok else "FAIL  ") + what)
+	if not ok:
+		failures.append(what)
+
+
+func _init() -> void:
+	_run.call_deferred()
+
+
+func _run() -> void:
+	check(Steam.get_godotsteam_version() == "stand-in", "Steam is GodotSteam's (the stand-in)")
+	check(ClassDB.class_exists("SteamLogin"), "the login-only addon is loaded")
+	var login := SteamLogin.new()
+	var result: SteamLoginResult = await login.login_with_steam("steam-auth-demo")
+	check(Steam.web_api_requests() == 1, "SteamLogin asked GodotSteam for a Web API ticket")
+	check(result.ok, "logged in through GodotSteam's Steam: %s %s" % [result.error_kind, result.error_message])
+	if result.ok:
+		check(result.session.provider_id == str(PEER), "the session is for the ticket's user")
+	print("%d failed" % failures.size())
+	quit(1 if failures else 0)
