@@ -36,6 +36,21 @@ run_clean() { # <what> <project> <godot args...>
 }
 
 write_scripts() { # <project>
+  # A GodotSteam 4.14+ style autoload script, used unchanged (it sets SteamAppId as the tutorials do).
+  cp godot_project/tests/godotsteam/global_4_14.gd "$1/global.gd"
+  cat >"$1/run_global.gd" <<'GD'
+extends SceneTree
+
+func _initialize() -> void:
+	var g: Node = load("res://global.gd").new()
+	root.add_child(g)
+	for i in 4:
+		await process_frame
+	var ok: bool = g.steam_id != 0 and Steam.getAppID() == 480 and not g.web_api_ticket.is_empty()
+	print("fresh project: GodotSteam-style global.gd: user %d, app %d, Web API ticket %d bytes -> %s" % [g.steam_id, Steam.getAppID(), g.web_api_ticket.size(), "OK" if ok else "FAILED"])
+	g.free()
+	quit(0 if ok else 1)
+GD
   cat >"$1/check.gd" <<'GD'
 extends SceneTree
 
@@ -83,6 +98,7 @@ for profile in "${profiles[@]}"; do
   # 3. The game side, in the project the import prepared.
   write_scripts "$dir/imported"
   STEAM_AUTH_BACKEND=simulated run_clean "$profile-check" "$dir/imported" -s res://check.gd
+  STEAM_AUTH_BACKEND=simulated run_clean "$profile-godotsteam-global" "$dir/imported" -s res://run_global.gd
   started=$(date +%s)
   run_clean "$profile-quit-during-login" "$dir/imported" -s res://quit_during_login.gd
   echo "[fresh-project] $profile: --import and --editor --quit on first open exit 0 with no errors;" \
