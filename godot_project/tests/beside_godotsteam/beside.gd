@@ -1,23 +1,11 @@
 ## A game that already has GodotSteam: its `Steam` singleton exists before this addon loads. The addon
 ## must not register a second one, and SteamLogin must log in through the one that is there.
 ## Usage: STAND_IN_TICKET=<hex> STEAM_AUTH_LOGIN_ENDPOINT=<url> godot --headless -s beside.gd [-- never]
-extends SceneTree
+extends "res://beside_godotsteam/checks.gd"
 
 const StandIn = preload("res://beside_godotsteam/stand_in_steam.gd")
 const EXTENSION := "res://addons/steam_auth/steam_auth.gdextension"
 const PEER := 76561198000000042
-
-var failures: Array[String] = []
-
-
-func check(ok: bool, what: String) -> void:
-	print(("ok    " if ok else "FAIL  ") + what)
-	if not ok:
-		failures.append(what)
-
-
-func _init() -> void:
-	_run.call_deferred()
 
 
 func _run() -> void:
@@ -47,5 +35,4 @@ func _run() -> void:
 		check(not result.ok and result.error_message.contains("no Steam singleton is registered"), "login_with_steam says why: %s" % result.error_message)
 	login = null
 	result = null
-	print("%d failed" % failures.size())
-	quit(1 if failures else 0)
+	finish()

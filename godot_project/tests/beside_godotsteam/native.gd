@@ -1,21 +1,9 @@
 ## A game with a native GodotSteam (here the test-only stand-in extension: a class and singleton
 ## named Steam) and the login-only build of this addon, both loaded at start-up. No class clashes,
 ## and SteamLogin logs in through GodotSteam's Steam.
-extends SceneTree
+extends "res://beside_godotsteam/checks.gd"
 
 const PEER := 76561198000000042
-
-var failures: Array[String] = []
-
-
-func check(ok: bool, what: String) -> void:
-	print(("ok    " if ok else "FAIL  ") + what)
-	if not ok:
-		failures.append(what)
-
-
-func _init() -> void:
-	_run.call_deferred()
 
 
 func _run() -> void:
@@ -27,5 +15,4 @@ func _run() -> void:
 	check(result.ok, "logged in through GodotSteam's Steam: %s %s" % [result.error_kind, result.error_message])
 	if result.ok:
 		check(result.session.provider_id == str(PEER), "the session is for the ticket's user")
-	print("%d failed" % failures.size())
-	quit(1 if failures else 0)
+	finish()
