@@ -265,10 +265,12 @@ fn start_post(id: u64, hex: String) {
 }
 
 fn post_session_ticket(id: u64) {
-    let bytes = steam_singleton::registered().and_then(|mut steam| {
-        let ticket = steam.call("getAuthSessionTicket", &[]);
-        args::ticket_bytes(&ticket).ok().filter(|b| !b.is_empty())
-    });
+    let bytes = steam_singleton::registered()
+        .filter(|steam| steam.has_method("getAuthSessionTicket"))
+        .and_then(|mut steam| {
+            let ticket = steam.call("getAuthSessionTicket", &[]);
+            args::ticket_bytes(&ticket).ok().filter(|b| !b.is_empty())
+        });
     match bytes {
         Some(bytes) => start_post(id, steam_ticket::hex::encode(&bytes)),
         None => fail_later(
@@ -293,7 +295,7 @@ fn steam_is_initialized(steam: &mut Gd<Object>) -> bool {
 
 /// `getAuthTicketForWebApi(identity)` on whichever `Steam` is registered; 0 when none is had.
 fn web_api_ticket(steam: &mut Gd<Object>, identity: &GString) -> u32 {
-    if identity.to_string().contains('\0') {
+    if identity.to_string().contains('\0') || !steam.has_method("getAuthTicketForWebApi") {
         return 0;
     }
     let handle = steam.call("getAuthTicketForWebApi", &[identity.to_variant()]);
@@ -453,7 +455,14 @@ pub fn shutdown() {
     CALLS.with_borrow_mut(HashMap::clear);
     HELD.with_borrow_mut(Vec::clear);
     PUMP.with_borrow_mut(|p| *p = None);
-    TICKET_WATCH.with_borrow_mut(|w| *w = None);
+    // The watcher may be connected to another addon's Steam (GodotSteam), which outlives this library.
+    if let Some(watch) = TICKET_WATCH.with_borrow_mut(Option::take) {
+        if let Some(mut steam) = steam_singleton::registered() {
+            if steam.is_connected("get_ticket_for_web_api", &watch) {
+                steam.disconnect("get_ticket_for_web_api", &watch);
+            }
+        }
+    }
     http_runtime::shutdown();
 }
 
