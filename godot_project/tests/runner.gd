@@ -27,6 +27,9 @@ func _ready() -> void:
 			var id := "%s::%s" % [path.get_file().get_basename(), name]
 			if filter and not Array(filter.split(",")).any(func(f): return id.contains(f)):
 				continue
+			# Needs the steam backend's call-result path (the flat-API double); not run, not counted, elsewhere.
+			if name.begins_with("test_steam_only_") and OS.get_environment("STEAM_AUTH_TEST_BACKEND") != "steam":
+				continue
 			var failures := await _run_one(script, name)
 			expected_error_total += _last_expected_errors
 			if failures.is_empty():

@@ -190,3 +190,20 @@ func test_encrypted_app_ticket_is_answered_then_readable() -> void:
 	assert_eq(answers, ["ok"])
 	var ticket: Dictionary = Steam.getEncryptedAppTicket()
 	assert_eq(Steam.decodeAuthTicket(ticket.buffer.slice(0, ticket.size)).steam_id, ME)
+
+
+func test_steam_only_a_call_result_with_an_io_failure_is_a_steamworks_error() -> void:
+	OS.set_environment("STEAM_DOUBLE_CALL_IO_FAILURE", "1")
+	init_backend()
+	var errors: Array = []
+	var answers: Array[String] = []
+	Steam.steamworks_error.connect(func(failed_signal: String, io_failure: String): errors.append([failed_signal, io_failure]))
+	Steam.encrypted_app_ticket_response.connect(func(result: String): answers.append(result))
+	Steam.requestEncryptedAppTicket("secret")
+	for i in 6:
+		if not errors.is_empty():
+			break
+		await frames(1)
+	OS.unset_environment("STEAM_DOUBLE_CALL_IO_FAILURE")
+	assert_eq(errors, [["encrypted_app_ticket_response", "io failure"]])
+	assert_eq(answers, [], "the failed call's own signal is not emitted")

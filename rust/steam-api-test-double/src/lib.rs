@@ -11,7 +11,8 @@
 //! directory; none of them fails init as Steam does), `STEAM_DOUBLE_STEAM_ID` (default
 //! 76561198000000000), `STEAM_DOUBLE_PERSONA`, `STEAM_DOUBLE_OWNER` (Family Sharing owner),
 //! `STEAM_DOUBLE_DLC` (comma-separated app ids), `STEAM_DOUBLE_NOT_OWNED=1`, `STEAM_DOUBLE_DECK=1`,
-//! and `STEAM_DOUBLE_INIT=fail|no-client` to make init fail. `SteamAPI_GetAppID`-style queries
+//! `STEAM_DOUBLE_INIT=fail|no-client` to make init fail, and `STEAM_DOUBLE_CALL_IO_FAILURE=1` to
+//! complete API calls with an I/O failure. `SteamAPI_GetAppID`-style queries
 //! answer what init got, so tests can check which app id reached Steam.
 
 #![allow(non_snake_case, clippy::missing_safety_doc)]
@@ -497,12 +498,14 @@ pub unsafe extern "C" fn SteamAPI_ISteamUtils_IsAPICallCompleted(
     call: u64,
     failed: *mut bool,
 ) -> bool {
-    if !failed.is_null() {
-        *failed = false;
-    }
-    with_state("SteamAPI_ISteamUtils_IsAPICallCompleted", |s| {
+    let io_failure = std::env::var_os("STEAM_DOUBLE_CALL_IO_FAILURE").is_some();
+    let completed = with_state("SteamAPI_ISteamUtils_IsAPICallCompleted", |s| {
         s.encrypted_results.iter().any(|(c, _)| *c == call)
-    })
+    });
+    if !failed.is_null() {
+        *failed = completed && io_failure;
+    }
+    completed
 }
 
 /// Only `EncryptedAppTicketResponse_t` results exist in the double.

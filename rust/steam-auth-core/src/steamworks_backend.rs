@@ -389,7 +389,10 @@ impl SteamworksBackend {
         // SAFETY: Steam is initialised; `response` is the struct the callback id 154 describes.
         let fetched = unsafe {
             let utils = steamworks_sys::SteamAPI_SteamUtils_v010();
-            steamworks_sys::SteamAPI_ISteamUtils_IsAPICallCompleted(utils, call, &mut failed)
+            if !steamworks_sys::SteamAPI_ISteamUtils_IsAPICallCompleted(utils, call, &mut failed) {
+                return; // not answered yet
+            }
+            !failed
                 && steamworks_sys::SteamAPI_ISteamUtils_GetAPICallResult(
                     utils,
                     call,
@@ -399,11 +402,8 @@ impl SteamworksBackend {
                     &mut failed,
                 )
         };
-        if !fetched && !failed {
-            return; // not answered yet
-        }
         self.encrypted_call = None;
-        out.push(if failed {
+        out.push(if failed || !fetched {
             SteamEvent::CallFailed {
                 signal: "encrypted_app_ticket_response",
             }
