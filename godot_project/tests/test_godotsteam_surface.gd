@@ -85,6 +85,17 @@ func test_start_up_queries_answer_from_project_settings() -> void:
 	assert_eq(decoded.owner_steam_id, PEER, "the user's own tickets carry the Family Sharing owner")
 
 
+func test_language_vac_and_vr_answer_from_project_settings() -> void:
+	set_setting("steam/auth/simulated_language", "german")
+	set_setting("steam/auth/simulated_vac_banned", true)
+	set_setting("steam/auth/simulated_vr", true)
+	init_simulated()
+	assert_eq([Steam.getCurrentGameLanguage(), Steam.getSteamUILanguage()], ["german", "german"])
+	assert_true(Steam.isVACBanned())
+	assert_true(Steam.isSteamRunningInVR())
+	assert_eq(Steam.getLaunchCommandLine(), "")
+
+
 func test_a_user_without_the_game() -> void:
 	set_setting("steam/auth/simulated_owns_app", false)
 	init_simulated()
@@ -133,7 +144,9 @@ func test_encrypted_app_tickets_answer_in_godotsteams_words() -> void:
 
 func test_calls_before_init_fail_softly_with_errors() -> void:
 	for call in [["getPersonaName", ""], ["isSubscribed", false], ["isSubscribedFromFamilySharing", false],
-			["getAppOwner", 0], ["isSteamRunningOnSteamDeck", false], ["getEncryptedAppTicket", {}]]:
+			["getAppOwner", 0], ["isSteamRunningOnSteamDeck", false], ["getEncryptedAppTicket", {}],
+			["isSteamRunningInVR", false], ["isVACBanned", false], ["getCurrentGameLanguage", ""],
+			["getSteamUILanguage", ""], ["getLaunchCommandLine", ""]]:
 		expect_error("Steam.%s: Steam is not initialised" % call[0])
 		assert_eq(Steam.call(call[0]), call[1], call[0])
 	expect_error("Steam.isDLCInstalled: Steam is not initialised")

@@ -12,6 +12,11 @@ var app_owner: int = 0
 var steam_id: int = 0
 var steam_username: String = ""
 var godotsteam_version: String = ""
+var launch_cmd_line: String = ""
+var is_in_vr: bool = false
+var is_vac_banned: bool = false
+var game_language: String = ""
+var ui_language: String = ""
 var auth_ticket: Dictionary = {}
 var web_api_ticket: PackedByteArray = PackedByteArray()
 var ticket_results: Array = []
@@ -49,6 +54,11 @@ func initialize_steam() -> void:
 	steam_id = Steam.getSteamID()
 	steam_username = Steam.getPersonaName()
 	godotsteam_version = Steam.get_godotsteam_version()
+	launch_cmd_line = Steam.getLaunchCommandLine()
+	is_in_vr = Steam.isSteamRunningInVR()
+	is_vac_banned = Steam.isVACBanned()
+	game_language = Steam.getCurrentGameLanguage()
+	ui_language = Steam.getSteamUILanguage()
 	if not is_owned:
 		print("User does not own this game")
 	auth_ticket = Steam.getAuthSessionTicket()

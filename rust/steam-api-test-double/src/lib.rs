@@ -11,6 +11,8 @@
 //! directory; none of them fails init as Steam does), `STEAM_DOUBLE_STEAM_ID` (default
 //! 76561198000000000), `STEAM_DOUBLE_PERSONA`, `STEAM_DOUBLE_OWNER` (Family Sharing owner),
 //! `STEAM_DOUBLE_DLC` (comma-separated app ids), `STEAM_DOUBLE_NOT_OWNED=1`, `STEAM_DOUBLE_DECK=1`,
+//! `STEAM_DOUBLE_VR=1`, `STEAM_DOUBLE_VAC_BANNED=1`, `STEAM_DOUBLE_LANGUAGE`,
+//! `STEAM_DOUBLE_LAUNCH_COMMAND_LINE`,
 //! `STEAM_DOUBLE_INIT=fail|no-client` to make init fail, and `STEAM_DOUBLE_CALL_IO_FAILURE=1` to
 //! complete API calls with an I/O failure. `SteamAPI_GetAppID`-style queries
 //! answer what init got, so tests can check which app id reached Steam.
@@ -47,8 +49,9 @@ struct State {
     /// The callback handed out and not yet freed (its bytes must stay put until then).
     current: Option<Vec<u8>>,
     events: Vec<SteamEvent>,
-    /// Kept alive for `GetPersonaName`'s returned pointer.
+    /// Kept alive for the strings Steam returns by pointer.
     persona: std::ffi::CString,
+    language: std::ffi::CString,
     /// `RequestEncryptedAppTicket` calls not yet answered, oldest first, and the answered ones.
     encrypted_calls: VecDeque<u64>,
     encrypted_results: Vec<(u64, i32)>,
@@ -115,13 +118,21 @@ pub unsafe extern "C" fn SteamAPI_InitFlat(err: *mut [c_char; 1024]) -> c_int {
         .unwrap_or_default();
     config.owns_app = var("STEAM_DOUBLE_NOT_OWNED").is_none();
     config.steam_deck = var("STEAM_DOUBLE_DECK").is_some();
+    config.vr = var("STEAM_DOUBLE_VR").is_some();
+    config.vac_banned = var("STEAM_DOUBLE_VAC_BANNED").is_some();
+    if let Some(language) = var("STEAM_DOUBLE_LANGUAGE") {
+        config.language = language;
+    }
+    config.launch_command_line = var("STEAM_DOUBLE_LAUNCH_COMMAND_LINE").unwrap_or_default();
     let persona = std::ffi::CString::new(config.persona_name.clone()).unwrap_or_default();
+    let language = std::ffi::CString::new(config.language.clone()).unwrap_or_default();
     *STATE.lock() = Some(State {
         steam: SimulatedSteam::new(config),
         ready: VecDeque::new(),
         current: None,
         events: Vec::new(),
         persona,
+        language,
         encrypted_calls: VecDeque::new(),
         encrypted_results: Vec::new(),
         next_call: 1000,
@@ -463,6 +474,42 @@ pub extern "C" fn SteamAPI_ISteamApps_BIsDlcInstalled(_apps: *mut c_void, dlc: u
 }
 
 #[no_mangle]
+pub extern "C" fn SteamAPI_ISteamApps_BIsVACBanned(_apps: *mut c_void) -> bool {
+    with_state("SteamAPI_ISteamApps_BIsVACBanned", |s| {
+        s.steam.is_vac_banned()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamApps_GetCurrentGameLanguage(_apps: *mut c_void) -> *const c_char {
+    with_state("SteamAPI_ISteamApps_GetCurrentGameLanguage", |s| {
+        s.language.as_ptr()
+    })
+}
+
+/// Copies the command line, NUL-terminated and cut to the buffer, and returns its length.
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamApps_GetLaunchCommandLine(
+    _apps: *mut c_void,
+    out: *mut c_char,
+    size: c_int,
+) -> c_int {
+    let line = with_state("SteamAPI_ISteamApps_GetLaunchCommandLine", |s| {
+        s.steam.launch_command_line()
+    });
+    let Ok(size) = usize::try_from(size) else {
+        return 0;
+    };
+    if out.is_null() || size == 0 {
+        return 0;
+    }
+    let len = line.len().min(size - 1);
+    std::ptr::copy_nonoverlapping(line.as_ptr().cast::<c_char>(), out, len);
+    *out.add(len) = 0;
+    len as c_int
+}
+
+#[no_mangle]
 pub extern "C" fn SteamAPI_SteamFriends_v018() -> *mut c_void {
     std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
 }
@@ -489,6 +536,20 @@ pub extern "C" fn SteamAPI_ISteamUtils_GetAppID(_utils: *mut c_void) -> u32 {
 pub extern "C" fn SteamAPI_ISteamUtils_IsSteamRunningOnSteamDeck(_utils: *mut c_void) -> bool {
     with_state("SteamAPI_ISteamUtils_IsSteamRunningOnSteamDeck", |s| {
         s.steam.is_steam_running_on_steam_deck()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUtils_IsSteamRunningInVR(_utils: *mut c_void) -> bool {
+    with_state("SteamAPI_ISteamUtils_IsSteamRunningInVR", |s| {
+        s.steam.is_steam_running_in_vr()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamUtils_GetSteamUILanguage(_utils: *mut c_void) -> *const c_char {
+    with_state("SteamAPI_ISteamUtils_GetSteamUILanguage", |s| {
+        s.language.as_ptr()
     })
 }
 

@@ -119,6 +119,21 @@ pub trait SteamBackend {
     /// `ISteamUtils::IsSteamRunningOnSteamDeck`.
     fn is_steam_running_on_steam_deck(&self) -> bool;
 
+    /// `ISteamUtils::IsSteamRunningInVR`.
+    fn is_steam_running_in_vr(&self) -> bool;
+
+    /// `ISteamApps::BIsVACBanned`: the user has a VAC ban on this game.
+    fn is_vac_banned(&self) -> bool;
+
+    /// `ISteamApps::GetCurrentGameLanguage` (Steam's language names: "english", "german", ...).
+    fn current_game_language(&self) -> String;
+
+    /// `ISteamUtils::GetSteamUILanguage`.
+    fn ui_language(&self) -> String;
+
+    /// `ISteamApps::GetLaunchCommandLine`: the command line of a `steam://run` launch, or "".
+    fn launch_command_line(&self) -> String;
+
     /// `ISteamUser::RequestEncryptedAppTicket`: the answer comes as an `EncryptedAppTicket` event.
     fn request_encrypted_app_ticket(&mut self, data: &[u8]);
 

@@ -18,6 +18,7 @@ pub use codes::{
 };
 pub use identity::{Identity, IdentityError};
 pub use simulated::{
-    MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_PERSONA_NAME, DEFAULT_SIMULATED_STEAM_ID,
+    MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME,
+    DEFAULT_SIMULATED_STEAM_ID,
 };
 pub use steamworks_backend::SteamworksBackend;

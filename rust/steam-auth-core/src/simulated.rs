@@ -137,6 +137,12 @@ pub struct SimulatedConfig {
     /// DLC the user owns and has installed; also listed in the user's tickets.
     pub dlc: Vec<u32>,
     pub steam_deck: bool,
+    pub vr: bool,
+    pub vac_banned: bool,
+    /// Game and Steam UI language, in Steam's names ("english", ...).
+    pub language: String,
+    /// What a `steam://run/<app>//<args>` launch passed; usually empty.
+    pub launch_command_line: String,
 }
 
 impl SimulatedConfig {
@@ -150,6 +156,10 @@ impl SimulatedConfig {
             owns_app: true,
             dlc: Vec::new(),
             steam_deck: false,
+            vr: false,
+            vac_banned: false,
+            language: DEFAULT_LANGUAGE.to_owned(),
+            launch_command_line: String::new(),
         }
     }
 
@@ -158,6 +168,8 @@ impl SimulatedConfig {
     }
 }
 
+/// The language the simulated user plays in when none is configured.
+pub const DEFAULT_LANGUAGE: &str = "english";
 /// The persona name the simulation plays when none is configured.
 pub const DEFAULT_PERSONA_NAME: &str = "Simulated Player";
 /// Steam allows one encrypted app ticket request per minute.
@@ -453,6 +465,26 @@ impl SteamBackend for SimulatedSteam {
 
     fn is_steam_running_on_steam_deck(&self) -> bool {
         self.config.steam_deck
+    }
+
+    fn is_steam_running_in_vr(&self) -> bool {
+        self.config.vr
+    }
+
+    fn is_vac_banned(&self) -> bool {
+        self.config.vac_banned
+    }
+
+    fn current_game_language(&self) -> String {
+        self.config.language.clone()
+    }
+
+    fn ui_language(&self) -> String {
+        self.config.language.clone()
+    }
+
+    fn launch_command_line(&self) -> String {
+        self.config.launch_command_line.clone()
     }
 
     /// Steam's rules: one request pending at a time (`DuplicateRequest`), one a minute

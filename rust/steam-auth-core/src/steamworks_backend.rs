@@ -296,6 +296,32 @@ impl SteamBackend for SteamworksBackend {
         self.client.utils().is_steam_running_on_steam_deck()
     }
 
+    fn is_steam_running_in_vr(&self) -> bool {
+        // steamworks 0.13 has no safe wrapper for this one.
+        // SAFETY: Steam is initialised (self holds a Client); the accessor returns ISteamUtils.
+        unsafe {
+            steamworks_sys::SteamAPI_ISteamUtils_IsSteamRunningInVR(
+                steamworks_sys::SteamAPI_SteamUtils_v010(),
+            )
+        }
+    }
+
+    fn is_vac_banned(&self) -> bool {
+        self.client.apps().is_vac_banned()
+    }
+
+    fn current_game_language(&self) -> String {
+        self.client.apps().current_game_language()
+    }
+
+    fn ui_language(&self) -> String {
+        self.client.utils().ui_language()
+    }
+
+    fn launch_command_line(&self) -> String {
+        self.client.apps().launch_command_line()
+    }
+
     /// steamworks 0.13 keeps call results to itself, so the call is made through the flat API and
     /// its result is fetched by [`Self::poll_encrypted_ticket`] before the crate's pump sees it.
     fn request_encrypted_app_ticket(&mut self, data: &[u8]) {

@@ -311,6 +311,24 @@ fn the_configured_user_answers_the_start_up_calls() {
     assert_eq!(s.app_owner(), ME);
     assert!(!s.is_dlc_installed(1));
     assert!(!s.is_steam_running_on_steam_deck());
+    assert!(!s.is_steam_running_in_vr());
+    assert!(!s.is_vac_banned());
+    assert_eq!(
+        (s.current_game_language(), s.ui_language()),
+        ("english".into(), "english".into())
+    );
+    assert_eq!(s.launch_command_line(), "");
+
+    let banned = configured(SimulatedConfig {
+        vac_banned: true,
+        vr: true,
+        language: "german".into(),
+        launch_command_line: "+connect 127.0.0.1:27015".into(),
+        ..SimulatedConfig::new(ME, APP)
+    });
+    assert!(banned.is_vac_banned() && banned.is_steam_running_in_vr());
+    assert_eq!(banned.current_game_language(), "german");
+    assert_eq!(banned.launch_command_line(), "+connect 127.0.0.1:27015");
 
     let borrowed = configured(SimulatedConfig {
         persona_name: "Borrower".into(),

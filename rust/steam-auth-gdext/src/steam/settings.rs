@@ -3,7 +3,9 @@
 
 use godot::prelude::*;
 
-use steam_auth_core::{SimulatedConfig, DEFAULT_PERSONA_NAME, DEFAULT_SIMULATED_STEAM_ID};
+use steam_auth_core::{
+    SimulatedConfig, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME, DEFAULT_SIMULATED_STEAM_ID,
+};
 
 use godot::register::info::PropertyHint;
 
@@ -29,6 +31,12 @@ pub const SIMULATED_OWNS_APP: &str = "steam/auth/simulated_owns_app";
 pub const SIMULATED_DLC: &str = "steam/auth/simulated_dlc";
 /// Whether the simulated game runs on a Steam Deck.
 pub const SIMULATED_STEAM_DECK: &str = "steam/auth/simulated_steam_deck";
+/// Whether the simulated game runs in the Steam client's VR mode.
+pub const SIMULATED_VR: &str = "steam/auth/simulated_vr";
+/// Whether the simulated user has a VAC ban on the game.
+pub const SIMULATED_VAC_BANNED: &str = "steam/auth/simulated_vac_banned";
+/// The simulated game and Steam UI language.
+pub const SIMULATED_LANGUAGE: &str = "steam/auth/simulated_language";
 /// Whether this addon registers the `Steam` singleton: `auto` (unless GodotSteam's is there),
 /// `always`, `never`.
 pub const PROVIDE_STEAM_SINGLETON: &str = "steam/auth/provide_steam_singleton";
@@ -84,6 +92,27 @@ pub(crate) const STEAM_SETTINGS: &[Setting] = &[
         name: SIMULATED_STEAM_DECK,
         default: || false.to_variant(),
         ty: VariantType::BOOL,
+        hint: PropertyHint::NONE,
+        hint_string: "",
+    },
+    Setting {
+        name: SIMULATED_VR,
+        default: || false.to_variant(),
+        ty: VariantType::BOOL,
+        hint: PropertyHint::NONE,
+        hint_string: "",
+    },
+    Setting {
+        name: SIMULATED_VAC_BANNED,
+        default: || false.to_variant(),
+        ty: VariantType::BOOL,
+        hint: PropertyHint::NONE,
+        hint_string: "",
+    },
+    Setting {
+        name: SIMULATED_LANGUAGE,
+        default: || DEFAULT_LANGUAGE.to_variant(),
+        ty: VariantType::STRING,
         hint: PropertyHint::NONE,
         hint_string: "",
     },
@@ -177,6 +206,12 @@ pub fn simulated_user() -> Result<SimulatedConfig, String> {
         owns_app: flag(SIMULATED_OWNS_APP, true),
         dlc,
         steam_deck: flag(SIMULATED_STEAM_DECK, false),
+        vr: flag(SIMULATED_VR, false),
+        vac_banned: flag(SIMULATED_VAC_BANNED, false),
+        language: get(SIMULATED_LANGUAGE)
+            .map(|v| v.to_string())
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned()),
         ..SimulatedConfig::new(steam_id, 0)
     })
 }

@@ -80,4 +80,53 @@ impl Steam {
             b.is_steam_running_on_steam_deck()
         })
     }
+
+    /// Whether the game runs in VR mode of the Steam client. Simulated backend: the Project Setting
+    /// [code]steam/auth/simulated_vr[/code]. [code]false[/code] (with an error) before init.
+    #[func(rename = isSteamRunningInVR)]
+    fn is_steam_running_in_vr(&self) -> bool {
+        self.with_backend("isSteamRunningInVR", false, |b| b.is_steam_running_in_vr())
+    }
+
+    /// Whether the user has a VAC ban on this game. Simulated backend: the Project Setting
+    /// [code]steam/auth/simulated_vac_banned[/code]. [code]false[/code] (with an error) before init.
+    #[func(rename = isVACBanned)]
+    fn is_vac_banned(&self) -> bool {
+        self.with_backend("isVACBanned", false, |b| b.is_vac_banned())
+    }
+
+    /// The language the user plays this game in, in Steam's names ([code]"english"[/code],
+    /// [code]"german"[/code], ...). Simulated backend: the Project Setting
+    /// [code]steam/auth/simulated_language[/code]. [code]""[/code] (with an error) before init.
+    #[func(rename = getCurrentGameLanguage)]
+    fn get_current_game_language(&self) -> GString {
+        GString::from(
+            self.with_backend("getCurrentGameLanguage", String::new(), |b| {
+                b.current_game_language()
+            })
+            .as_str(),
+        )
+    }
+
+    /// The Steam client's language. Simulated backend: [code]steam/auth/simulated_language[/code].
+    /// [code]""[/code] (with an error) before init.
+    #[func(rename = getSteamUILanguage)]
+    fn get_steam_ui_language(&self) -> GString {
+        GString::from(
+            self.with_backend("getSteamUILanguage", String::new(), |b| b.ui_language())
+                .as_str(),
+        )
+    }
+
+    /// The command line of a [code]steam://run/<app>//<args>[/code] launch, or [code]""[/code].
+    /// Simulated backend: always [code]""[/code]. [code]""[/code] (with an error) before init.
+    #[func(rename = getLaunchCommandLine)]
+    fn get_launch_command_line(&self) -> GString {
+        GString::from(
+            self.with_backend("getLaunchCommandLine", String::new(), |b| {
+                b.launch_command_line()
+            })
+            .as_str(),
+        )
+    }
 }
