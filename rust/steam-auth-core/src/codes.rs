@@ -129,6 +129,20 @@ steam_enum! {
     }
 }
 
+steam_enum! {
+    /// `EServerMode`: how a game server authenticates players (`SteamGameServer_Init`).
+    pub enum ServerMode as "ServerMode" {
+        /// Not a valid mode.
+        Invalid = 0 => "SERVER_MODE_INVALID",
+        /// Don't authenticate user logins; the server is not listed.
+        NoAuthentication = 1 => "SERVER_MODE_NO_AUTHENTICATION",
+        /// Authenticate users, list on the server list, don't run VAC on clients that connect.
+        Authentication = 2 => "SERVER_MODE_AUTHENTICATION",
+        /// Authenticate users, list on the server list and VAC-protect clients.
+        AuthenticationAndSecure = 3 => "SERVER_MODE_AUTHENTICATION_AND_SECURE",
+    }
+}
+
 /// Steam's `EResult`, every value of the Steamworks SDK this crate links (steamclientpublic.h), with
 /// GodotSteam's constant names (plus `RESULT_PHONE_NUMBER_IS_VOIP`, which older SDKs had).
 pub const RESULT: EnumTable = EnumTable {
@@ -277,6 +291,16 @@ pub const ENUMS: &[EnumTable] = &[
     RESULT,
 ];
 
+/// Every enum the `SteamServer` singleton registers (GodotSteam Server's set for these calls).
+pub const SERVER_ENUMS: &[EnumTable] = &[
+    AuthSessionResponse::TABLE,
+    BeginAuthResult::TABLE,
+    LicenseResult::TABLE,
+    InitResult::TABLE,
+    ServerMode::TABLE,
+    RESULT,
+];
+
 /// `ESteamAPIInitResult`, with a sentence that tells the developer what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InitStatus {
@@ -311,13 +335,15 @@ mod tests {
 
     #[test]
     fn every_table_has_unique_names_and_values_that_match_its_enum() {
-        let mut all_names = HashSet::new();
-        for table in ENUMS {
-            let mut values = HashSet::new();
-            for (name, value, doc) in table.constants {
-                assert!(all_names.insert(*name), "{name} is registered twice");
-                assert!(values.insert(*value), "{}: value {value} twice", table.name);
-                assert!(!doc.trim().is_empty(), "{name} has no description");
+        for enums in [ENUMS, SERVER_ENUMS] {
+            let mut all_names = HashSet::new();
+            for table in enums {
+                let mut values = HashSet::new();
+                for (name, value, doc) in table.constants {
+                    assert!(all_names.insert(*name), "{name} is registered twice");
+                    assert!(values.insert(*value), "{}: value {value} twice", table.name);
+                    assert!(!doc.trim().is_empty(), "{name} has no description");
+                }
             }
         }
         let begin: Vec<i64> = BeginAuthResult::ALL

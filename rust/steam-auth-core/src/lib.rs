@@ -4,10 +4,13 @@
 //! The gdext crate only translates between these types and Godot's.
 
 pub mod app_id;
+pub mod auth_sessions;
 pub mod backend;
 pub mod codes;
+pub mod game_server;
 pub mod identity;
 pub mod simulated;
+pub mod simulated_server;
 pub mod steamworks_backend;
 
 pub use app_id::{resolve_app_id, AppIdError, AppIdSource, MISSING_APP_ID};
@@ -16,9 +19,11 @@ pub use codes::{
     eresult, AuthSessionResponse, BeginAuthResult, EnumTable, InitResult, InitStatus,
     LicenseResult, ENUMS,
 };
+pub use game_server::{GameServerBackend, ServerConfig, ServerEvent};
 pub use identity::{Identity, IdentityError};
 pub use simulated::{
     MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME,
     DEFAULT_SIMULATED_STEAM_ID,
 };
+pub use simulated_server::SimulatedGameServer;
 pub use steamworks_backend::SteamworksBackend;

@@ -14,10 +14,11 @@ use std::hash::{BuildHasher, Hasher};
 use std::net::Ipv4Addr;
 
 use steam_ticket::{
-    decode, mint_with, Clock, Dlc, KeyRing, Ownership, SessionHeader, SimulationSigner,
-    SystemClock, Ticket, TicketType,
+    decode, mint_with, Clock, Dlc, Ownership, SessionHeader, SimulationSigner, SystemClock, Ticket,
+    TicketType,
 };
 
+use crate::auth_sessions::AuthSessions;
 use crate::backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
 use crate::codes::{eresult, AuthSessionResponse, BeginAuthResult, LicenseResult};
 use crate::identity::Identity;
@@ -181,24 +182,14 @@ struct Issued {
     gc_token: u64,
 }
 
-/// An auth session begun with `begin_auth_session`.
-#[derive(Debug, Clone)]
-struct Session {
-    gc_token: u64,
-    owner_steam_id: u64,
-    licensed_apps: HashSet<u32>,
-}
-
 /// The simulated Steam backend.
 pub struct SimulatedSteam {
     config: SimulatedConfig,
     mint: TicketMint,
-    keys: KeyRing,
     next_handle: u32,
     issued: HashMap<u32, Issued>,
     cancelled_tokens: HashSet<u64>,
-    used_tokens: HashSet<u64>,
-    sessions: HashMap<u64, Session>,
+    sessions: AuthSessions,
     /// Queued during the current pump interval; delivered by the pump after next.
     queued: Vec<SteamEvent>,
     /// Delivered by the next pump.
@@ -219,14 +210,12 @@ impl SimulatedSteam {
     /// For tests: a simulation whose "now" is controlled.
     pub fn with_clock(config: SimulatedConfig, clock: Box<dyn Clock + Send>) -> Self {
         SimulatedSteam {
+            sessions: AuthSessions::new(config.app_id),
             config,
             mint: TicketMint::new(clock),
-            keys: KeyRing::with_simulation(),
             next_handle: 1,
             issued: HashMap::new(),
             cancelled_tokens: HashSet::new(),
-            used_tokens: HashSet::new(),
-            sessions: HashMap::new(),
             queued: Vec::new(),
             due: Vec::new(),
             connected: true,
@@ -270,7 +259,7 @@ impl SimulatedSteam {
         steam_id: u64,
         response: AuthSessionResponse,
     ) -> bool {
-        let Some(session) = self.sessions.get(&steam_id) else {
+        let Some(session) = self.sessions.get(steam_id) else {
             return false;
         };
         self.queued.push(SteamEvent::ValidateAuthTicket {
@@ -316,35 +305,6 @@ impl SimulatedSteam {
         self.issued.insert(handle, Issued { gc_token });
         IssuedTicket { handle, bytes }
     }
-
-    /// The synchronous checks of `BeginAuthSession`, in the order Steam reports them.
-    fn admit(&self, ticket: &[u8], steam_id: u64) -> Result<Session, BeginAuthResult> {
-        let decoded = decode(ticket).map_err(|_| BeginAuthResult::InvalidTicket)?;
-        let t = &decoded.ticket;
-        let for_begin = t.session.ticket_type == TicketType::Session;
-        if self.keys.verify(&decoded).is_none() || t.steam_id != steam_id || !for_begin {
-            return Err(BeginAuthResult::InvalidTicket);
-        }
-        if t.ownership.version != steam_ticket::model::OWNERSHIP_VERSION {
-            return Err(BeginAuthResult::InvalidVersion);
-        }
-        if t.ownership.app_id != self.config.app_id {
-            return Err(BeginAuthResult::GameMismatch);
-        }
-        if u64::from(t.ownership.expires) <= self.mint.now() {
-            return Err(BeginAuthResult::ExpiredTicket);
-        }
-        if self.sessions.contains_key(&steam_id) {
-            return Err(BeginAuthResult::DuplicateRequest);
-        }
-        let mut licensed_apps: HashSet<u32> = t.ownership.dlc.iter().map(|d| d.app_id).collect();
-        licensed_apps.insert(t.ownership.app_id);
-        Ok(Session {
-            gc_token: t.gc_token,
-            owner_steam_id: t.ownership.steam_id,
-            licensed_apps,
-        })
-    }
 }
 
 impl SteamBackend for SimulatedSteam {
@@ -384,25 +344,22 @@ impl SteamBackend for SimulatedSteam {
     }
 
     fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
-        let session = match self.admit(ticket, steam_id) {
-            Ok(session) => session,
-            Err(result) => return result,
-        };
-        let response = if self.cancelled_tokens.contains(&session.gc_token) {
-            AuthSessionResponse::AuthTicketCanceled
-        } else if self.used_tokens.contains(&session.gc_token) {
-            AuthSessionResponse::AuthTicketInvalidAlreadyUsed
-        } else {
-            AuthSessionResponse::Ok
-        };
-        self.queued.push(SteamEvent::ValidateAuthTicket {
-            steam_id,
-            response: response.code(),
-            owner_steam_id: session.owner_steam_id,
-        });
-        self.used_tokens.insert(session.gc_token);
-        self.sessions.insert(steam_id, session);
-        BeginAuthResult::Ok
+        let cancelled = &self.cancelled_tokens;
+        let now = self.mint.now();
+        match self
+            .sessions
+            .begin(ticket, steam_id, now, |token| cancelled.contains(&token))
+        {
+            Ok((response, owner_steam_id)) => {
+                self.queued.push(SteamEvent::ValidateAuthTicket {
+                    steam_id,
+                    response: response.code(),
+                    owner_steam_id,
+                });
+                BeginAuthResult::Ok
+            }
+            Err(result) => result,
+        }
     }
 
     fn cancel_auth_ticket(&mut self, handle: u32) -> bool {
@@ -410,14 +367,7 @@ impl SteamBackend for SimulatedSteam {
             return false;
         };
         self.cancelled_tokens.insert(issued.gc_token);
-        let mut ended: Vec<(u64, u64)> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| s.gc_token == issued.gc_token)
-            .map(|(id, s)| (*id, s.owner_steam_id))
-            .collect();
-        ended.sort_unstable();
-        for (steam_id, owner_steam_id) in ended {
+        for (steam_id, owner_steam_id) in self.sessions.begun_with(issued.gc_token) {
             self.queued.push(SteamEvent::ValidateAuthTicket {
                 steam_id,
                 response: AuthSessionResponse::AuthTicketCanceled.code(),
@@ -428,15 +378,11 @@ impl SteamBackend for SimulatedSteam {
     }
 
     fn end_auth_session(&mut self, steam_id: u64) -> bool {
-        self.sessions.remove(&steam_id).is_some()
+        self.sessions.end(steam_id)
     }
 
     fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
-        match self.sessions.get(&steam_id) {
-            None => LicenseResult::NoAuth,
-            Some(s) if s.licensed_apps.contains(&app_id) => LicenseResult::HasLicense,
-            Some(_) => LicenseResult::DoesNotHaveLicense,
-        }
+        self.sessions.license(steam_id, app_id)
     }
 
     fn persona_name(&self) -> String {

@@ -1,5 +1,5 @@
 use super::*;
-use steam_ticket::FixedClock;
+use steam_ticket::{FixedClock, KeyRing};
 
 const ME: u64 = DEFAULT_SIMULATED_STEAM_ID;
 const PEER: u64 = 76561198000000042;

@@ -1,0 +1,173 @@
+//! A simulated Steam game server: it validates simulation-signed (and Valve-signed) tickets from any
+//! process the way `ISteamGameServer` does: signature, SteamID, app, version, expiry, duplicate
+//! sessions, reused tickets. What it cannot see from another process (the issuer cancelling its
+//! ticket, the player going offline) it does not report. Callbacks come one pump after the call, and
+//! verdicts only while the server is logged on, as Steam's arrive once it is connected.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+
+use steam_ticket::{Clock, SystemClock};
+
+use crate::auth_sessions::AuthSessions;
+use crate::backend::BackendKind;
+use crate::codes::{eresult, BeginAuthResult, LicenseResult};
+use crate::game_server::{GameServerBackend, ServerConfig, ServerEvent};
+
+/// SteamID64 prefix of an anonymous game server account (universe 1, type AnonGameServer).
+const ANON_GAME_SERVER: u64 = 0x0140_0000_0000_0000;
+/// SteamID64 prefix of a persistent game server account (universe 1, type GameServer).
+const GAME_SERVER: u64 = 0x0130_0000_0000_0000;
+
+/// The simulated `ISteamGameServer`.
+pub struct SimulatedGameServer {
+    config: ServerConfig,
+    clock: Box<dyn Clock + Send>,
+    sessions: AuthSessions,
+    steam_id: u64,
+    logged_on: bool,
+    /// Queued during the current pump interval; delivered by the pump after next.
+    queued: Vec<ServerEvent>,
+    due: Vec<ServerEvent>,
+    /// Verdicts held back while the server is not logged on.
+    held: Vec<ServerEvent>,
+}
+
+impl SimulatedGameServer {
+    pub fn new(config: ServerConfig) -> Self {
+        Self::with_clock(config, Box::new(SystemClock))
+    }
+
+    /// For tests: a server whose "now" is controlled.
+    pub fn with_clock(config: ServerConfig, clock: Box<dyn Clock + Send>) -> Self {
+        SimulatedGameServer {
+            sessions: AuthSessions::new(config.app_id),
+            config,
+            clock,
+            steam_id: 0,
+            logged_on: false,
+            queued: Vec::new(),
+            due: Vec::new(),
+            held: Vec::new(),
+        }
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    fn connect(&mut self, steam_id: u64) {
+        self.steam_id = steam_id;
+        self.queued.push(ServerEvent::Connected);
+    }
+}
+
+/// An account id for an anonymous log-on, like the fresh one Steam hands out.
+fn fresh_account_id() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(std::process::id().into());
+    h.finish() & 0xffff_ffff
+}
+
+/// A persistent game server keeps its account: derived from the token, stable across runs.
+fn account_of_token(token: &str) -> u64 {
+    // FNV-1a: stable across processes, unlike std's keyed hashers.
+    let hash = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    hash & 0xffff_ffff
+}
+
+impl GameServerBackend for SimulatedGameServer {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Simulated
+    }
+
+    fn app_id(&self) -> u32 {
+        self.config.app_id
+    }
+
+    fn log_on_anonymous(&mut self) {
+        self.connect(ANON_GAME_SERVER | fresh_account_id());
+    }
+
+    /// An empty token is refused as Steam refuses an invalid GSLT.
+    fn log_on(&mut self, token: &str) {
+        if token.trim().is_empty() {
+            self.queued.push(ServerEvent::ConnectFailure {
+                result: GSLT_DENIED,
+                retrying: false,
+            });
+            return;
+        }
+        self.connect(GAME_SERVER | account_of_token(token));
+    }
+
+    fn log_off(&mut self) {
+        if self.logged_on || self.queued.contains(&ServerEvent::Connected) {
+            self.queued.push(ServerEvent::Disconnected {
+                result: eresult::OK,
+            });
+        }
+    }
+
+    fn logged_on(&self) -> bool {
+        self.logged_on
+    }
+
+    fn steam_id(&self) -> u64 {
+        if self.logged_on {
+            self.steam_id
+        } else {
+            0
+        }
+    }
+
+    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
+        let now = self.clock.unix_now();
+        match self.sessions.begin(ticket, steam_id, now, |_| false) {
+            Ok((response, owner_steam_id)) => {
+                self.queued.push(ServerEvent::ValidateAuthTicket {
+                    steam_id,
+                    response: response.code(),
+                    owner_steam_id,
+                });
+                BeginAuthResult::Ok
+            }
+            Err(result) => result,
+        }
+    }
+
+    fn end_auth_session(&mut self, steam_id: u64) -> bool {
+        self.sessions.end(steam_id)
+    }
+
+    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
+        self.sessions.license(steam_id, app_id)
+    }
+
+    fn run_callbacks(&mut self, out: &mut Vec<ServerEvent>) {
+        for event in std::mem::take(&mut self.due) {
+            match event {
+                ServerEvent::Connected => self.logged_on = true,
+                ServerEvent::Disconnected { .. } => self.logged_on = false,
+                ServerEvent::ValidateAuthTicket { .. } if !self.logged_on => {
+                    self.held.push(event);
+                    continue;
+                }
+                _ => {}
+            }
+            out.push(event);
+            if self.logged_on && !self.held.is_empty() {
+                out.append(&mut self.held);
+            }
+        }
+        std::mem::swap(&mut self.due, &mut self.queued);
+    }
+}
+
+/// `k_EResultGSLTDenied`: the login token was refused.
+const GSLT_DENIED: i32 = 102;
+
+#[cfg(test)]
+mod tests;
