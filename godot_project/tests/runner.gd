@@ -78,9 +78,11 @@ func _run_one(script: GDScript, method: String) -> Array[String]:
 
 func _reset_steam() -> void:
 	Steam.steamShutdown()
-	for signal_info in Steam.get_signal_list():
-		for connection in Steam.get_signal_connection_list(signal_info.name):
-			Steam.disconnect(signal_info.name, connection.callable)
+	SteamServer.serverShutdown()
+	for singleton: Object in [Steam, SteamServer]:
+		for signal_info in singleton.get_signal_list():
+			for connection in singleton.get_signal_connection_list(signal_info.name):
+				singleton.disconnect(signal_info.name, connection.callable)
 	OS.set_environment("STEAM_AUTH_BACKEND", "simulated")
 	OS.unset_environment("STEAM_AUTH_SIMULATED_STEAM_ID")
 	# Steam's launch environment: set by tests and by steamworks' init_app, never left for the next test.

@@ -17,7 +17,7 @@ pub use app_id::{resolve_app_id, AppIdError, AppIdSource, MISSING_APP_ID};
 pub use backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
 pub use codes::{
     eresult, AuthSessionResponse, BeginAuthResult, EnumTable, InitResult, InitStatus,
-    LicenseResult, ENUMS,
+    LicenseResult, ServerMode, ENUMS, SERVER_ENUMS,
 };
 pub use game_server::{GameServerBackend, ServerConfig, ServerEvent};
 pub use identity::{Identity, IdentityError};

@@ -5,6 +5,8 @@ use godot::init::{gdextension, ExtensionLibrary, InitStage};
 
 mod args;
 mod editor_first_scan;
+#[cfg(feature = "steam-singleton")]
+mod frame_pump;
 mod http_runtime;
 mod login;
 mod session;
@@ -12,6 +14,8 @@ mod settings;
 mod shutdown;
 #[cfg(feature = "steam-singleton")]
 mod steam;
+#[cfg(feature = "steam-singleton")]
+mod steam_server;
 mod steam_singleton;
 #[cfg(feature = "steam-singleton")]
 mod ticket_info;
@@ -28,6 +32,7 @@ unsafe impl ExtensionLibrary for SteamAuthExtension {
                 {
                     steam::constants::register();
                     steam::Steam::register_singleton();
+                    steam_server::SteamServer::register_singleton();
                 }
                 shutdown::schedule();
             }
@@ -44,6 +49,7 @@ unsafe impl ExtensionLibrary for SteamAuthExtension {
         #[cfg(feature = "steam-singleton")]
         if _stage == InitStage::Scene {
             steam::Steam::unregister_singleton();
+            steam_server::SteamServer::unregister_singleton();
         }
     }
 }
@@ -74,11 +80,11 @@ mod docs_dump {
         }
     }
 
-    /// The page as the editor receives it: `Steam`'s with its enum constants described.
+    /// The page as the editor receives it: `Steam`'s and `SteamServer`'s with their enums described.
     fn as_the_editor_gets_it(xml: String) -> String {
         #[cfg(feature = "steam-singleton")]
-        if xml.contains("<class name=\"Steam\"") {
-            return crate::steam::constants::class_docs_with_enums().expect("Steam's docs");
+        if let Some(patched) = crate::steam::constants::with_enum_docs(&xml) {
+            return patched;
         }
         xml
     }

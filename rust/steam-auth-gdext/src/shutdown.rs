@@ -29,7 +29,10 @@ fn install() {
         &Callable::from_fn("steam_auth_shutdown", |_| {
             crate::login::shutdown();
             #[cfg(feature = "steam-singleton")]
-            crate::steam::Steam::release_all();
+            {
+                crate::steam::Steam::release_all();
+                crate::steam_server::SteamServer::release_all();
+            }
         }),
     );
 }

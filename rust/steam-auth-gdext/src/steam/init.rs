@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use godot::classes::{Engine, Os, ProjectSettings, SceneTree};
+use godot::classes::{Os, ProjectSettings};
 use godot::prelude::*;
 
 use steam_auth_core::{
@@ -14,7 +14,7 @@ use steam_auth_core::{
 use super::args::{AnyOrNull, InitArgs, InitForm};
 use super::settings as steam_settings;
 use super::{emit, Backend, Steam};
-use crate::settings;
+use crate::{frame_pump, settings};
 
 /// The GodotSteam API level this singleton follows, reported by `get_godotsteam_version`.
 const GODOTSTEAM_API: &str = "4.14";
@@ -225,26 +225,16 @@ impl Steam {
     }
 
     fn start_pumping(&mut self) {
-        let Some(mut tree) = scene_tree() else {
+        if !frame_pump::start(&self.to_gd()) {
             godot_warn!("Steam.steamInit: no SceneTree is running, so callbacks are not embedded; call Steam.run_callbacks() every frame");
             return;
-        };
-        let callable = Callable::from_object_method(&self.to_gd(), "run_callbacks");
-        if !tree.is_connected("process_frame", &callable) {
-            tree.connect("process_frame", &callable);
         }
         self.pumping_on_process_frame = true;
     }
 
     fn stop_pumping(&mut self) {
-        if !std::mem::take(&mut self.pumping_on_process_frame) {
-            return;
-        }
-        let callable = Callable::from_object_method(&self.to_gd(), "run_callbacks");
-        if let Some(mut tree) = scene_tree() {
-            if tree.is_connected("process_frame", &callable) {
-                tree.disconnect("process_frame", &callable);
-            }
+        if std::mem::take(&mut self.pumping_on_process_frame) {
+            frame_pump::stop(&self.to_gd());
         }
     }
 }
@@ -284,14 +274,7 @@ fn start_backend(app_id: i64) -> Result<(Backend, Option<AppIdSource>), InitStat
     }
 }
 
-fn scene_tree() -> Option<Gd<SceneTree>> {
-    Engine::singleton()
-        .get_main_loop()?
-        .try_cast::<SceneTree>()
-        .ok()
-}
-
-pub(super) fn backend_kind() -> Result<BackendKind, String> {
+pub(crate) fn backend_kind() -> Result<BackendKind, String> {
     let (value, from) = match settings::env(steam_settings::BACKEND_ENV) {
         Some(v) => (
             v,
@@ -309,7 +292,7 @@ pub(super) fn backend_kind() -> Result<BackendKind, String> {
 }
 
 /// Where `steam_appid.txt` is looked for: the working directory, the project, the executable's folder.
-fn app_id_dirs() -> Vec<PathBuf> {
+pub(crate) fn app_id_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Ok(cwd) = std::env::current_dir() {
         dirs.push(cwd);

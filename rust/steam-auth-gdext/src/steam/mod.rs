@@ -9,12 +9,12 @@
 mod args;
 mod auth;
 pub mod constants;
-mod init;
+pub(crate) mod init;
 pub(crate) mod settings;
 mod simulation;
 mod user;
 
-use godot::classes::Engine;
+use godot::classes::{Engine, Object};
 use godot::prelude::*;
 
 use steam_auth_core::{SimulatedSteam, SteamBackend, SteamEvent, SteamworksBackend};
@@ -182,21 +182,7 @@ impl Steam {
             return;
         };
         this.bind_mut().shutdown();
-        let signals: Vec<StringName> = this
-            .get_signal_list()
-            .iter_shared()
-            .filter_map(|s| s.get("name").and_then(|n| n.try_to::<StringName>().ok()))
-            .collect();
-        for signal in signals {
-            for connection in this.get_signal_connection_list(&signal).iter_shared() {
-                if let Some(callable) = connection
-                    .get("callable")
-                    .and_then(|c| c.try_to::<Callable>().ok())
-                {
-                    this.disconnect(&signal, &callable);
-                }
-            }
-        }
+        disconnect_all_signals(&mut this.upcast::<Object>());
     }
 
     fn with_backend<R>(
@@ -219,6 +205,25 @@ impl Steam {
             godot_error!("Steam.{method}: {NOT_INITIALISED}");
         }
         self.backend.as_mut().map(Backend::api_mut)
+    }
+}
+
+/// Drops every connection to `object`'s signals while scripts are still alive (see `shutdown`).
+pub(crate) fn disconnect_all_signals(object: &mut Gd<Object>) {
+    let signals: Vec<StringName> = object
+        .get_signal_list()
+        .iter_shared()
+        .filter_map(|s| s.get("name").and_then(|n| n.try_to::<StringName>().ok()))
+        .collect();
+    for signal in signals {
+        for connection in object.get_signal_connection_list(&signal).iter_shared() {
+            if let Some(callable) = connection
+                .get("callable")
+                .and_then(|c| c.try_to::<Callable>().ok())
+            {
+                object.disconnect(&signal, &callable);
+            }
+        }
     }
 }
 
