@@ -9,6 +9,7 @@ pub mod backend;
 pub mod codes;
 pub mod game_server;
 pub mod identity;
+pub mod multiplayer_auth;
 pub mod simulated;
 pub mod simulated_server;
 pub mod steamworks_backend;
@@ -21,6 +22,7 @@ pub use codes::{
 };
 pub use game_server::{GameServerBackend, ServerConfig, ServerEvent};
 pub use identity::{Identity, IdentityError};
+pub use multiplayer_auth::{Outcome, PeerAuth, PeerId, Rejection};
 pub use simulated::{
     MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME,
     DEFAULT_SIMULATED_STEAM_ID,
