@@ -9,6 +9,8 @@ mod editor_first_scan;
 mod frame_pump;
 mod http_runtime;
 mod login;
+#[cfg(feature = "steam-singleton")]
+mod multiplayer_auth;
 mod session;
 mod settings;
 mod shutdown;

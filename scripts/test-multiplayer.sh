@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Dedicated server and players as separate headless Godot processes on loopback (ENet): a server with
+# SteamServer (simulated) and SteamMultiplayerAuth; two players with different SteamIDs who pass
+# auth, exchange an RPC, and one of whom leaves (its session must end on the server); a player with a
+# forged ticket and one with another game's ticket, who must be turned away with the right reason and
+# never reach peer_connected. Fails on a wrong outcome or any SCRIPT ERROR, ERROR, leak or crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build-addon.sh debug >&2
+GODOT_BIN=$(scripts/provision-godot.sh)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export STEAM_AUTH_MP_PORT=${STEAM_AUTH_MP_PORT:-18620} STEAM_AUTH_BACKEND=simulated
+ALICE=76561198000000042 BOB=76561198000000043 MALLORY=76561198000000044 EVE=76561198000000045
+
+run() { # <name> <steam id> <script> [mode]: one Godot process in the background, its log in $work/<name>.log
+  STEAM_AUTH_SIMULATED_STEAM_ID=$2 timeout 60 "$GODOT_BIN" --headless --path godot_project \
+    -s "res://tests/multiplayer/$3.gd" -- "${4:-}" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+}
+run server 0 server
+for _ in $(seq 100); do grep -q '^LISTENING' "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '^LISTENING' "$work/server.log" || { cat "$work/server.log" >&2; echo "[multiplayer] the server did not start" >&2; exit 1; }
+run alice "$ALICE" client good-stay
+run bob "$BOB" client good-leave
+run mallory "$MALLORY" client forged
+run eve "$EVE" client other-app
+
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+pids=()
+
+problems=()
+expect() { # <log> <regex> <what>
+  grep -qE "$2" "$work/$1.log" || problems+=("$1: $3")
+}
+[ "$status" -eq 0 ] || problems+=("a process exited with an error or timed out")
+for log in server alice bob mallory eve; do
+  if grep -qE 'SCRIPT ERROR|^ERROR|leaked|still in use|Program crashed' "$work/$log.log"; then
+    problems+=("$log: error, leak or crash output")
+  fi
+done
+expect server "^VERIFIED $ALICE owner $ALICE\$" "Alice verified"
+expect server "^VERIFIED $BOB owner $BOB\$" "Bob verified"
+expect server "^REJECTED $MALLORY invalid ticket" "Mallory's forged ticket rejected as invalid"
+expect server "^REJECTED $EVE the ticket is for another game" "Eve's other-game ticket rejected"
+expect server "^LEFT $BOB session ended\$" "Bob's session ended when he left"
+expect server "^HELLOS 2\$" "an RPC from each verified player"
+expect server "^DONE\$" "the server saw everything"
+connected=$(grep -cE '^CONNECTED ' "$work/server.log" || true)
+[ "$connected" -eq 2 ] || problems+=("server: $connected peer_connected, expected 2 (rejected players must never connect)")
+grep -qE "^CONNECTED ($MALLORY|$EVE)\$" "$work/server.log" && problems+=("server: a rejected player reached peer_connected")
+for player in alice bob; do
+  expect "$player" '^AUTHENTICATED_US [0-9]+$' "authenticated"
+  expect "$player" '^WELCOMED welcome, 7656' "got the server's RPC answer"
+done
+expect mallory '^REJECTED_BY_SERVER invalid ticket' "told why (forged)"
+expect eve '^REJECTED_BY_SERVER the ticket is for another game' "told why (other game)"
+
+if [ ${#problems[@]} -gt 0 ]; then
+  for log in server alice bob mallory eve; do echo "--- $log" >&2; grep -vE '^\s*$' "$work/$log.log" | head -40 >&2; done
+  printf '[multiplayer] FAILED: %s\n' "${problems[@]}" >&2
+  exit 1
+fi
+auth_us=$(grep -hoE '^AUTHENTICATED_US [0-9]+' "$work/alice.log" "$work/bob.log" | awk '{print $2}' | sort -n | tr '\n' ' ')
+echo "[multiplayer] passed: 2 players verified and exchanged RPCs, forged and other-game tickets turned away with reasons, a leaver's session ended; connect-to-verified ${auth_us}µs" >&2
