@@ -4,6 +4,8 @@
 # auth, exchange an RPC, and one of whom leaves (its session must end on the server); a player with a
 # forged ticket and one with another game's ticket, who must be turned away with the right reason and
 # never reach peer_connected. Fails on a wrong outcome or any SCRIPT ERROR, ERROR, leak or crash.
+# With SERVER_STEAM_DOUBLE=<dir holding the double as libsteam_api.so> the server runs SteamServer on
+# the steam backend (steamworks' game server) over the flat-API double (scripts/test-steam-double.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug >&2
@@ -23,7 +25,13 @@ run() { # <name> <steam id> <script> [mode]: one Godot process in the background
     -s "res://tests/multiplayer/$3.gd" -- "${4:-}" >"$work/$1.log" 2>&1 &
   pids+=($!)
 }
-run server 0 server
+server_backend=simulated
+if [ -n "${SERVER_STEAM_DOUBLE:-}" ]; then
+  server_backend=steam
+  LD_LIBRARY_PATH=$SERVER_STEAM_DOUBLE STEAM_AUTH_BACKEND=steam run server 0 server
+else
+  run server 0 server
+fi
 for _ in $(seq 100); do grep -q '^LISTENING' "$work/server.log" 2>/dev/null && break; sleep 0.1; done
 grep -q '^LISTENING' "$work/server.log" || { cat "$work/server.log" >&2; echo "[multiplayer] the server did not start" >&2; exit 1; }
 run alice "$ALICE" client good-stay
@@ -52,6 +60,7 @@ expect server "^REJECTED $EVE the ticket is for another game" "Eve's other-game 
 expect server "^LEFT $BOB session ended\$" "Bob's session ended when he left"
 expect server "^HELLOS 2\$" "an RPC from each verified player"
 expect server "^DONE\$" "the server saw everything"
+expect server "^SERVER_INIT 0 game server initialised: $server_backend backend" "the server ran on the $server_backend backend"
 connected=$(grep -cE '^CONNECTED ' "$work/server.log" || true)
 [ "$connected" -eq 2 ] || problems+=("server: $connected peer_connected, expected 2 (rejected players must never connect)")
 grep -qE "^CONNECTED ($MALLORY|$EVE)\$" "$work/server.log" && problems+=("server: a rejected player reached peer_connected")
@@ -68,4 +77,4 @@ if [ ${#problems[@]} -gt 0 ]; then
   exit 1
 fi
 auth_us=$(grep -hoE '^AUTHENTICATED_US [0-9]+' "$work/alice.log" "$work/bob.log" | awk '{print $2}' | sort -n | tr '\n' ' ')
-echo "[multiplayer] passed: 2 players verified and exchanged RPCs, forged and other-game tickets turned away with reasons, a leaver's session ended; connect-to-verified ${auth_us}µs" >&2
+echo "[multiplayer] passed (server on the $server_backend backend): 2 players verified and exchanged RPCs, forged and other-game tickets turned away with reasons, a leaver's session ended; connect-to-verified ${auth_us}µs" >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the real `steam` backend (the steamworks crate over Valve's flat API) end to end in headless
 # Godot, with the Steamworks flat-API test double loaded in place of Valve's libsteam_api.so, and
-# checks that the double defines every flat-API symbol the extension links.
+# checks that the double defines every flat-API symbol the extension links; then the multi-process
+# server test with the game server on the steam backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug
@@ -19,10 +20,13 @@ if [ -n "$missing" ]; then
 fi
 echo "[steam-double] all $(echo "$needed" | wc -l) flat-API symbols the extension links are defined by the double" >&2
 
-# 2. The backend-agnostic suites (auth, app id sources, GodotSteam-style scripts) on the steam backend, the double standing in for libsteam_api.so
+# 2. The backend-agnostic suites (auth, app id sources, GodotSteam-style scripts, SteamServer) on the steam backend, the double standing in for libsteam_api.so
 #    (a test-only directory: addons/steam_auth/bin keeps Valve's library).
 double_dir=$(mktemp -d)
 trap 'rm -rf "$double_dir"' EXIT
 cp target/debug/libsteam_api_double.so "$double_dir/libsteam_api.so"
 LD_LIBRARY_PATH="$double_dir" STEAM_AUTH_TEST_BACKEND=steam GODOT="$GODOT_BIN" \
-  scripts/run-godot-suite.sh test_auth_flow,test_app_id,test_godotsteam_scripts
+  scripts/run-godot-suite.sh test_auth_flow,test_app_id,test_godotsteam_scripts,test_steam_server
+
+# 3. A dedicated server with SteamServer on the steam backend over the double, players simulated.
+SERVER_STEAM_DOUBLE="$double_dir" STEAM_AUTH_MP_PORT=18640 scripts/test-multiplayer.sh

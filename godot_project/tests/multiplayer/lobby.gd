@@ -2,6 +2,7 @@
 extends Node
 
 signal welcomed(text: String)
+signal hello_received
 
 var hellos: Array = []
 
@@ -11,6 +12,7 @@ func hello(text: String) -> void:
 	var peer := multiplayer.get_remote_sender_id()
 	hellos.append([peer, text])
 	welcome.rpc_id(peer, "welcome, " + text)
+	hello_received.emit()
 
 
 @rpc("authority", "reliable")

@@ -1,6 +1,6 @@
 ## A dedicated server: SteamServer (simulated) + ENet + SteamMultiplayerAuth. Prints one line per
-## event for scripts/test-multiplayer.sh, and quits once two players were verified, two turned away
-## and one left (or after 40 s).
+## event for scripts/test-multiplayer.sh, and quits once two players were verified and said hello,
+## two were turned away and one left (or after 40 s).
 extends SceneTree
 
 const APP := 555440
@@ -18,6 +18,7 @@ func _initialize() -> void:
 	var port := int(OS.get_environment("STEAM_AUTH_MP_PORT"))
 	var lobby: Node = preload("res://tests/multiplayer/lobby.gd").new()
 	lobby.name = "Lobby"
+	lobby.hello_received.connect(_maybe_done)
 	root.add_child(lobby)
 	var status: Dictionary = SteamServer.serverInitEx("127.0.0.1", port, port + 1, SteamServer.SERVER_MODE_AUTHENTICATION, "1.0.0.0")
 	print("SERVER_INIT ", status.status, " ", status.verbal)
@@ -72,8 +73,8 @@ func _on_left(peer: int) -> void:
 
 
 func _maybe_done() -> void:
-	if verified >= 2 and rejected >= 2 and left >= 1:
-		var lobby: Node = root.get_node("Lobby")
+	var lobby: Node = root.get_node("Lobby")
+	if verified >= 2 and rejected >= 2 and left >= 1 and lobby.hellos.size() >= 2:
 		print("HELLOS ", lobby.hellos.size())
 		print("DONE")
 		quit(0)

@@ -24,7 +24,8 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 
 use parking_lot::Mutex;
 use steam_auth_core::{
-    Identity, SimulatedConfig, SimulatedSteam, SteamBackend, SteamEvent, DEFAULT_SIMULATED_STEAM_ID,
+    GameServerBackend, Identity, ServerConfig, ServerEvent, ServerMode, SimulatedConfig,
+    SimulatedGameServer, SimulatedSteam, SteamBackend, SteamEvent, DEFAULT_SIMULATED_STEAM_ID,
 };
 
 /// Callback ids (`k_iSteamUserCallbacks` = 100 plus the offset in isteamuser.h).
@@ -40,6 +41,8 @@ pub const ENCRYPTED_APP_TICKET_RESPONSE: c_int = 154;
 pub const WEB_API_TICKET_BUFFER: usize = 2560;
 
 const PIPE: i32 = 1;
+/// The game server's pipe (`SteamGameServer_GetHSteamPipe`): its callbacks queue apart.
+const SERVER_PIPE: i32 = 2;
 const USER: i32 = 1;
 
 struct State {
@@ -59,6 +62,26 @@ struct State {
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+/// The game server (`SteamGameServer_*`), played by the project's simulated game server.
+struct ServerState {
+    server: SimulatedGameServer,
+    ready: VecDeque<(c_int, Vec<u8>)>,
+    current: Option<Vec<u8>>,
+    events: Vec<ServerEvent>,
+}
+
+static SERVER: Mutex<Option<ServerState>> = Mutex::new(None);
+
+fn with_server<R>(name: &str, f: impl FnOnce(&mut ServerState) -> R) -> R {
+    match SERVER.lock().as_mut() {
+        Some(state) => f(state),
+        None => {
+            eprintln!("steam-api-test-double: {name} called before SteamGameServer_Init");
+            std::process::abort();
+        }
+    }
+}
 
 fn unimplemented(name: &str) -> ! {
     eprintln!("steam-api-test-double: {name} was called, but the double does not implement it; add it to rust/steam-api-test-double");
@@ -179,9 +202,17 @@ pub extern "C" fn SteamAPI_GetHSteamPipe() -> i32 {
 #[no_mangle]
 pub extern "C" fn SteamAPI_ManualDispatch_Init() {}
 
-/// Moves the simulation's due events into the callback queue, encoded as Valve's structs.
+/// Moves the simulation's due events into the pipe's callback queue, encoded as Valve's structs.
 #[no_mangle]
-pub extern "C" fn SteamAPI_ManualDispatch_RunFrame(_pipe: i32) {
+pub extern "C" fn SteamAPI_ManualDispatch_RunFrame(pipe: i32) {
+    if pipe == SERVER_PIPE {
+        return with_server("SteamAPI_ManualDispatch_RunFrame", |s| {
+            s.server.run_callbacks(&mut s.events);
+            for event in s.events.drain(..) {
+                s.ready.push_back(encode_server(&event));
+            }
+        });
+    }
     with_state("SteamAPI_ManualDispatch_RunFrame", |s| {
         s.steam.run_callbacks(&mut s.events);
         for event in s.events.drain(..) {
@@ -207,14 +238,14 @@ pub struct CallbackMsg {
 
 #[no_mangle]
 pub unsafe extern "C" fn SteamAPI_ManualDispatch_GetNextCallback(
-    _pipe: i32,
+    pipe: i32,
     msg: *mut CallbackMsg,
 ) -> bool {
-    with_state("SteamAPI_ManualDispatch_GetNextCallback", |s| {
-        let Some((id, bytes)) = s.ready.pop_front() else {
+    let hand_out = |ready: &mut VecDeque<(c_int, Vec<u8>)>, current: &mut Option<Vec<u8>>| {
+        let Some((id, bytes)) = ready.pop_front() else {
             return false;
         };
-        let current = s.current.insert(bytes);
+        let current = current.insert(bytes);
         msg.write(CallbackMsg {
             user: USER,
             callback: id,
@@ -222,11 +253,24 @@ pub unsafe extern "C" fn SteamAPI_ManualDispatch_GetNextCallback(
             size: current.len() as c_int,
         });
         true
+    };
+    if pipe == SERVER_PIPE {
+        return with_server("SteamAPI_ManualDispatch_GetNextCallback", |s| {
+            hand_out(&mut s.ready, &mut s.current)
+        });
+    }
+    with_state("SteamAPI_ManualDispatch_GetNextCallback", |s| {
+        hand_out(&mut s.ready, &mut s.current)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn SteamAPI_ManualDispatch_FreeLastCallback(_pipe: i32) {
+pub extern "C" fn SteamAPI_ManualDispatch_FreeLastCallback(pipe: i32) {
+    if pipe == SERVER_PIPE {
+        return with_server("SteamAPI_ManualDispatch_FreeLastCallback", |s| {
+            s.current = None
+        });
+    }
     with_state("SteamAPI_ManualDispatch_FreeLastCallback", |s| {
         s.current = None
     });
@@ -774,14 +818,172 @@ pub extern "C" fn SteamAPI_ISteamNetworkingSockets_CloseListenSocket(
     unimplemented("SteamAPI_ISteamNetworkingSockets_CloseListenSocket")
 }
 
+// ---- The game server: SteamGameServer_* and ISteamGameServer ---------------------------------
+
+/// `SteamGameServer_Init`'s flat form. The app id is found as for the client (`SteamAppId`, ...).
+#[no_mangle]
+pub unsafe extern "C" fn SteamInternal_GameServer_Init_V2(
+    ip: u32,
+    game_port: u16,
+    query_port: u16,
+    mode: c_int,
+    version: *const c_char,
+    _interface_versions: *const c_char,
+    err: *mut [c_char; 1024],
+) -> c_int {
+    let write_err = |message: &str| {
+        if !err.is_null() {
+            for (dst, src) in (*err)
+                .iter_mut()
+                .zip(message.bytes().chain(std::iter::once(0)))
+            {
+                *dst = src as c_char;
+            }
+        }
+    };
+    if std::env::var("STEAM_DOUBLE_INIT").as_deref() == Ok("fail") {
+        write_err("test double told to fail");
+        return 1;
+    }
+    let Some(app_id) = app_id_as_steam_finds_it() else {
+        write_err("No appID found.");
+        return 1;
+    };
+    let version = if version.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(version).to_string_lossy().into_owned()
+    };
+    let config = ServerConfig {
+        app_id,
+        ip: std::net::Ipv4Addr::from(ip),
+        game_port,
+        query_port,
+        mode: ServerMode::from_code(i64::from(mode)).unwrap_or(ServerMode::Invalid),
+        version,
+    };
+    *SERVER.lock() = Some(ServerState {
+        server: SimulatedGameServer::new(config),
+        ready: VecDeque::new(),
+        current: None,
+        events: Vec::new(),
+    });
+    write_err("");
+    0
+}
+
 #[no_mangle]
 pub extern "C" fn SteamGameServer_GetHSteamPipe() -> i32 {
-    unimplemented("SteamGameServer_GetHSteamPipe")
+    SERVER_PIPE
 }
 
 #[no_mangle]
 pub extern "C" fn SteamGameServer_Shutdown() {
-    unimplemented("SteamGameServer_Shutdown")
+    *SERVER.lock() = None;
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_SteamGameServer_v015() -> *mut c_void {
+    std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_LogOnAnonymous(_server: *mut c_void) {
+    with_server("SteamAPI_ISteamGameServer_LogOnAnonymous", |s| {
+        s.server.log_on_anonymous()
+    });
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamGameServer_LogOn(
+    _server: *mut c_void,
+    token: *const c_char,
+) {
+    let token = if token.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(token).to_string_lossy().into_owned()
+    };
+    with_server("SteamAPI_ISteamGameServer_LogOn", |s| {
+        s.server.log_on(&token)
+    });
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_LogOff(_server: *mut c_void) {
+    with_server("SteamAPI_ISteamGameServer_LogOff", |s| s.server.log_off());
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_BLoggedOn(_server: *mut c_void) -> bool {
+    with_server("SteamAPI_ISteamGameServer_BLoggedOn", |s| {
+        s.server.logged_on()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_GetSteamID(_server: *mut c_void) -> u64 {
+    with_server("SteamAPI_ISteamGameServer_GetSteamID", |s| {
+        s.server.steam_id()
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamGameServer_BeginAuthSession(
+    _server: *mut c_void,
+    ticket: *const c_void,
+    len: c_int,
+    steam_id: u64,
+) -> c_int {
+    let bytes = match usize::try_from(len) {
+        Ok(n) if !ticket.is_null() => std::slice::from_raw_parts(ticket.cast::<u8>(), n),
+        _ => &[],
+    };
+    with_server("SteamAPI_ISteamGameServer_BeginAuthSession", |s| {
+        s.server.begin_auth_session(bytes, steam_id).code()
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_EndAuthSession(_server: *mut c_void, steam_id: u64) {
+    with_server("SteamAPI_ISteamGameServer_EndAuthSession", |s| {
+        s.server.end_auth_session(steam_id);
+    });
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_UserHasLicenseForApp(
+    _server: *mut c_void,
+    steam_id: u64,
+    app_id: u32,
+) -> c_int {
+    with_server("SteamAPI_ISteamGameServer_UserHasLicenseForApp", |s| {
+        s.server.user_has_license_for_app(steam_id, app_id).code()
+    })
+}
+
+/// A game-server callback as the struct steamworks reads (the same ids as the client's).
+pub fn encode_server(event: &ServerEvent) -> (c_int, Vec<u8>) {
+    let as_client = match event {
+        ServerEvent::Connected => SteamEvent::SteamServersConnected,
+        ServerEvent::ConnectFailure { result, retrying } => SteamEvent::SteamServerConnectFailure {
+            result: *result,
+            retrying: *retrying,
+        },
+        ServerEvent::Disconnected { result } => {
+            return (STEAM_SERVERS_DISCONNECTED, result.to_le_bytes().to_vec())
+        }
+        ServerEvent::ValidateAuthTicket {
+            steam_id,
+            response,
+            owner_steam_id,
+        } => SteamEvent::ValidateAuthTicket {
+            steam_id: *steam_id,
+            response: *response,
+            owner_steam_id: *owner_steam_id,
+        },
+    };
+    encode(&as_client).expect("client callbacks encode")
 }
 
 #[cfg(test)]

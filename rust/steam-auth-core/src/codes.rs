@@ -12,6 +12,9 @@ pub mod eresult {
     pub const INVALID_PARAM: i32 = 8;
     pub const DUPLICATE_REQUEST: i32 = 29;
     pub const LIMIT_EXCEEDED: i32 = 25;
+    pub const LOGGED_IN_ELSEWHERE: i32 = 6;
+    pub const GSLT_DENIED: i32 = 102;
+    pub const GSLT_EXPIRED: i32 = 106;
 }
 
 /// One enum as GodotSteam registers it on `Steam`: its GDScript name and its constants, each with

@@ -13,6 +13,7 @@ pub mod multiplayer_auth;
 pub mod simulated;
 pub mod simulated_server;
 pub mod steamworks_backend;
+pub mod steamworks_server;
 
 pub use app_id::{resolve_app_id, AppIdError, AppIdSource, MISSING_APP_ID};
 pub use backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
@@ -29,3 +30,4 @@ pub use simulated::{
 };
 pub use simulated_server::SimulatedGameServer;
 pub use steamworks_backend::SteamworksBackend;
+pub use steamworks_server::SteamworksGameServer;

@@ -95,7 +95,7 @@ impl GameServerBackend for SimulatedGameServer {
     fn log_on(&mut self, token: &str) {
         if token.trim().is_empty() {
             self.queued.push(ServerEvent::ConnectFailure {
-                result: GSLT_DENIED,
+                result: eresult::GSLT_DENIED,
                 retrying: false,
             });
             return;
@@ -103,10 +103,12 @@ impl GameServerBackend for SimulatedGameServer {
         self.connect(GAME_SERVER | account_of_token(token));
     }
 
+    /// Reported as `NoConnection`: steamworks 0.13 panics converting a disconnect whose result is
+    /// `k_EResultOK`, so the simulation (and the double built on it) never sends one.
     fn log_off(&mut self) {
         if self.logged_on || self.queued.contains(&ServerEvent::Connected) {
             self.queued.push(ServerEvent::Disconnected {
-                result: eresult::OK,
+                result: eresult::NO_CONNECTION,
             });
         }
     }
@@ -165,9 +167,6 @@ impl GameServerBackend for SimulatedGameServer {
         std::mem::swap(&mut self.due, &mut self.queued);
     }
 }
-
-/// `k_EResultGSLTDenied`: the login token was refused.
-const GSLT_DENIED: i32 = 102;
 
 #[cfg(test)]
 mod tests;

@@ -157,13 +157,24 @@ fn generic_identity(s: &str) -> NetworkingIdentity {
 fn eresult_code(result: &SResult<()>) -> i32 {
     match result {
         Ok(()) => eresult::OK,
-        Err(SteamError::NoConnection) => eresult::NO_CONNECTION,
-        Err(SteamError::InvalidParameter) => eresult::INVALID_PARAM,
-        Err(_) => eresult::FAIL,
+        Err(e) => steam_error_code(e),
     }
 }
 
-fn validate_code(response: &Result<(), AuthSessionValidateError>) -> i32 {
+/// EResult number of a steamworks error: steamworks 0.13 maps EResult to SteamError but not back,
+/// so the few connection callbacks carry are named and the rest is a generic failure.
+pub(crate) fn steam_error_code(error: &SteamError) -> i32 {
+    match error {
+        SteamError::NoConnection => eresult::NO_CONNECTION,
+        SteamError::InvalidParameter => eresult::INVALID_PARAM,
+        SteamError::GSLTDenied => eresult::GSLT_DENIED,
+        SteamError::GSLTExpired => eresult::GSLT_EXPIRED,
+        SteamError::LoggedInElsewhere => eresult::LOGGED_IN_ELSEWHERE,
+        _ => eresult::FAIL,
+    }
+}
+
+pub(crate) fn validate_code(response: &Result<(), AuthSessionValidateError>) -> i32 {
     use AuthSessionValidateError::*;
     match response {
         Ok(()) => 0,
@@ -393,7 +404,7 @@ impl SteamBackend for SteamworksBackend {
             }
             CallbackResult::SteamServerConnectFailure(r) => {
                 out.push(SteamEvent::SteamServerConnectFailure {
-                    result: eresult_code(&Err(r.reason)),
+                    result: steam_error_code(&r.reason),
                     retrying: r.still_retrying,
                 })
             }

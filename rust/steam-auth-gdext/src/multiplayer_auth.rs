@@ -16,7 +16,7 @@ const REJECTED: &str = "steam-auth:rejected:";
 const DEFAULT_AUTH_TIMEOUT_SEC: f64 = 30.0;
 /// A rejected peer is disconnected this long after its reason was sent: disconnecting at once
 /// drops what the transport has not sent yet (ENet resets the peer's queues).
-const REJECTION_GRACE: Duration = Duration::from_millis(300);
+const REJECTION_GRACE: Duration = Duration::from_secs(1);
 
 /// Steam authentication for Godot's high-level multiplayer, on both sides, in two lines:
 /// [codeblock]

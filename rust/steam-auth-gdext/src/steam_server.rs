@@ -1,16 +1,15 @@
 //! The `SteamServer` engine singleton: GodotSteam Server's names for `ISteamGameServer`'s log-on
 //! and auth calls, so a dedicated Godot server (no Steam client) validates its players.
 //!
-//! Backend: the simulated game server from `steam-auth-core` (it checks simulation-signed tickets
-//! from any process). With `steam/auth/backend = "steam"`, `serverInit` fails and says so: the
-//! steamworks game-server backend is not built yet.
+//! Backends as for `Steam`: `steamworks::Server` (Valve's `SteamGameServer_*`), or the simulated game
+//! server from `steam-auth-core`, which checks simulation-signed tickets from any process.
 
 use godot::classes::Engine;
 use godot::prelude::*;
 
 use steam_auth_core::{
     resolve_app_id, BackendKind, GameServerBackend, InitResult, InitStatus, ServerConfig,
-    ServerEvent, ServerMode, SimulatedGameServer,
+    ServerEvent, ServerMode, SimulatedGameServer, SteamworksGameServer,
 };
 
 use crate::steam::settings as steam_settings;
@@ -28,15 +27,38 @@ steam_appid.txt next to it, or set the Project Setting steam/auth/app_id";
 /// A dedicated server has no Steam client, so it validates players' session tickets here:
 /// [code]serverInit(...)[/code], [method logOnAnonymous] (or [method logOn] with a game server login
 /// token), then [method beginAuthSession] for each player and [method endAuthSession] when they leave.
-/// With [code]steam/auth/backend = "simulated"[/code] (or [code]STEAM_AUTH_BACKEND[/code]) a simulated
-/// game server checks simulation-signed tickets from any process like Steam does: signature,
-/// SteamID, app, version, expiry, duplicate and reused tickets. Callbacks are dispatched every frame.
+/// It talks to Steam through Steamworks' game-server API; with [code]steam/auth/backend = "simulated"[/code]
+/// (or [code]STEAM_AUTH_BACKEND[/code]) a simulated game server checks simulation-signed tickets from
+/// any process like Steam does: signature, SteamID, app, version, expiry, duplicate and reused
+/// tickets. Callbacks are dispatched every frame.
 #[derive(GodotClass)]
 #[class(no_init, base = Object)]
 pub struct SteamServer {
-    backend: Option<Box<SimulatedGameServer>>,
+    backend: Option<ServerBackend>,
     events: Vec<ServerEvent>,
     base: Base<Object>,
+}
+
+/// The game server in use: Steam's or the simulation.
+enum ServerBackend {
+    Steam(SteamworksGameServer),
+    Simulated(Box<SimulatedGameServer>),
+}
+
+impl ServerBackend {
+    fn api(&self) -> &dyn GameServerBackend {
+        match self {
+            ServerBackend::Steam(b) => b,
+            ServerBackend::Simulated(b) => b.as_ref(),
+        }
+    }
+
+    fn api_mut(&mut self) -> &mut dyn GameServerBackend {
+        match self {
+            ServerBackend::Steam(b) => b,
+            ServerBackend::Simulated(b) => b.as_mut(),
+        }
+    }
 }
 
 #[godot_api]
@@ -213,7 +235,7 @@ impl SteamServer {
             let mut server = this.bind_mut();
             let mut events = std::mem::take(&mut server.events);
             if let Some(b) = server.backend.as_mut() {
-                b.run_callbacks(&mut events);
+                b.api_mut().run_callbacks(&mut events);
             }
             events
         };
@@ -299,16 +321,32 @@ impl SteamServer {
             return InitStatus::ok("the server is already initialised");
         }
         let status = match server_config(ip, game_port, query_port, server_mode, version) {
-            Ok(config) => {
+            Ok((kind, config)) => {
                 let verbal = format!(
-                    "game server initialised: simulated backend, app {}, ports {}/{}",
-                    config.app_id, config.game_port, config.query_port
+                    "game server initialised: {} backend, app {}, ports {}/{}",
+                    kind.name(),
+                    config.app_id,
+                    config.game_port,
+                    config.query_port
                 );
-                self.backend = Some(Box::new(SimulatedGameServer::new(config)));
-                if steam_settings::embed_callbacks() && !frame_pump::start(&self.to_gd()) {
-                    godot_warn!("SteamServer.serverInit: no SceneTree is running; call SteamServer.run_callbacks() every frame");
+                let backend = match kind {
+                    BackendKind::Simulated => Ok(ServerBackend::Simulated(Box::new(
+                        SimulatedGameServer::new(config),
+                    ))),
+                    BackendKind::Steam => {
+                        SteamworksGameServer::init(&config).map(ServerBackend::Steam)
+                    }
+                };
+                match backend {
+                    Ok(backend) => {
+                        self.backend = Some(backend);
+                        if steam_settings::embed_callbacks() && !frame_pump::start(&self.to_gd()) {
+                            godot_warn!("SteamServer.serverInit: no SceneTree is running; call SteamServer.run_callbacks() every frame");
+                        }
+                        InitStatus::ok(verbal)
+                    }
+                    Err(status) => status,
                 }
-                InitStatus::ok(verbal)
             }
             Err(message) => InitStatus::failed(InitResult::FailedGeneric, message),
         };
@@ -322,10 +360,10 @@ impl SteamServer {
         &self,
         method: &str,
         default: R,
-        f: impl FnOnce(&SimulatedGameServer) -> R,
+        f: impl FnOnce(&dyn GameServerBackend) -> R,
     ) -> R {
         match &self.backend {
-            Some(b) => f(b),
+            Some(b) => f(b.api()),
             None => {
                 godot_error!("SteamServer.{method}: {NOT_INITIALISED}");
                 default
@@ -333,28 +371,23 @@ impl SteamServer {
         }
     }
 
-    fn backend_or_error(&mut self, method: &str) -> Option<&mut SimulatedGameServer> {
+    fn backend_or_error(&mut self, method: &str) -> Option<&mut dyn GameServerBackend> {
         if self.backend.is_none() {
             godot_error!("SteamServer.{method}: {NOT_INITIALISED}");
         }
-        self.backend.as_deref_mut()
+        self.backend.as_mut().map(ServerBackend::api_mut)
     }
 }
 
-/// Checks `serverInit`'s arguments and finds the app id.
+/// Checks `serverInit`'s arguments, picks the backend and finds the app id.
 fn server_config(
     ip: &GString,
     game_port: i64,
     query_port: i64,
     server_mode: i64,
     version: &GString,
-) -> Result<ServerConfig, String> {
-    match crate::steam::init::backend_kind()? {
-        BackendKind::Simulated => {}
-        BackendKind::Steam => {
-            return Err("the steam backend has no game server yet: set steam/auth/backend (or STEAM_AUTH_BACKEND) to \"simulated\"".into())
-        }
-    }
+) -> Result<(BackendKind, ServerConfig), String> {
+    let kind = crate::steam::init::backend_kind()?;
     let ip = ip
         .to_string()
         .parse::<std::net::Ipv4Addr>()
@@ -373,14 +406,15 @@ fn server_config(
     let (app_id, _) = resolve_app_id(0, settings::env, &dir_refs, setting)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| MISSING_SERVER_APP_ID.to_owned())?;
-    Ok(ServerConfig {
+    let config = ServerConfig {
         app_id,
         ip,
         game_port: port("game_port", game_port)?,
         query_port: port("query_port", query_port)?,
         mode,
         version: version.to_string(),
-    })
+    };
+    Ok((kind, config))
 }
 
 fn emit(this: &mut Gd<SteamServer>, event: ServerEvent) {

@@ -52,7 +52,7 @@ fn anonymous_log_on_connects_a_pump_later_with_an_anonymous_server_id() {
         "universe 1, anonymous game server"
     );
     s.log_off();
-    assert_eq!(pump(&mut s), vec![ServerEvent::Disconnected { result: 1 }]);
+    assert_eq!(pump(&mut s), vec![ServerEvent::Disconnected { result: 3 }]);
     assert_eq!((s.logged_on(), s.steam_id()), (false, 0));
 }
 
