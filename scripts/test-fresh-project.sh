@@ -62,6 +62,26 @@ func _init() -> void:
 	print("fresh project: init %s, ticket %d bytes, decoded app %s -> %s" % [status.status, ticket.get("size", 0), decoded.get("app_id"), "OK" if ok else "FAILED"])
 	quit(0 if ok else 1)
 GD
+  # Lambdas left connected to the singletons' signals: freed after their script at exit unless the
+  # addon disconnects them first (a heap corruption, exit 134, when it does not).
+  cat >"$1/lambdas_at_exit.gd" <<'GD'
+extends SceneTree
+
+func _initialize() -> void:
+	Steam.steamInitEx(480)
+	Steam.get_auth_session_ticket_response.connect(func(_h: int, _r: int): pass)
+	OS.set_environment("SteamAppId", "480") # as a server is started
+	SteamServer.serverInitEx("127.0.0.1", 47201, 47202, SteamServer.SERVER_MODE_AUTHENTICATION, "1.0")
+	SteamServer.server_connected.connect(func(): pass)
+	SteamServer.logOnAnonymous()
+	Steam.getAuthSessionTicket()
+
+func _process(_delta: float) -> bool:
+	if Engine.get_process_frames() > 5:
+		print("quitting with lambdas connected to Steam and SteamServer")
+		quit(0)
+	return false
+GD
   cat >"$1/quit_during_login.gd" <<'GD'
 extends SceneTree
 
@@ -99,6 +119,7 @@ for profile in "${profiles[@]}"; do
   write_scripts "$dir/imported"
   STEAM_AUTH_BACKEND=simulated run_clean "$profile-check" "$dir/imported" -s res://check.gd
   STEAM_AUTH_BACKEND=simulated run_clean "$profile-godotsteam-global" "$dir/imported" -s res://run_global.gd
+  STEAM_AUTH_BACKEND=simulated run_clean "$profile-lambdas-at-exit" "$dir/imported" -s res://lambdas_at_exit.gd
   started=$(date +%s)
   run_clean "$profile-quit-during-login" "$dir/imported" -s res://quit_during_login.gd
   echo "[fresh-project] $profile: --import and --editor --quit on first open exit 0 with no errors;" \

@@ -213,7 +213,8 @@ pub(crate) fn disconnect_all_signals(object: &mut Gd<Object>) {
     let signals: Vec<StringName> = object
         .get_signal_list()
         .iter_shared()
-        .filter_map(|s| s.get("name").and_then(|n| n.try_to::<StringName>().ok()))
+        // Signal names come as String: a strict StringName conversion would find none.
+        .filter_map(|s| s.get("name").map(|n| StringName::from(&n.to_string())))
         .collect();
     for signal in signals {
         for connection in object.get_signal_connection_list(&signal).iter_shared() {
