@@ -48,7 +48,7 @@ func _measure() -> void:
 		frame_us += now - last
 		var t0 := Time.get_ticks_usec()
 		SteamServer.run_callbacks()
-		auth._disconnect_rejected()
+		auth._on_frame()
 		addon_us += Time.get_ticks_usec() - t0
 		last = Time.get_ticks_usec()
 	print("PEERS %d connected %d" % [peers, mp.get_peers().size()])

@@ -1,5 +1,6 @@
-## A player: `good-stay` and `good-leave` use SteamMultiplayerAuth as a game would; `forged` sends a
-## tampered ticket by hand; `other-app` is initialised for another game. Prints one line per event.
+## A player: `good-stay`, `good-leave` and `duplicate` use SteamMultiplayerAuth as a game would;
+## `forged` sends a tampered ticket by hand; `silent` never sends one; `other-app` is initialised for
+## another game. Prints one line per event.
 extends SceneTree
 
 var auth := SteamMultiplayerAuth.new()
@@ -23,9 +24,11 @@ func _initialize() -> void:
 	mp.multiplayer_peer = enet
 	set_multiplayer(mp)
 	started = Time.get_ticks_usec()
-	if mode == "forged":
+	if mode == "forged" or mode == "silent":
 		mp.auth_callback = func(_peer: int, data: PackedByteArray): _server_said(data)
-		mp.peer_authenticating.connect(_send_forged_ticket)
+		mp.auth_timeout = 20.0 # wait for the server's verdict, as attach() would set it
+		if mode == "forged":
+			mp.peer_authenticating.connect(_send_forged_ticket)
 	else:
 		auth.authenticated.connect(func(): print("AUTHENTICATED_US ", Time.get_ticks_usec() - started))
 		auth.rejected.connect(func(reason: String): print("REJECTED_BY_SERVER ", reason))

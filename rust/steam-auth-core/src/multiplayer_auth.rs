@@ -3,6 +3,7 @@
 //! end when a peer leaves. The gdext `SteamMultiplayerAuth` class drives `SceneMultiplayer` from it.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use crate::codes::{AuthSessionResponse, BeginAuthResult};
 
@@ -20,6 +21,10 @@ pub enum Rejection {
     Refused(BeginAuthResult),
     /// Steam's verdict (at once or later: banned, cancelled, offline, ...).
     Verdict(AuthSessionResponse),
+    /// The peer sent no ticket in time.
+    NoTicketInTime,
+    /// Steam gave no verdict in time.
+    NoVerdictInTime,
 }
 
 impl Rejection {
@@ -68,6 +73,8 @@ impl Rejection {
                 "the ticket was made for another server"
             }
             Rejection::Verdict(AuthSessionResponse::Ok) => "rejected",
+            Rejection::NoTicketInTime => "no Steam ticket arrived in time",
+            Rejection::NoVerdictInTime => "Steam did not answer in time",
         }
     }
 }
@@ -87,7 +94,10 @@ pub enum Outcome {
 
 #[derive(Debug, Clone, Copy)]
 struct Peer {
+    /// 0 until the peer's ticket names a SteamID.
     steam_id: u64,
+    /// When the peer started to authenticate.
+    since: Instant,
     /// `BeginAuthSession` accepted the ticket: `EndAuthSession` is owed when the peer leaves.
     began: bool,
     /// Steam's OK arrived, with the license owner.
@@ -105,22 +115,69 @@ impl PeerAuth {
         Self::default()
     }
 
-    /// A peer sent `ticket`: the SteamID to validate it for, or why not.
-    pub fn ticket_received(&mut self, peer: PeerId, ticket: &[u8]) -> Result<u64, Rejection> {
+    /// A peer started to authenticate (its connection opened) at `now`.
+    pub fn connecting(&mut self, peer: PeerId, now: Instant) {
+        self.peers.entry(peer).or_insert(Peer {
+            steam_id: 0,
+            since: now,
+            began: false,
+            owner_steam_id: None,
+        });
+    }
+
+    /// Peers still unverified `limit` after they started, removed, with why and whether a session
+    /// began for them (its SteamID, to end).
+    pub fn timed_out(
+        &mut self,
+        now: Instant,
+        limit: Duration,
+    ) -> Vec<(PeerId, u64, Rejection, bool)> {
+        let late: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.owner_steam_id.is_none() && now.duration_since(p.since) >= limit)
+            .map(|(peer, _)| *peer)
+            .collect();
+        let mut out: Vec<_> = late
+            .into_iter()
+            .filter_map(|peer| {
+                let p = self.peers.remove(&peer)?;
+                let why = if p.steam_id == 0 {
+                    Rejection::NoTicketInTime
+                } else {
+                    Rejection::NoVerdictInTime
+                };
+                Some((peer, p.steam_id, why, p.began))
+            })
+            .collect();
+        out.sort_unstable_by_key(|(peer, ..)| *peer);
+        out
+    }
+
+    /// A peer sent `ticket`: the SteamID to validate it for, or why not (with the SteamID the ticket
+    /// names, 0 when it names none).
+    pub fn ticket_received(
+        &mut self,
+        peer: PeerId,
+        ticket: &[u8],
+    ) -> Result<u64, (Rejection, u64)> {
         let steam_id = steam_ticket::decode(ticket)
             .map(|d| d.ticket.steam_id)
-            .map_err(|_| Rejection::MalformedTicket)?;
+            .map_err(|_| (Rejection::MalformedTicket, 0))?;
         if self
             .peers
             .iter()
             .any(|(other, p)| *other != peer && p.steam_id == steam_id)
         {
-            return Err(Rejection::AlreadyConnected);
+            self.peers.remove(&peer);
+            return Err((Rejection::AlreadyConnected, steam_id));
         }
+        let since = self.peers.get(&peer).map_or_else(Instant::now, |p| p.since);
         self.peers.insert(
             peer,
             Peer {
                 steam_id,
+                since,
                 began: false,
                 owner_steam_id: None,
             },
@@ -179,7 +236,10 @@ impl PeerAuth {
 
     /// The SteamID a peer authenticated as (or is authenticating as).
     pub fn steam_id_of(&self, peer: PeerId) -> Option<u64> {
-        self.peers.get(&peer).map(|p| p.steam_id)
+        self.peers
+            .get(&peer)
+            .map(|p| p.steam_id)
+            .filter(|id| *id != 0)
     }
 
     /// Who owns the license the verified peer plays on (differs under Family Sharing).
@@ -243,7 +303,7 @@ mod tests {
         let mut auth = PeerAuth::new();
         assert_eq!(
             auth.ticket_received(2, b"hello"),
-            Err(Rejection::MalformedTicket)
+            Err((Rejection::MalformedTicket, 0))
         );
         assert_eq!(auth.ticket_received(3, &ticket(BOB)), Ok(BOB));
         assert_eq!(
@@ -272,13 +332,44 @@ mod tests {
     }
 
     #[test]
+    fn peers_unverified_past_the_limit_time_out_with_the_right_reason() {
+        let start = Instant::now();
+        let limit = Duration::from_secs(30);
+        let mut auth = PeerAuth::new();
+        auth.connecting(2, start);
+        auth.connecting(3, start);
+        auth.connecting(4, start + Duration::from_secs(20));
+        auth.connecting(5, start);
+        auth.ticket_received(3, &ticket(ALICE)).unwrap();
+        auth.begin_result(3, BeginAuthResult::Ok).unwrap();
+        auth.ticket_received(5, &ticket(BOB)).unwrap();
+        auth.begin_result(5, BeginAuthResult::Ok).unwrap();
+        auth.verdict(BOB, 0, BOB);
+        assert_eq!(
+            auth.timed_out(start + Duration::from_secs(29), limit),
+            vec![]
+        );
+        assert_eq!(
+            auth.timed_out(start + limit, limit),
+            vec![
+                (2, 0, Rejection::NoTicketInTime, false),
+                (3, ALICE, Rejection::NoVerdictInTime, true),
+            ],
+            "peer 4 started later, peer 5 is verified"
+        );
+        assert_eq!(auth.steam_id_of(3), None);
+        assert_eq!(auth.verified_count(), 1);
+    }
+
+    #[test]
     fn a_second_peer_with_a_connected_steam_id_is_turned_away() {
         let mut auth = PeerAuth::new();
         auth.ticket_received(2, &ticket(ALICE)).unwrap();
         auth.begin_result(2, BeginAuthResult::Ok).unwrap();
         assert_eq!(
             auth.ticket_received(3, &ticket(ALICE)),
-            Err(Rejection::AlreadyConnected)
+            Err((Rejection::AlreadyConnected, ALICE)),
+            "the reason names the SteamID"
         );
         assert_eq!(auth.steam_id_of(3), None);
         assert_eq!(auth.steam_id_of(2), Some(ALICE), "the first one stays");

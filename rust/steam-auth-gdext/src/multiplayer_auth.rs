@@ -32,8 +32,9 @@ const REJECTION_GRACE: Duration = Duration::from_secs(1);
 #[derive(GodotClass)]
 #[class(init, base = RefCounted)]
 pub struct SteamMultiplayerAuth {
-    /// Seconds a peer may take to authenticate before it is dropped (SceneMultiplayer's
-    /// [code]auth_timeout[/code], set by [method attach]). Default 30.
+    /// Seconds a peer may take to send its ticket and be verified; a late peer is told why and
+    /// disconnected. Default 30 (SceneMultiplayer's own timeout, 3 s by default, is set a little
+    /// later by [method attach] so that this one speaks first).
     #[var]
     #[init(val = DEFAULT_AUTH_TIMEOUT_SEC)]
     auth_timeout: f64,
@@ -91,7 +92,9 @@ impl SteamMultiplayerAuth {
             }
         }
         multiplayer.set_auth_callback(&Callable::from_object_method(&this, "_on_auth_message"));
-        multiplayer.set_auth_timeout(self.auth_timeout);
+        // SceneMultiplayer drops a late peer silently; ours tells it why first, so theirs comes later.
+        let grace = REJECTION_GRACE.as_secs_f64() + 1.0;
+        multiplayer.set_auth_timeout(self.auth_timeout + grace);
         multiplayer.connect(
             "peer_authenticating",
             &Callable::from_object_method(&this, "_on_peer_authenticating"),
@@ -103,7 +106,7 @@ impl SteamMultiplayerAuth {
             );
         }
         if let Some(mut tree) = crate::frame_pump::scene_tree() {
-            let each_frame = Callable::from_object_method(&this, "_disconnect_rejected");
+            let each_frame = Callable::from_object_method(&this, "_on_frame");
             if !tree.is_connected("process_frame", &each_frame) {
                 tree.connect("process_frame", &each_frame);
             }
@@ -141,7 +144,7 @@ impl SteamMultiplayerAuth {
             }
         }
         if let Some(mut tree) = crate::frame_pump::scene_tree() {
-            let each_frame = Callable::from_object_method(&this, "_disconnect_rejected");
+            let each_frame = Callable::from_object_method(&this, "_on_frame");
             if tree.is_connected("process_frame", &each_frame) {
                 tree.disconnect("process_frame", &each_frame);
             }
@@ -149,13 +152,23 @@ impl SteamMultiplayerAuth {
         self.to_disconnect.clear();
     }
 
-    /// Internal: every frame, disconnects rejected peers whose reason has had time to go out.
+    /// Internal: every frame, turns away peers not verified within [member auth_timeout] and
+    /// disconnects rejected peers whose reason has had time to go out.
     #[func]
-    fn _disconnect_rejected(&mut self) {
+    fn _on_frame(&mut self) {
+        let now = Instant::now();
+        let limit = Duration::from_secs_f64(self.auth_timeout.max(0.0));
+        for (peer, steam_id, why, began) in self.peers.timed_out(now, limit) {
+            if began {
+                if let Some(mut validator) = validator() {
+                    validator.call("endAuthSession", &[(steam_id as i64).to_variant()]);
+                }
+            }
+            self.reject(peer, steam_id, why);
+        }
         if self.to_disconnect.is_empty() {
             return;
         }
-        let now = Instant::now();
         let due: Vec<i64> = self
             .to_disconnect
             .iter()
@@ -196,7 +209,11 @@ impl SteamMultiplayerAuth {
         let Some(multiplayer) = self.multiplayer.as_mut() else {
             return;
         };
-        if multiplayer.is_server() || peer != 1 {
+        if multiplayer.is_server() {
+            self.peers.connecting(peer, Instant::now());
+            return;
+        }
+        if peer != 1 {
             return;
         }
         let Some(mut steam) = crate::steam_singleton::registered() else {
@@ -286,7 +303,7 @@ impl SteamMultiplayerAuth {
     fn ticket_from(&mut self, peer: i64, ticket: &PackedByteArray) {
         let steam_id = match self.peers.ticket_received(peer, ticket.as_slice()) {
             Ok(steam_id) => steam_id,
-            Err(why) => return self.reject(peer, 0, why),
+            Err((why, steam_id)) => return self.reject(peer, steam_id, why),
         };
         let Some(mut validator) = validator() else {
             return self.reject(
