@@ -98,20 +98,22 @@ fn with_state<R>(name: &str, f: impl FnOnce(&mut State) -> R) -> R {
     }
 }
 
+/// Writes `message`, NUL-terminated, into Steam's `SteamErrMsg` out-parameter (if given).
+unsafe fn write_err_msg(err: *mut [c_char; 1024], message: &str) {
+    if let Some(buf) = err.as_mut() {
+        for (dst, src) in buf
+            .iter_mut()
+            .zip(message.bytes().chain(std::iter::once(0)))
+        {
+            *dst = src as c_char;
+        }
+    }
+}
+
 /// `ESteamAPIInitResult SteamAPI_InitFlat(SteamErrMsg *pOutErrMsg)`.
 #[no_mangle]
 pub unsafe extern "C" fn SteamAPI_InitFlat(err: *mut [c_char; 1024]) -> c_int {
-    let write_err = |message: &str| {
-        if !err.is_null() {
-            let buf = &mut *err;
-            for (dst, src) in buf
-                .iter_mut()
-                .zip(message.bytes().chain(std::iter::once(0)))
-            {
-                *dst = src as c_char;
-            }
-        }
-    };
+    let write_err = |message: &str| write_err_msg(err, message);
     match std::env::var("STEAM_DOUBLE_INIT").as_deref() {
         Ok("fail") => {
             write_err("test double told to fail");
@@ -831,16 +833,7 @@ pub unsafe extern "C" fn SteamInternal_GameServer_Init_V2(
     _interface_versions: *const c_char,
     err: *mut [c_char; 1024],
 ) -> c_int {
-    let write_err = |message: &str| {
-        if !err.is_null() {
-            for (dst, src) in (*err)
-                .iter_mut()
-                .zip(message.bytes().chain(std::iter::once(0)))
-            {
-                *dst = src as c_char;
-            }
-        }
-    };
+    let write_err = |message: &str| write_err_msg(err, message);
     if std::env::var("STEAM_DOUBLE_INIT").as_deref() == Ok("fail") {
         write_err("test double told to fail");
         return 1;

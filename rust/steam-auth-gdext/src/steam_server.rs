@@ -12,6 +12,7 @@ use steam_auth_core::{
     ServerEvent, ServerMode, SimulatedGameServer, SteamworksGameServer,
 };
 
+use crate::steam::args::begin_auth_args;
 use crate::steam::settings as steam_settings;
 use crate::{frame_pump, settings};
 
@@ -174,27 +175,15 @@ impl SteamServer {
         steam_id: i64,
     ) -> i64 {
         const INVALID: i64 = 1;
-        let Some(size) = usize::try_from(ticket_size)
-            .ok()
-            .filter(|s| *s > 0 && *s <= ticket.len())
-        else {
-            godot_error!(
-                "SteamServer.beginAuthSession: ticket_size {ticket_size} must be between 1 and the buffer's {} bytes",
-                ticket.len()
-            );
-            return INVALID;
-        };
-        let Some(steam_id) = u64::try_from(steam_id).ok().filter(|id| *id != 0) else {
-            godot_error!("SteamServer.beginAuthSession: {steam_id} is not a SteamID64");
-            return INVALID;
+        let (ticket, steam_id) = match begin_auth_args(&ticket, ticket_size, steam_id) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                godot_error!("SteamServer.beginAuthSession: {message}");
+                return INVALID;
+            }
         };
         self.backend_or_error("beginAuthSession")
-            .map(|b| {
-                i64::from(
-                    b.begin_auth_session(&ticket.as_slice()[..size], steam_id)
-                        .code(),
-                )
-            })
+            .map(|b| i64::from(b.begin_auth_session(ticket, steam_id).code()))
             .unwrap_or(INVALID)
     }
 

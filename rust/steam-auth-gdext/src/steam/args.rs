@@ -136,3 +136,23 @@ impl InitArgs {
         }
     }
 }
+
+/// `beginAuthSession`'s arguments (on `Steam` and `SteamServer`): the first `ticket_size` bytes of
+/// the buffer and the SteamID64, or what is wrong with them.
+pub fn begin_auth_args(
+    ticket: &PackedByteArray,
+    ticket_size: i64,
+    steam_id: i64,
+) -> Result<(&[u8], u64), String> {
+    let size = usize::try_from(ticket_size)
+        .ok()
+        .filter(|s| *s > 0 && *s <= ticket.len())
+        .ok_or_else(|| {
+            format!(
+                "ticket_size {ticket_size} must be between 1 and the buffer's {} bytes",
+                ticket.len()
+            )
+        })?;
+    let id = self::steam_id(steam_id).ok_or_else(|| format!("{steam_id} is not a SteamID64"))?;
+    Ok((&ticket.as_slice()[..size], id))
+}

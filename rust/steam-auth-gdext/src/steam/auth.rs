@@ -63,28 +63,17 @@ impl Steam {
         steam_id: i64,
     ) -> i64 {
         const INVALID: i64 = 1;
-        let Some(size) = usize::try_from(ticket_size)
-            .ok()
-            .filter(|s| *s > 0 && *s <= ticket.len())
-        else {
-            godot_error!(
-                "Steam.beginAuthSession: ticket_size {ticket_size} must be between 1 and the buffer's {} bytes",
-                ticket.len()
-            );
-            return INVALID;
-        };
-        let Some(steam_id) = args::steam_id(steam_id) else {
-            godot_error!("Steam.beginAuthSession: {steam_id} is not a SteamID64");
-            return INVALID;
+        let (ticket, steam_id) = match args::begin_auth_args(&ticket, ticket_size, steam_id) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                godot_error!("Steam.beginAuthSession: {message}");
+                return INVALID;
+            }
         };
         let Some(backend) = self.backend_or_error("beginAuthSession") else {
             return INVALID;
         };
-        i64::from(
-            backend
-                .begin_auth_session(&ticket.as_slice()[..size], steam_id)
-                .code(),
-        )
+        i64::from(backend.begin_auth_session(ticket, steam_id).code())
     }
 
     /// Cancels a ticket from [method getAuthSessionTicket] or [method getAuthTicketForWebApi]; sessions

@@ -6,7 +6,7 @@
 //! `constants` (GodotSteam's enums, derived from the core's). This file holds the class, its signals
 //! and how the singleton is registered.
 
-mod args;
+pub(crate) mod args;
 mod auth;
 pub mod constants;
 pub(crate) mod init;
