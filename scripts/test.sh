@@ -15,7 +15,7 @@ echo "[test] headless Godot suite" >&2
 scripts/test-godot.sh
 echo "[test] the steam backend over the Steamworks flat-API test double" >&2
 scripts/test-steam-double.sh
-echo "[test] a dedicated server and four players as separate processes (ENet, SteamMultiplayerAuth)" >&2
+echo "[test] a dedicated server and six players as separate processes (ENet, SteamMultiplayerAuth)" >&2
 scripts/test-multiplayer.sh
 echo "[test] the addon copied alone into a fresh project" >&2
 scripts/test-fresh-project.sh
