@@ -98,6 +98,14 @@ fn with_state<R>(name: &str, f: impl FnOnce(&mut State) -> R) -> R {
     }
 }
 
+/// The `len` bytes at `data` as Steam's C API passes them; empty for a null pointer or bad length.
+unsafe fn bytes_at<'a>(data: *const c_void, len: c_int) -> &'a [u8] {
+    match usize::try_from(len) {
+        Ok(n) if !data.is_null() => std::slice::from_raw_parts(data.cast::<u8>(), n),
+        _ => &[],
+    }
+}
+
 /// Writes `message`, NUL-terminated, into Steam's `SteamErrMsg` out-parameter (if given).
 unsafe fn write_err_msg(err: *mut [c_char; 1024], message: &str) {
     if let Some(buf) = err.as_mut() {
@@ -412,10 +420,7 @@ pub unsafe extern "C" fn SteamAPI_ISteamUser_BeginAuthSession(
     len: c_int,
     steam_id: u64,
 ) -> c_int {
-    let bytes = match usize::try_from(len) {
-        Ok(n) if !ticket.is_null() => std::slice::from_raw_parts(ticket.cast::<u8>(), n),
-        _ => &[],
-    };
+    let bytes = bytes_at(ticket, len);
     with_state("SteamAPI_ISteamUser_BeginAuthSession", |s| {
         s.steam.begin_auth_session(bytes, steam_id).code()
     })
@@ -452,10 +457,7 @@ pub unsafe extern "C" fn SteamAPI_ISteamUser_RequestEncryptedAppTicket(
     data: *mut c_void,
     len: c_int,
 ) -> u64 {
-    let bytes = match usize::try_from(len) {
-        Ok(n) if !data.is_null() => std::slice::from_raw_parts(data.cast::<u8>(), n).to_vec(),
-        _ => Vec::new(),
-    };
+    let bytes = bytes_at(data, len).to_vec();
     with_state("SteamAPI_ISteamUser_RequestEncryptedAppTicket", |s| {
         s.steam.request_encrypted_app_ticket(&bytes);
         s.next_call += 1;
@@ -928,10 +930,7 @@ pub unsafe extern "C" fn SteamAPI_ISteamGameServer_BeginAuthSession(
     len: c_int,
     steam_id: u64,
 ) -> c_int {
-    let bytes = match usize::try_from(len) {
-        Ok(n) if !ticket.is_null() => std::slice::from_raw_parts(ticket.cast::<u8>(), n),
-        _ => &[],
-    };
+    let bytes = bytes_at(ticket, len);
     with_server("SteamAPI_ISteamGameServer_BeginAuthSession", |s| {
         s.server.begin_auth_session(bytes, steam_id).code()
     })
