@@ -91,6 +91,8 @@ impl std::fmt::Display for Problem {
 pub struct CheckReport {
     /// Name of the key that verified the signature, if any.
     pub signed_by: Option<String>,
+    /// The key that verified it is the public simulation key: anyone could have signed this.
+    pub signed_by_simulation: bool,
     pub expired: bool,
     /// Every problem found; empty means the ticket passed.
     pub problems: Vec<Problem>,
@@ -120,7 +122,9 @@ pub fn check(
     clock: &dyn Clock,
 ) -> CheckReport {
     let mut problems = Vec::new();
-    let signed_by = keys.verify(ticket).map(str::to_owned);
+    let signer = keys.verifying_key(ticket);
+    let signed_by = signer.map(|key| key.name().to_owned());
+    let signed_by_simulation = signer.is_some_and(|key| key.is_simulation());
     if signed_by.is_none() {
         problems.push(Problem::BadSignature);
     }
@@ -149,6 +153,7 @@ pub fn check(
     }
     CheckReport {
         signed_by,
+        signed_by_simulation,
         expired,
         problems,
     }

@@ -3,17 +3,16 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use num_bigint::BigUint;
+use ring::signature::{RsaPublicKeyComponents, RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::Signer;
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
-use sha1::{Digest, Sha1};
+use sha1::Sha1;
 
 use crate::decode::DecodedTicket;
 use crate::model::SIGNATURE_LEN;
-use crate::montgomery::{self, Modulus};
 
 /// Name reported when Valve's key verified a ticket.
 pub const VALVE: &str = "valve";
@@ -25,24 +24,17 @@ const SIMULATION_PUBLIC_KEY_PEM: &str = include_str!("../keys/simulation-public-
 /// Not a secret: see keys/README.md. Anyone can mint simulated tickets; only trust them in simulation.
 const SIMULATION_PRIVATE_KEY_PEM: &str = include_str!("../keys/simulation-private-key.pem");
 
-/// DER prefix of a SHA-1 `DigestInfo` (RFC 8017, section 9.2, note 1).
-const SHA1_DIGEST_INFO: [u8; 15] = [
-    0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
-];
-
 /// A public key a ticket's signature may verify against, with the name to report.
 ///
-/// Verification is RSASSA-PKCS1-v1_5 done directly: with Steam's small public exponent (17) that is a
-/// handful of Montgomery products on fixed-size limbs, far faster than the generic `rsa` path, which
-/// matters to a login server that checks every ticket before spending Web API quota.
+/// Verification is ring's RSASSA-PKCS1-v1_5 with SHA-1 (`RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY`:
+/// legacy indeed, and what Valve signs ownership tickets with). `rsa` stays for signing in the
+/// simulation only.
 #[derive(Clone)]
 pub struct TrustedKey {
     name: Arc<str>,
-    exponent: Arc<BigUint>,
-    /// Montgomery constants; `None` for a modulus no RSA key has (even), which then verifies nothing.
-    montgomery: Option<Arc<Modulus>>,
-    /// Modulus length in bytes.
-    len: usize,
+    /// Big-endian modulus and public exponent, without leading zeros.
+    modulus: Arc<[u8]>,
+    exponent: Arc<[u8]>,
 }
 
 impl std::fmt::Debug for TrustedKey {
@@ -56,12 +48,10 @@ impl std::fmt::Debug for TrustedKey {
 impl TrustedKey {
     /// Wraps an RSA public key under a name that [`KeyRing::verify`] reports.
     pub fn new(name: &str, key: RsaPublicKey) -> Self {
-        let modulus = BigUint::from_bytes_be(&key.n().to_bytes_be());
         TrustedKey {
             name: name.into(),
-            montgomery: Modulus::new(&modulus).map(Arc::new),
-            exponent: Arc::new(BigUint::from_bytes_be(&key.e().to_bytes_be())),
-            len: key.size(),
+            modulus: key.n().to_bytes_be().into(),
+            exponent: key.e().to_bytes_be().into(),
         }
     }
 
@@ -93,39 +83,31 @@ impl TrustedKey {
         &self.name
     }
 
-    /// RSASSA-PKCS1-v1_5 verification with SHA-1: `signature^e mod n` must equal `expected`, the
-    /// encoded message `00 01 FF…FF 00 || DigestInfo(SHA-1(message))`, compared in full.
-    fn verifies(&self, expected: &[u8; SIGNATURE_LEN], signature: &[u8; SIGNATURE_LEN]) -> bool {
-        if self.len != SIGNATURE_LEN {
-            return false;
-        }
-        self.montgomery
-            .as_ref()
-            .and_then(|modulus| modulus.pow(signature, &self.exponent))
-            .is_some_and(|m| &m == expected)
+    /// The committed simulation key, under whatever name it was added: whatever it signed, anyone
+    /// could have.
+    pub fn is_simulation(&self) -> bool {
+        self.same_key(&Self::simulation())
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-1 over `message`, by ring.
+    fn verifies(&self, message: &[u8], signature: &[u8; SIGNATURE_LEN]) -> bool {
+        let key = RsaPublicKeyComponents {
+            n: &self.modulus[..],
+            e: &self.exponent[..],
+        };
+        key.verify(
+            &RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            message,
+            signature,
+        )
+        .is_ok()
     }
 
     /// Same modulus and exponent.
     fn same_key(&self, other: &TrustedKey) -> bool {
-        self.len == other.len
-            && self.exponent == other.exponent
-            && self.montgomery.as_deref() == other.montgomery.as_deref()
+        self.modulus == other.modulus && self.exponent == other.exponent
     }
 }
-
-/// EMSA-PKCS1-v1_5 for SHA-1 (RFC 8017, section 9.2) at the signature's length.
-fn encoded_message(digest: &[u8]) -> [u8; SIGNATURE_LEN] {
-    let mut em = [0xff; SIGNATURE_LEN];
-    let tail = SHA1_DIGEST_INFO.len() + digest.len();
-    em[0] = 0x00;
-    em[1] = 0x01;
-    em[SIGNATURE_LEN - tail - 1] = 0x00;
-    em[SIGNATURE_LEN - tail..SIGNATURE_LEN - digest.len()].copy_from_slice(&SHA1_DIGEST_INFO);
-    em[SIGNATURE_LEN - digest.len()..].copy_from_slice(digest);
-    em
-}
-
-const _: () = assert!(montgomery::BYTES == SIGNATURE_LEN);
 
 /// The keys a verifier trusts.
 ///
@@ -172,17 +154,21 @@ impl KeyRing {
 
     /// The name of the key whose signature matches, or `None` if none does.
     pub fn verify(&self, ticket: &DecodedTicket) -> Option<&str> {
-        let expected = encoded_message(&Sha1::digest(&ticket.signed_bytes));
+        self.verifying_key(ticket).map(TrustedKey::name)
+    }
+
+    /// The key whose signature matches, or `None` if none does.
+    pub fn verifying_key(&self, ticket: &DecodedTicket) -> Option<&TrustedKey> {
         let first = self.last_signer.load(Ordering::Relaxed);
         // Rings sharing `last_signer` hold the same keys, so `first` indexes this ring.
         let order = (first..self.keys.len()).chain(0..first);
         for i in order {
             let key = &self.keys[i];
-            if key.verifies(&expected, &ticket.signature) {
+            if key.verifies(&ticket.signed_bytes, &ticket.signature) {
                 if i != first {
                     self.last_signer.store(i, Ordering::Relaxed);
                 }
-                return Some(key.name());
+                return Some(key);
             }
         }
         None

@@ -15,7 +15,6 @@ pub mod hex;
 pub mod keys;
 pub mod mint;
 pub mod model;
-mod montgomery;
 
 pub use check::{check, CheckReport, Clock, Expectations, FixedClock, Problem, SystemClock};
 pub use decode::{decode, decode_hex, DecodeError, DecodedTicket};
