@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-15}
 rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -p steam-login-server --bin steam-login-server --example fake_steam --example mint_tickets >&2
+cargo build --release -p steam-login-server --bin steam-login-server --example mint_tickets -p fake-steam-web-api >&2
 bin=target/release
 work=$(mktemp -d)
 pids=()
@@ -20,7 +20,7 @@ trap cleanup EXIT
 run() { # <latency_ms> <database> <label> [extra server flags]
   local latency=$1 database=$2 label=$3; shift 3
   case $database in postgres*) ;; *) rm -f "$database" "$database-wal" "$database-shm" ;; esac
-  "$bin/examples/fake_steam" 18081 "$latency" 2>/dev/null & pids+=($!)
+  "$bin/fake-steam-web-api" 18081 "$latency" 2>/dev/null & pids+=($!)
   RUST_LOG=warn "$bin/steam-login-server" --listen 127.0.0.1:18080 --database "$database" \
     --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
     --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
@@ -42,7 +42,7 @@ run() { # <latency_ms> <database> <label> [extra server flags]
 
 # The fake alone, asked directly by wrk: the upstream latency a login's overhead is measured against.
 upstream_alone() { # <latency_ms> <label>
-  "$bin/examples/fake_steam" 18081 "$1" 2>/dev/null & pids+=($!)
+  "$bin/fake-steam-web-api" 18081 "$1" 2>/dev/null & pids+=($!)
   sleep 0.5
   local ticket; ticket=$(head -1 "$work/bodies.txt" | sed -E 's/.*"token": *"([0-9A-Fa-f]+)".*/\1/')
   local result; result=$(wrk -t2 -c64 -d"${seconds}s" -s bench/upstream.lua \

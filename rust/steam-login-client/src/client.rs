@@ -3,13 +3,10 @@
 use std::future::Future;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
+use steam_login_protocol::{ErrorBody, LoginRequest, Session, LOGIN_PATH};
 
 use crate::error::{ErrorKind, LoginError};
-use crate::session::Session;
-
-/// The login endpoint's path, appended to a base URL.
-pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -112,7 +109,7 @@ impl LoginClient {
     }
 
     async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session, LoginError> {
-        let body = json!({ "token": ticket_hex });
+        let body = LoginRequest::new(ticket_hex);
         let mut attempt = 0;
         loop {
             let result = self.attempt(&body).await;
@@ -128,7 +125,7 @@ impl LoginClient {
         }
     }
 
-    async fn attempt(&self, body: &Value) -> Result<Session, Retry> {
+    async fn attempt(&self, body: &LoginRequest<'_>) -> Result<Session, Retry> {
         let sent = self.http.post(&self.endpoint).json(body).send().await;
         let response = match sent {
             Ok(r) => r,
@@ -183,8 +180,14 @@ fn with_status(mut error: LoginError, status: u16, code: Option<String>) -> Logi
     error
 }
 
-/// `{"error": {"code", "message"}}`, or a plain `{"message"}` / `{"error": "..."}`.
+/// `{"error": {"code", "message"}}`, or, from other servers, a plain `{"message"}` / `{"error": "..."}`.
 fn server_error(body: &[u8]) -> (Option<String>, Option<String>) {
+    if let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(body) {
+        return (
+            Some(error.code.into_owned()),
+            Some(error.message.into_owned()),
+        );
+    }
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return (None, None);
     };

@@ -6,8 +6,7 @@
 
 mod client;
 mod error;
-mod session;
 
-pub use client::{endpoint_url, ClientOptions, LoginClient, LOGIN_PATH};
+pub use client::{endpoint_url, ClientOptions, LoginClient};
 pub use error::{ErrorKind, LoginError};
-pub use session::{Provider, ProviderRef, Session};
+pub use steam_login_protocol::{Provider, ProviderRef, Session, LOGIN_PATH};

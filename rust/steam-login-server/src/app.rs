@@ -5,26 +5,30 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use axum::{middleware, Json, Router};
+use serde::Deserialize;
 use serde_json::{json, Value};
+use steam_login_protocol::{
+    LoginRequest, SessionBody, SessionInfo, HEALTH_PATH, LOGIN_PATH, METRICS_PATH, SESSION_PATH,
+};
 use steam_ticket::{KeyRing, SystemClock, TrustedKey};
 
 use crate::config::{Config, VacPolicy};
 use crate::error::ApiError;
+use crate::limits::{self, RequestLimits};
+use crate::login_error::LoginError;
 use crate::metrics::{Metrics, Outcome};
 use crate::quota::{unix_now, QuotaGuard};
 use crate::rate_limit::RateLimiter;
 use crate::steam_api::{Player, SteamAnswer, SteamWebApi};
 use crate::store::{self, NewLogin, Store, TokenHash};
-use crate::ticket_check::{check_shape, check_ticket};
+use crate::ticket_check::{check_ticket, Verdict};
 
-pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";
-pub const SESSION_PATH: &str = "/api/v1/auth/session";
 /// Request bodies above this are refused: a ticket is at most 5,120 hex characters.
 const BODY_LIMIT: usize = 8 * 1024;
 
@@ -33,7 +37,7 @@ pub struct AppState {
     keys: KeyRing,
     steam: Option<SteamWebApi>,
     pub store: Arc<dyn Store>,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     pub quota: Arc<QuotaGuard>,
     limiter: RateLimiter,
 }
@@ -87,11 +91,13 @@ impl AppState {
                 .await
                 .map_err(|e| StartupError(e.to_string()))?,
         );
-        quota.spawn_flusher(Arc::clone(&store), Duration::from_secs(1));
-        let metrics = Metrics::default();
+        quota.spawn_flusher(Arc::clone(&store));
+        let metrics = Arc::new(Metrics::default());
         metrics.set_quota(quota.used(), quota.budget());
+        let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
+        limiter.spawn_sweeper();
         Ok(Arc::new(AppState {
-            limiter: RateLimiter::new(config.rate_limit, config.rate_burst),
+            limiter,
             config,
             keys,
             steam,
@@ -103,13 +109,38 @@ impl AppState {
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
+    let limits = RequestLimits {
+        max_uri_bytes: 8 * 1024,
+        max_header_bytes: 16 * 1024,
+        max_header_count: 64,
+        max_body_bytes: BODY_LIMIT,
+        body_timeout: Duration::from_millis(state.config.body_timeout_ms),
+    };
     Router::new()
         .route(LOGIN_PATH, post(login))
         .route(SESSION_PATH, get(session).delete(revoke))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .route(HEALTH_PATH, get(healthz))
+        .route(METRICS_PATH, get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(limits, limits::enforce))
         .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no such endpoint; logins go to POST {LOGIN_PATH}"),
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method (see the Allow header)",
+    )
 }
 
 #[derive(Deserialize)]
@@ -120,13 +151,19 @@ struct TokenQuery {
 async fn login(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(query): Query<TokenQuery>,
+    query: Result<Query<TokenQuery>, QueryRejection>,
     body: Bytes,
 ) -> Response {
-    let (outcome, response) = match login_flow(&state, peer, query.token, &body).await {
+    let result = login_flow(&state, peer, query, &body).await;
+    let outcome = match &result {
+        Ok(_) => Outcome::Ok,
+        Err(error) => error.outcome(),
+    };
+    state.metrics.login(outcome);
+    match result {
         Ok(granted) => {
             let steam_id = granted.steam_id.to_string();
-            tracing::info!(outcome = Outcome::Ok.label(), user = %granted.user_id, steam_id, "login");
+            tracing::info!(outcome = outcome.label(), user = %granted.user_id, steam_id, "login");
             let body = SessionBody::new(
                 &granted.user_id,
                 &steam_id,
@@ -134,169 +171,97 @@ async fn login(
                 granted.generated,
                 granted.expire,
             );
-            (Outcome::Ok, Json(body).into_response())
+            Json(body).into_response()
         }
-        Err((outcome, error)) => {
+        Err(error) => {
             // The message never holds the ticket, the token or the key; safe to log.
-            tracing::info!(outcome = outcome.label(), status = error.status.as_u16(), code = error.code, message = %error.message, "login refused");
-            (outcome, error.into_response())
+            tracing::info!(outcome = outcome.label(), status = error.status().as_u16(), code = error.code(), message = %error.message(), "login refused");
+            error.into_response()
         }
-    };
-    state.metrics.login(outcome);
-    response
+    }
 }
-
-type Failure = (Outcome, ApiError);
 
 async fn login_flow(
     state: &AppState,
     peer: SocketAddr,
-    query_token: Option<String>,
+    query: Result<Query<TokenQuery>, QueryRejection>,
     body: &[u8],
-) -> Result<Granted, Failure> {
-    state.limiter.check(peer.ip()).map_err(|wait| {
-        let error = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many login attempts from this address",
-        )
-        .retry_after(wait);
-        (Outcome::RateLimited, error)
-    })?;
-    let token = token_from(query_token, body).map_err(|e| (Outcome::BadRequest, e))?;
-    check_shape(&token).map_err(|e| {
-        state.metrics.local_rejection("malformed");
-        (Outcome::BadRequest, e)
-    })?;
-    let (decoded, signer) = check_ticket(&token, &state.keys, state.config.app_id, &SystemClock)
-        .map_err(|(e, reason)| {
-            state.metrics.local_rejection(reason);
-            let outcome = if reason == "malformed" {
-                Outcome::BadRequest
+) -> Result<Granted, LoginError> {
+    state
+        .limiter
+        .check(peer.ip())
+        .map_err(|retry_after| LoginError::RateLimited { retry_after })?;
+    let query_token = query
+        .map_err(|rejection| LoginError::InvalidQuery(rejection.body_text()))?
+        .0
+        .token;
+    let request: LoginRequest;
+    let token = if body.iter().any(|b| !b.is_ascii_whitespace()) {
+        request = serde_json::from_slice(body).map_err(|e| {
+            if e.is_data() {
+                LoginError::MissingToken(format!("\"token\" must be one string of hex: {e}"))
             } else {
-                Outcome::RejectedLocally
-            };
-            (outcome, e)
+                LoginError::InvalidRequest(format!("request body is not JSON: {e}"))
+            }
         })?;
-
-    let player = if state.config.simulation && signer == steam_ticket::keys::SIMULATION {
-        let t = &decoded.ticket;
-        Player {
-            steam_id: t.steam_id,
-            owner_steam_id: t.ownership.steam_id,
-            vac_banned: false,
-            publisher_banned: false,
-        }
+        request
+            .token
+            .as_deref()
+            .ok_or_else(|| LoginError::MissingToken("request body has no \"token\" field".into()))?
     } else {
-        ask_steam(state, &token).await?
+        query_token.as_deref().ok_or_else(|| {
+            LoginError::MissingToken("send {\"token\": \"<ticket hex>\"} as JSON".into())
+        })?
+    };
+    let verdict = check_ticket(
+        token,
+        &state.keys,
+        state.config.app_id,
+        state.config.simulation,
+        &SystemClock,
+    )
+    .inspect_err(|error| match error {
+        LoginError::RejectedLocally(rejection) => {
+            state.metrics.local_rejection(Some(rejection.reason))
+        }
+        _ => state.metrics.local_rejection(None),
+    })?;
+    let player = match verdict {
+        Verdict::Simulated(player) => player,
+        Verdict::AskSteam { ticket_hex } => ask_steam(state, ticket_hex).await?,
     };
     if player.publisher_banned {
-        let error = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "publisher_banned",
-            "this player is banned from this game by its publisher",
-        );
-        return Err((Outcome::Banned, error));
+        return Err(LoginError::PublisherBanned);
     }
     if player.vac_banned && state.config.vac_banned == VacPolicy::Deny {
-        let error = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "vac_banned",
-            "this player is VAC-banned and this server admits no VAC-banned players",
-        );
-        return Err((Outcome::Banned, error));
+        return Err(LoginError::VacBanned);
     }
     issue_session(state, &player).await
 }
 
-fn token_from(query_token: Option<String>, body: &[u8]) -> Result<String, ApiError> {
-    if body.iter().any(|b| !b.is_ascii_whitespace()) {
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
-            ApiError::bad_request("invalid_json", format!("request body is not JSON: {e}"))
-        })?;
-        return match value.get("token") {
-            Some(Value::String(token)) => Ok(token.clone()),
-            Some(_) => Err(ApiError::bad_request(
-                "missing_token",
-                "\"token\" must be a string of hex",
-            )),
-            None => Err(ApiError::bad_request(
-                "missing_token",
-                "request body has no \"token\" field",
-            )),
-        };
-    }
-    query_token.ok_or_else(|| {
-        ApiError::bad_request(
-            "missing_token",
-            "send {\"token\": \"<ticket hex>\"} as JSON",
-        )
-    })
-}
-
-async fn ask_steam(state: &AppState, token: &str) -> Result<Player, Failure> {
+async fn ask_steam(state: &AppState, ticket_hex: &str) -> Result<Player, LoginError> {
     let Some(steam) = &state.steam else {
-        let error = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "steam_unavailable",
-            "this server has no Steam Web API key and only accepts simulated tickets",
-        );
-        return Err((Outcome::UpstreamError, error));
+        return Err(LoginError::NoWebApiKey);
     };
     let quota = &state.quota;
     let answer = steam
-        .authenticate(token, &state.metrics, &|| quota.try_acquire())
+        .authenticate(ticket_hex, &*state.metrics, &|| quota.try_acquire())
         .await;
     state.metrics.set_quota(quota.used(), quota.budget());
-    let answer = answer.map_err(|_| {
-        let error = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "quota_exhausted",
-            "the daily Steam Web API budget is spent; logins resume after midnight UTC",
-        )
-        .retry_after(quota.seconds_until_reset());
-        (Outcome::QuotaExhausted, error)
+    let answer = answer.map_err(|_| LoginError::QuotaExhausted {
+        retry_after: quota.seconds_until_reset(),
     })?;
-    let upstream = |status: StatusCode, code: &'static str, message: String| {
-        (Outcome::UpstreamError, ApiError::new(status, code, message))
-    };
     match answer {
         SteamAnswer::Valid(player) => Ok(player),
         SteamAnswer::Rejected { code, description } => {
-            let (code_name, meaning) = match code {
-                101 => ("invalid_ticket", "Steam says the ticket is invalid (expired, already used, or not from a logged-in Steam client)"),
-                102 => ("ticket_for_other_app", "Steam says the ticket was issued for another app"),
-                3 => ("invalid_parameter", "Steam could not read the ticket (bad hex or wrong identity)"),
-                _ => ("steam_rejected", "Steam rejected the ticket"),
-            };
-            let message = format!("{meaning} (Steam error {code}: {description})");
-            Err((
-                Outcome::RejectedBySteam,
-                ApiError::unauthorized(code_name, message),
-            ))
+            Err(LoginError::RejectedBySteam { code, description })
         }
-        SteamAnswer::BadKey => Err(upstream(
-            StatusCode::BAD_GATEWAY,
-            "steam_key_rejected",
-            "Steam rejected the server's Web API key".into(),
-        )),
-        SteamAnswer::Throttled { retry_after } => {
-            let error = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "steam_throttled",
-                "Steam is throttling this server; retry later",
-            )
-            .retry_after(retry_after.unwrap_or(60));
-            Err((Outcome::UpstreamError, error))
-        }
-        SteamAnswer::Timeout => Err(upstream(
-            StatusCode::GATEWAY_TIMEOUT,
-            "steam_timeout",
-            "Steam did not answer in time".into(),
-        )),
-        SteamAnswer::Fault(message) => {
-            Err(upstream(StatusCode::BAD_GATEWAY, "steam_error", message))
-        }
+        SteamAnswer::BadKey => Err(LoginError::SteamKeyRejected),
+        SteamAnswer::Throttled { retry_after } => Err(LoginError::SteamThrottled {
+            retry_after: retry_after.unwrap_or(60),
+        }),
+        SteamAnswer::Timeout => Err(LoginError::SteamTimeout),
+        SteamAnswer::Fault(message) => Err(LoginError::SteamFault(message)),
     }
 }
 
@@ -309,17 +274,14 @@ struct Granted {
     expire: i64,
 }
 
-async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, Failure> {
+async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, LoginError> {
     let generated = unix_now() as i64;
     let expire = generated + state.config.session_ttl as i64;
     // One read of the OS RNG for both ids.
     let mut random = [[0u8; 16]; 2];
     getrandom::fill(random.as_flattened_mut()).map_err(|e| {
         tracing::error!("the OS random number generator failed: {e}");
-        (
-            Outcome::Internal,
-            ApiError::internal("no randomness for a session token"),
-        )
+        LoginError::Internal("no randomness for a session token")
     })?;
     let [token, user_id] = random.map(|bytes| {
         uuid::Builder::from_random_bytes(bytes)
@@ -336,10 +298,7 @@ async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, Fai
     };
     let user_id = state.store.record_login(login).await.map_err(|e| {
         tracing::error!("cannot record a login: {e}");
-        (
-            Outcome::Internal,
-            ApiError::internal("the session could not be stored"),
-        )
+        LoginError::Internal("the session could not be stored")
     })?;
     Ok(Granted {
         user_id,
@@ -350,94 +309,14 @@ async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, Fai
     })
 }
 
-/// The response of ../shared/spec/login-endpoint.md, in its field order. A typed struct serializes
-/// straight into the response buffer, where a `json!` value built a map of maps per login first.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionBody<'a> {
-    preferred_language: &'static str,
-    friends_first_sync: SteamFlag,
-    fixed_my_friends_user_platform_id: SteamFlag,
-    id: &'a str,
-    provider: Provider<'a>,
-    providers: [ProviderEntry<'a>; 1],
-    friends: [(); 0],
-    trigger_results: TriggerResults,
-    token_id: &'a str,
-    generated: i64,
-    expire: i64,
-    user_id: &'a str,
-    token: &'a str,
-}
-
-#[derive(Serialize)]
-struct SteamFlag {
-    steam: bool,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Provider<'a> {
-    provider_id: &'a str,
-    provider_name: &'static str,
-    user_id: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ProviderEntry<'a> {
-    provider_name: &'static str,
-    provider_id: &'a str,
-}
-
-#[derive(Serialize)]
-struct TriggerResults {
-    success: [(); 0],
-    error: [(); 0],
-}
-
-impl<'a> SessionBody<'a> {
-    pub fn new(
-        user_id: &'a str,
-        steam_id: &'a str,
-        token: &'a str,
-        generated: i64,
-        expire: i64,
-    ) -> Self {
-        SessionBody {
-            preferred_language: "en",
-            friends_first_sync: SteamFlag { steam: true },
-            fixed_my_friends_user_platform_id: SteamFlag { steam: true },
-            id: user_id,
-            provider: Provider {
-                provider_id: steam_id,
-                provider_name: "steam",
-                user_id,
-            },
-            providers: [ProviderEntry {
-                provider_name: "steam",
-                provider_id: steam_id,
-            }],
-            friends: [],
-            trigger_results: TriggerResults {
-                success: [],
-                error: [],
-            },
-            token_id: token,
-            generated,
-            expire,
-            user_id,
-            token,
-        }
-    }
-}
-
+/// The token of `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235).
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             ApiError::unauthorized(
@@ -450,7 +329,7 @@ fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
 async fn session(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionInfo>, ApiError> {
     let token = bearer(&headers)?;
     let record = state
         .store
@@ -459,12 +338,12 @@ async fn session(
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let now = unix_now() as i64;
     match record {
-        Some(s) if !s.revoked && s.expire > now => Ok(Json(json!({
-            "userId": s.user_id,
-            "providerId": s.steam_id.to_string(),
-            "generated": s.generated,
-            "expire": s.expire,
-        }))),
+        Some(s) if !s.revoked && s.expire > now => Ok(Json(SessionInfo {
+            user_id: s.user_id,
+            provider_id: s.steam_id.to_string(),
+            generated: s.generated,
+            expire: s.expire,
+        })),
         Some(s) if s.revoked => Err(ApiError::unauthorized(
             "session_revoked",
             "this session was revoked",

@@ -114,6 +114,33 @@ pub struct Config {
     /// Retries after a transport error or a 5xx from Steam.
     #[arg(long, env = "STEAM_LOGIN_UPSTREAM_RETRIES", default_value_t = 2)]
     pub upstream_retries: u32,
+
+    /// Time from a request's first byte to its complete head, in milliseconds; then the connection
+    /// is closed.
+    #[arg(long, env = "STEAM_LOGIN_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+
+    /// Time for a request's whole body, in milliseconds; then 408.
+    #[arg(long, env = "STEAM_LOGIN_BODY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub body_timeout_ms: u64,
+
+    /// How long a keep-alive connection may wait for its next request, in milliseconds.
+    #[arg(long, env = "STEAM_LOGIN_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    pub idle_timeout_ms: u64,
+
+    /// Open client connections; beyond it the oldest idle one is closed. Lowered at start to what
+    /// the open-file limit allows.
+    #[arg(long, env = "STEAM_LOGIN_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+
+    /// After SIGTERM: how long requests in flight may take before their connections are closed, in
+    /// milliseconds.
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_SHUTDOWN_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub shutdown_timeout_ms: u64,
 }
 
 impl Config {

@@ -7,9 +7,12 @@
 
 pub mod app;
 pub mod config;
+pub mod connection;
 pub mod error;
-pub mod fake_steam;
-pub mod http1;
+pub mod fd_limit;
+pub mod limits;
+pub mod listener;
+pub mod login_error;
 pub mod metrics;
 pub mod quota;
 pub mod rate_limit;
@@ -18,27 +21,45 @@ pub mod store;
 pub mod ticket_check;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub use app::{router, AppState, StartupError};
 pub use config::Config;
 
-/// Serves until `shutdown` resolves; requests in flight then finish before this returns.
+use connection::Timeouts;
+use listener::ConnectionLimits;
+
+/// Serves until `shutdown` resolves; requests in flight then have `--shutdown-timeout-ms` to finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
+    let nofile = fd_limit::raise_to_hard_limit();
+    let max_connections = fd_limit::connection_cap(config.max_connections, nofile);
+    match nofile {
+        Some(limit) => {
+            tracing::info!("open-file limit {limit}: up to {max_connections} client connections")
+        }
+        None => tracing::info!("up to {max_connections} client connections"),
+    }
+    let limits = ConnectionLimits {
+        timeouts: Timeouts {
+            header: Duration::from_millis(config.header_timeout_ms),
+            idle: Duration::from_millis(config.idle_timeout_ms),
+        },
+        max_connections,
+        shutdown_deadline: Duration::from_millis(config.shutdown_timeout_ms),
+        max_head_bytes: 64 * 1024,
+    };
     let simulation = config.simulation;
     let state = AppState::new(config).await?;
     if simulation {
         tracing::warn!("SIMULATION MODE: tickets signed by the public simulation key are accepted without asking Steam; never run this in production");
     }
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| StartupError(format!("server error: {e}")))?;
+    let app = router(Arc::clone(&state));
+    listener::serve(listener, app, limits, Arc::clone(&state.metrics), shutdown).await;
     if let Err(e) = state.quota.flush(state.store.as_ref()).await {
         tracing::warn!("cannot persist the quota count at shutdown: {e}");
     }

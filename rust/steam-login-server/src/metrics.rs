@@ -4,9 +4,12 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
+use crate::connection::Closed;
 use crate::steam_api::{AttemptObserver, AttemptResult};
+use crate::ticket_check::RejectionReason;
 
-/// How a login request ended.
+/// How a login request ended. `ALL` lists the variants in declaration order, so a variant's
+/// discriminant is its counter's index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
@@ -48,13 +51,11 @@ impl Outcome {
     }
 }
 
-/// Reasons for rejecting a ticket without calling Steam.
-pub const LOCAL_REASONS: [&str; 5] = [
-    "malformed",
-    "bad_signature",
-    "wrong_app",
-    "expired",
-    "steam_id_mismatch",
+/// Why the server closed connections itself, in [`Closed`]'s order.
+const CLOSED_REASONS: [(Closed, &str); 3] = [
+    (Closed::HeaderTimeout, "header_timeout"),
+    (Closed::IdleTimeout, "idle_timeout"),
+    (Closed::Evicted, "evicted"),
 ];
 
 const LATENCY_BUCKETS: [f64; 11] = [
@@ -64,25 +65,40 @@ const LATENCY_BUCKETS: [f64; 11] = [
 #[derive(Default)]
 pub struct Metrics {
     logins: [AtomicU64; Outcome::ALL.len()],
-    local_rejections: [AtomicU64; LOCAL_REASONS.len()],
+    /// Malformed tickets, then [`RejectionReason::ALL`].
+    local_rejections: [AtomicU64; RejectionReason::ALL.len() + 1],
     upstream: [AtomicU64; AttemptResult::ALL.len()],
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_micros_sum: AtomicU64,
     quota_used_today: AtomicU64,
     quota_budget: AtomicU64,
+    open_connections: AtomicU64,
+    connections_closed: [AtomicU64; CLOSED_REASONS.len()],
+    connections_refused: AtomicU64,
 }
 
 impl Metrics {
     pub fn login(&self, outcome: Outcome) {
-        let i = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
-        self.logins[i].fetch_add(1, Relaxed);
+        self.logins[outcome as usize].fetch_add(1, Relaxed);
     }
 
-    pub fn local_rejection(&self, reason: &str) {
-        if let Some(i) = LOCAL_REASONS.iter().position(|r| *r == reason) {
-            self.local_rejections[i].fetch_add(1, Relaxed);
-        }
+    /// A ticket refused offline; `None` for one that is not a ticket at all.
+    pub fn local_rejection(&self, reason: Option<RejectionReason>) {
+        let i = reason.map_or(0, |r| r as usize + 1);
+        self.local_rejections[i].fetch_add(1, Relaxed);
+    }
+
+    pub fn set_open_connections(&self, open: usize) {
+        self.open_connections.store(open as u64, Relaxed);
+    }
+
+    pub fn connection_closed(&self, why: Closed) {
+        self.connections_closed[why as usize].fetch_add(1, Relaxed);
+    }
+
+    pub fn connection_refused(&self) {
+        self.connections_refused.fetch_add(1, Relaxed);
     }
 
     pub fn set_quota(&self, used: u64, budget: u64) {
@@ -104,7 +120,9 @@ impl Metrics {
             "steam_login_local_rejections_total",
             "Tickets rejected without calling Steam, by reason.",
             "reason",
-            LOCAL_REASONS.iter().copied().zip(&self.local_rejections),
+            std::iter::once("malformed")
+                .chain(RejectionReason::ALL.iter().map(|r| r.label()))
+                .zip(&self.local_rejections),
         );
         counter_family(
             &mut out,
@@ -157,6 +175,36 @@ impl Metrics {
             "steam_login_quota_budget {}",
             self.quota_budget.load(Relaxed)
         );
+        counter_family(
+            &mut out,
+            "steam_login_connections_closed_total",
+            "Connections the server closed itself, by reason.",
+            "reason",
+            CLOSED_REASONS
+                .iter()
+                .map(|(_, label)| *label)
+                .zip(&self.connections_closed),
+        );
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_connections_refused_total Connections refused at the cap with none idle."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_connections_refused_total counter");
+        let _ = writeln!(
+            out,
+            "steam_login_connections_refused_total {}",
+            self.connections_refused.load(Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_open_connections Client connections open now."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_open_connections gauge");
+        let _ = writeln!(
+            out,
+            "steam_login_open_connections {}",
+            self.open_connections.load(Relaxed)
+        );
         out
     }
 }
@@ -178,11 +226,7 @@ fn counter_family<'a>(
 
 impl AttemptObserver for Metrics {
     fn attempt(&self, result: AttemptResult, latency: Duration) {
-        let i = AttemptResult::ALL
-            .iter()
-            .position(|r| *r == result)
-            .unwrap_or(0);
-        self.upstream[i].fetch_add(1, Relaxed);
+        self.upstream[result as usize].fetch_add(1, Relaxed);
         let seconds = latency.as_secs_f64();
         if let Some(b) = LATENCY_BUCKETS.iter().position(|le| seconds <= *le) {
             self.latency_buckets[b].fetch_add(1, Relaxed);
@@ -192,5 +236,26 @@ impl AttemptObserver for Metrics {
             latency.as_micros().min(u128::from(u64::MAX)) as u64,
             Relaxed,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_list_variants_in_declaration_order() {
+        for (i, o) in Outcome::ALL.iter().enumerate() {
+            assert_eq!(*o as usize, i);
+        }
+        for (i, r) in AttemptResult::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i);
+        }
+        for (i, r) in RejectionReason::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i);
+        }
+        for (i, (c, _)) in CLOSED_REASONS.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
     }
 }

@@ -1,11 +1,24 @@
 //! The daily Web API budget: counted in memory on the hot path, persisted (and merged with other
 //! instances' counts) by a background flush.
+//!
+//! What a crash can lose is what was counted and not yet flushed: the flush runs every
+//! [`FLUSH_EVERY`] and as soon as [`FLUSH_AT`] calls are pending, so at most `FLUSH_AT` calls plus
+//! those made during one store write (a few milliseconds). At a key's real rate (100,000 calls a day,
+//! about 1.2 a second on average, a few dozen at a peak) that is under a second's worth; at a
+//! benchmark's 8,000 a second it is about 64 calls, where a flush once a second lost thousands.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use tokio::sync::Notify;
+
 use crate::store::{Store, StoreError};
+
+/// The flush's period when few calls are made.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
+/// Pending calls that trigger a flush at once.
+pub const FLUSH_AT: u64 = 64;
 
 pub struct QuotaGuard {
     budget: u64,
@@ -14,6 +27,8 @@ pub struct QuotaGuard {
     /// Calls known for the day: the persisted total plus what this instance has not flushed yet.
     used: AtomicU64,
     pending: AtomicU64,
+    /// Wakes the flusher when `FLUSH_AT` calls are pending.
+    due: Notify,
 }
 
 pub fn unix_now() -> u64 {
@@ -47,6 +62,7 @@ impl QuotaGuard {
             day: AtomicU64::new(day),
             used: AtomicU64::new(used),
             pending: AtomicU64::new(0),
+            due: Notify::new(),
         })
     }
 
@@ -67,8 +83,8 @@ impl QuotaGuard {
                 (used < self.budget).then_some(used + 1)
             })
             .is_ok();
-        if taken {
-            self.pending.fetch_add(1, Relaxed);
+        if taken && self.pending.fetch_add(1, Relaxed) + 1 >= FLUSH_AT {
+            self.due.notify_one();
         }
         taken
     }
@@ -111,13 +127,23 @@ impl QuotaGuard {
         }
     }
 
-    /// Flushes every `period` until the process ends.
-    pub fn spawn_flusher(self: &Arc<Self>, store: Arc<dyn Store>, period: Duration) {
+    /// Calls counted and not yet persisted.
+    pub fn pending(&self) -> u64 {
+        self.pending.load(Relaxed)
+    }
+
+    /// Flushes every [`FLUSH_EVERY`], and at once when [`FLUSH_AT`] calls are pending, until the
+    /// process ends.
+    pub fn spawn_flusher(self: &Arc<Self>, store: Arc<dyn Store>) {
         let guard = Arc::clone(self);
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(period);
+            let mut tick = tokio::time::interval(FLUSH_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = guard.due.notified() => {}
+                }
                 if let Err(e) = guard.flush(store.as_ref()).await {
                     tracing::warn!("cannot persist the quota count: {e}");
                 }

@@ -2,14 +2,28 @@
 //! answers mean.
 //!
 //! The key travels in the `x-webapi-key` header, never in the URL; the URL holds the ticket, so no URL is
-//! ever logged or put in an error (the HTTP client's errors never carry it).
+//! ever logged or put in an error (hyper's errors never carry it).
+//!
+//! HTTP is hyper-util's pooled client over hyper-rustls (ring, Mozilla's roots from webpki-roots):
+//! HTTP/1.1 keep-alive to one origin, a connect timeout, a timeout per attempt, and retries with
+//! jittered exponential back-off.
 
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
+use axum::http::{header, HeaderValue, Request, Uri};
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::Deserialize;
 
 use crate::config::Secret;
-use crate::http1::{Http1Client, HttpError};
+
+/// Steam's answers are a few hundred bytes.
+const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+/// Idle pooled connections are closed after this (servers close theirs after a while).
+const POOL_IDLE: Duration = Duration::from_secs(50);
 
 /// What Steam said about a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,13 +98,15 @@ pub trait AttemptObserver: Send + Sync {
     fn attempt(&self, result: AttemptResult, latency: Duration);
 }
 
+type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
 pub struct SteamWebApi {
-    http: Http1Client,
-    /// The endpoint's path with every parameter but the ticket, encoded once:
-    /// `/…/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=…[&identity=…]`.
-    path_prefix: String,
-    /// `x-webapi-key`: checked once to be a valid header value; only ever written to the socket.
-    key: Secret,
+    http: HttpsClient,
+    /// The endpoint's URL with every parameter but the ticket, encoded once:
+    /// `https://…/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=…[&identity=…]`.
+    url_prefix: String,
+    /// `x-webapi-key`, marked sensitive (hyper never shows it); only ever written to the socket.
+    key: HeaderValue,
     timeout: Duration,
     retries: u32,
 }
@@ -115,22 +131,24 @@ impl SteamWebApi {
         }
         let url = url::Url::parse_with_params(&endpoint, &params)
             .map_err(|e| format!("the Steam Web API base URL {base:?} is not a URL: {e}"))?;
-        let http = Http1Client::new(&url, 256, timeout.min(Duration::from_secs(3)))
-            .map_err(|e| format!("the Steam Web API base URL {base:?}: {e}"))?;
-        let path_prefix = format!("{}?{}", url.path(), url.query().unwrap_or_default());
-        // A header value is visible ASCII, spaces and tabs; anything else could split the request.
-        if !key
-            .expose()
-            .bytes()
-            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-        {
-            return Err(
-                "the Steam Web API key holds characters an HTTP header cannot carry".into(),
-            );
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!(
+                "the Steam Web API base URL {base:?} must be http:// or https://"
+            ));
         }
+        // A header value is visible ASCII, spaces and tabs; anything else could split the request.
+        let mut key = HeaderValue::from_str(key.expose())
+            .ok()
+            .filter(|_| {
+                key.expose()
+                    .bytes()
+                    .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+            })
+            .ok_or("the Steam Web API key holds characters an HTTP header cannot carry")?;
+        key.set_sensitive(true);
         Ok(SteamWebApi {
-            http,
-            path_prefix,
+            http: https_client(timeout.min(Duration::from_secs(3))),
+            url_prefix: format!("{url}&ticket="),
             key,
             timeout,
             retries,
@@ -149,56 +167,64 @@ impl SteamWebApi {
         if !ticket_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(SteamAnswer::Fault("the ticket is not hex".into()));
         }
-        // Hex needs no percent-encoding, so the path is a concatenation.
-        let path = format!("{}&ticket={ticket_hex}", self.path_prefix);
+        // Hex needs no percent-encoding, so the URL is a concatenation.
+        let Ok(uri) = format!("{}{ticket_hex}", self.url_prefix).parse::<Uri>() else {
+            return Ok(SteamAnswer::Fault(
+                "the ticket does not fit in a URL".into(),
+            ));
+        };
         let mut attempt = 0;
         loop {
             if !before_attempt() {
                 return Err(QuotaExhausted);
             }
             let started = Instant::now();
-            let (answer, result, retryable) = self.attempt(&path).await;
+            let (answer, result, retryable) = self.attempt(uri.clone()).await;
             observer.attempt(result, started.elapsed());
             if !retryable || attempt >= self.retries {
                 return Ok(answer);
             }
             attempt += 1;
-            tokio::time::sleep(Duration::from_millis(50 * (1 << attempt.min(4)))).await;
+            tokio::time::sleep(backoff(attempt)).await;
         }
     }
 
-    async fn attempt(&self, path: &str) -> (SteamAnswer, AttemptResult, bool) {
-        let headers = [
-            ("x-webapi-key", self.key.expose()),
-            ("accept", "application/json"),
-            ("user-agent", USER_AGENT),
-        ];
-        let response = match tokio::time::timeout(self.timeout, self.http.get(path, &headers)).await
-        {
-            Err(_elapsed) => return (SteamAnswer::Timeout, AttemptResult::Timeout, true),
-            Ok(Err(HttpError::Connect(e))) if e.kind() == std::io::ErrorKind::TimedOut => {
-                return (SteamAnswer::Timeout, AttemptResult::Timeout, true)
+    async fn attempt(&self, uri: Uri) -> (SteamAnswer, AttemptResult, bool) {
+        let request = Request::get(uri)
+            .header("x-webapi-key", self.key.clone())
+            .header(header::ACCEPT, HeaderValue::from_static("application/json"))
+            .header(header::USER_AGENT, HeaderValue::from_static(USER_AGENT))
+            .body(Empty::new());
+        let request = match request {
+            Ok(r) => r,
+            Err(_) => {
+                let message = "the Steam Web API request could not be built".to_string();
+                return (SteamAnswer::Fault(message), AttemptResult::Transport, false);
             }
-            Ok(Err(e @ HttpError::Protocol(_))) => {
-                let message = format!("Steam's answer is not valid HTTP: {e}");
-                return (SteamAnswer::Fault(message), AttemptResult::Malformed, false);
-            }
-            Ok(Err(e)) => {
-                let message = format!("cannot reach Steam: {e}");
-                return (SteamAnswer::Fault(message), AttemptResult::Transport, true);
-            }
-            Ok(Ok(response)) => response,
         };
-        match response.status {
+        let exchange = async {
+            let response = self.http.request(request).await?;
+            let (parts, body) = response.into_parts();
+            let body = Limited::new(body, MAX_ANSWER_BYTES).collect().await;
+            Ok::<_, ExchangeError>((parts, body.map_err(ExchangeError::Body)?.to_bytes()))
+        };
+        let (parts, body) = match tokio::time::timeout(self.timeout, exchange).await {
+            Err(_elapsed) => return (SteamAnswer::Timeout, AttemptResult::Timeout, true),
+            Ok(Err(e)) => return e.classify(),
+            Ok(Ok(answer)) => answer,
+        };
+        let retry_after = parts
+            .headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        match parts.status.as_u16() {
             403 => (SteamAnswer::BadKey, AttemptResult::BadKey, false),
-            429 => {
-                let retry_after = response.retry_after.as_deref().and_then(|v| v.parse().ok());
-                (
-                    SteamAnswer::Throttled { retry_after },
-                    AttemptResult::Throttled,
-                    false,
-                )
-            }
+            429 => (
+                SteamAnswer::Throttled { retry_after },
+                AttemptResult::Throttled,
+                false,
+            ),
             status @ 500..=599 => {
                 let message = format!("Steam answered HTTP {status}");
                 (
@@ -207,7 +233,7 @@ impl SteamWebApi {
                     true,
                 )
             }
-            200..=299 => match parse_answer(&response.body) {
+            200..=299 => match parse_answer(&body) {
                 Ok(answer @ SteamAnswer::Valid(_)) => (answer, AttemptResult::Ok, false),
                 Ok(answer) => (answer, AttemptResult::SteamError, false),
                 Err(message) => (SteamAnswer::Fault(message), AttemptResult::Malformed, false),
@@ -221,6 +247,101 @@ impl SteamWebApi {
 }
 
 const USER_AGENT: &str = concat!("steam-login-server/", env!("CARGO_PKG_VERSION"));
+
+/// Keep-alive HTTP/1.1 over TLS (or plain HTTP, for a fake Steam on loopback).
+fn https_client(connect_timeout: Duration) -> HttpsClient {
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_nodelay(true);
+    tcp.set_connect_timeout(Some(connect_timeout));
+    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let tls = rustls::ClientConfig::builder_with_provider(
+        rustls::crypto::ring::default_provider().into(),
+    )
+    .with_safe_default_protocol_versions()
+    .expect("ring supports TLS 1.2 and 1.3")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tcp);
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(POOL_IDLE)
+        .pool_max_idle_per_host(256)
+        .pool_timer(TokioTimer::new())
+        .timer(TokioTimer::new())
+        .build(https)
+}
+
+/// 100 ms, 200 ms, 400 ms… (at most 1.6 s), each scaled by a random 50-150 % so that many servers
+/// retrying after one fault of Steam's do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = 50u64 << attempt.clamp(1, 5);
+    let jitter = getrandom::u32().map_or(500, |r| r % 1001);
+    Duration::from_millis(base * (500 + u64::from(jitter)) / 1000)
+}
+
+/// Why an exchange got no complete answer.
+enum ExchangeError {
+    Request(hyper_util::client::legacy::Error),
+    Body(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<hyper_util::client::legacy::Error> for ExchangeError {
+    fn from(e: hyper_util::client::legacy::Error) -> Self {
+        ExchangeError::Request(e)
+    }
+}
+
+/// The innermost error of a chain, for the log: hyper's errors never include the URL.
+fn root_cause<'e>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> &'e (dyn std::error::Error + 'static) {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause
+}
+
+impl ExchangeError {
+    fn classify(self) -> (SteamAnswer, AttemptResult, bool) {
+        let error: &(dyn std::error::Error + 'static) = match &self {
+            ExchangeError::Request(e) => e,
+            ExchangeError::Body(e) => e.as_ref(),
+        };
+        let root = root_cause(error);
+        let timed_out = root
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+        if timed_out {
+            return (SteamAnswer::Timeout, AttemptResult::Timeout, true);
+        }
+        if root
+            .downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some()
+        {
+            let message = format!("Steam's answer is over {MAX_ANSWER_BYTES} bytes");
+            return (SteamAnswer::Fault(message), AttemptResult::Malformed, false);
+        }
+        let parse_error = std::iter::successors(Some(error), |e| e.source())
+            .filter_map(|e| e.downcast_ref::<hyper::Error>())
+            .any(hyper::Error::is_parse);
+        if parse_error {
+            let message = format!("Steam's answer is not valid HTTP: {root}");
+            return (SteamAnswer::Fault(message), AttemptResult::Malformed, false);
+        }
+        let message = match &self {
+            ExchangeError::Request(e) if e.is_connect() => {
+                format!("cannot connect to Steam: {root}")
+            }
+            _ => format!("cannot reach Steam: {root}"),
+        };
+        (SteamAnswer::Fault(message), AttemptResult::Transport, true)
+    }
+}
 
 /// The quota guard refused the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

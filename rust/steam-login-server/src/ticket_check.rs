@@ -1,104 +1,134 @@
-//! What is checked before Steam is called: the hex's shape, then the ticket's own claims.
+//! What is decided before Steam is asked: whether the token is a ticket at all (one length cap, then
+//! the codec's own decoder), and what the ticket's own claims say.
 
-use axum::http::StatusCode;
-use steam_ticket::{check, Clock, DecodedTicket, Expectations, KeyRing, Problem};
+use steam_ticket::{check, Clock, Expectations, KeyRing, Problem};
 
-use crate::error::ApiError;
+use crate::login_error::LoginError;
+use crate::steam_api::Player;
 
 /// Longest accepted ticket hex (2,560 bytes: the largest SDK buffer).
 pub const MAX_TICKET_HEX: usize = 5_120;
 
-/// Shape checks, cheapest first; no error message contains the ticket.
-pub fn check_shape(token: &str) -> Result<(), ApiError> {
-    let bad = |message: String| ApiError::bad_request("malformed_ticket", message);
-    if token.is_empty() {
-        return Err(bad("token is empty".into()));
-    }
-    if token.len() > MAX_TICKET_HEX {
-        return Err(bad(format!(
-            "token is {} characters long; at most {MAX_TICKET_HEX} are accepted",
-            token.len()
-        )));
-    }
-    if let Some(position) = token.bytes().position(|b| !b.is_ascii_hexdigit()) {
-        return Err(bad(format!(
-            "token is not hex: invalid character at position {position}"
-        )));
-    }
-    if !token.len().is_multiple_of(2) {
-        return Err(bad(format!(
-            "token has an odd number of hex digits ({}); each byte needs two (\"%02x\")",
-            token.len()
-        )));
-    }
-    if !token
-        .get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("14000000"))
-    {
-        return Err(bad(
-            "token is not a Steam auth ticket: it must start with 14000000".to_string(),
-        ));
-    }
-    Ok(())
+/// Why the offline checks refused a ticket, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionReason {
+    BadSignature,
+    WrongApp,
+    Expired,
+    SteamIdMismatch,
 }
 
-/// Decodes and runs the offline checks. `Err` carries the local rejection reason code.
-pub fn check_ticket(
-    token: &str,
+impl RejectionReason {
+    pub const ALL: [RejectionReason; 4] = [
+        Self::BadSignature,
+        Self::WrongApp,
+        Self::Expired,
+        Self::SteamIdMismatch,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BadSignature => "bad_signature",
+            Self::WrongApp => "wrong_app",
+            Self::Expired => "expired",
+            Self::SteamIdMismatch => "steam_id_mismatch",
+        }
+    }
+
+    fn of(problem: &Problem) -> Self {
+        match problem {
+            Problem::BadSignature => Self::BadSignature,
+            Problem::WrongApp { .. } => Self::WrongApp,
+            Problem::Expired { .. } => Self::Expired,
+            Problem::SteamIdMismatch { .. } => Self::SteamIdMismatch,
+        }
+    }
+}
+
+/// A refusal by the offline checks: the first problem's reason, and every problem in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRejection {
+    pub reason: RejectionReason,
+    pub detail: String,
+}
+
+/// What to do with a ticket that passed the offline checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict<'t> {
+    /// Signed by the simulation key on a `--simulation` server: the ticket speaks for itself.
+    Simulated(Player),
+    /// Only Steam can say whether the ticket is live. The hex is the ticket's declared length:
+    /// trailing bytes (a whole SDK buffer sent) are not Steam's business, nor worth its quota.
+    AskSteam { ticket_hex: &'t str },
+}
+
+/// The offline checks, in one place, cheapest first; no error message contains the ticket.
+pub fn check_ticket<'t>(
+    token: &'t str,
     keys: &KeyRing,
     app_id: u32,
+    accept_simulated: bool,
     clock: &dyn Clock,
-) -> Result<(DecodedTicket, String), (ApiError, &'static str)> {
-    let decoded = steam_ticket::decode_hex(token).map_err(|e| {
-        (
-            ApiError::bad_request(
-                "malformed_ticket",
-                format!("token is not a valid Steam auth ticket: {e}"),
-            ),
-            "malformed",
-        )
-    })?;
+) -> Result<Verdict<'t>, LoginError> {
+    if token.len() > MAX_TICKET_HEX {
+        return Err(LoginError::MalformedTicket(format!(
+            "it is {} characters long; at most {MAX_TICKET_HEX} are accepted",
+            token.len()
+        )));
+    }
+    let decoded =
+        steam_ticket::decode_hex(token).map_err(|e| LoginError::MalformedTicket(e.to_string()))?;
     let expect = Expectations {
         app_id: Some(app_id),
         // Only Steam knows who lent the game; it answers with ownersteamid.
         allow_lender_owner: true,
     };
     let report = check(&decoded, keys, &expect, clock);
-    match report.problems.first() {
-        None => {
-            let signer = report.signed_by.unwrap_or_default();
-            Ok((decoded, signer))
-        }
-        Some(problem) => {
-            let message = report
-                .problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            let error = ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "ticket_rejected",
-                format!("ticket rejected without calling Steam: {message}"),
-            );
-            Err((error, problem.code()))
-        }
+    if let Some(first) = report.problems.first() {
+        let detail = report
+            .problems
+            .iter()
+            .map(Problem::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(LoginError::RejectedLocally(LocalRejection {
+            reason: RejectionReason::of(first),
+            detail,
+        }));
     }
+    if accept_simulated && report.signed_by_simulation {
+        let t = &decoded.ticket;
+        return Ok(Verdict::Simulated(Player {
+            steam_id: t.steam_id,
+            owner_steam_id: t.ownership.steam_id,
+            vac_banned: false,
+            publisher_banned: false,
+        }));
+    }
+    Ok(Verdict::AskSteam {
+        ticket_hex: &token[..decoded.total_len * 2],
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use steam_ticket::SystemClock;
+
+    fn malformed(token: &str) -> String {
+        match check_ticket(token, &KeyRing::default(), 555440, false, &SystemClock) {
+            Err(LoginError::MalformedTicket(why)) => why,
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn shape_errors_name_the_problem() {
-        let code = |t: &str| check_shape(t).err().map(|e| e.message);
-        assert_eq!(code("14000000AB"), None);
-        assert_eq!(code("14000000ab"), None);
-        assert!(code("").unwrap().contains("empty"));
-        assert!(code("1400000").unwrap().contains("odd number"));
-        assert!(code("14000000zz").unwrap().contains("position 8"));
-        assert!(code("15000000AB").unwrap().contains("start with 14000000"));
-        assert!(code(&"14".repeat(2561)).unwrap().contains("at most 5120"));
+        assert!(malformed("").contains("empty"));
+        assert!(malformed("1400000").contains("odd number"));
+        assert!(malformed("14000000zz").contains("position 8"));
+        assert!(malformed("15000000AB").contains("start with 14000000"));
+        assert!(malformed("14000000ab").contains("truncated"));
+        assert!(malformed(&"14".repeat(2561)).contains("at most 5120"));
     }
 }

@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 pub const KEY: &str = "TESTKEY-0123456789ABCDEF-never-log-me";
 pub const APP: u32 = 555440;
 
-pub use steam_login_server::fake_steam::{Answer, FakeSteam};
+pub use fake_steam_web_api::{Answer, FakeSteam};
 
 /// A running login server.
 pub struct Server {

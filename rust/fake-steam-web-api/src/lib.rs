@@ -1,5 +1,6 @@
 //! A programmable fake of Steam's `ISteamUserAuth/AuthenticateUserTicket/v1`, on loopback: for the
-//! integration tests, the benchmark (`examples/fake_steam.rs`) and local development without a key.
+//! login server's integration tests, the benchmark (the `fake-steam-web-api` binary) and local
+//! development without a key. Test support only: nothing here is shipped in the server.
 //! It answers OK for the SteamID inside the ticket unless told otherwise, and counts calls.
 //!
 //! HTTP is served by a small loop of its own rather than a framework: in the benchmark the fake shares
@@ -12,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
+use http::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -1,9 +1,9 @@
 //! A fake Steam Web API for benchmarks and local runs: answers OK for the ticket's SteamID.
-//! Usage: cargo run --release -p steam-login-server --example fake_steam -- <port> [latency_ms]
+//! Usage: cargo run --release -p fake-steam-web-api -- <port> [latency_ms]
 
 use std::sync::atomic::Ordering;
 
-use steam_login_server::fake_steam::{Answer, FakeSteam};
+use fake_steam_web_api::{Answer, FakeSteam};
 
 /// mimalloc: the fake answers thousands of calls a second beside the server it stands in for.
 #[global_allocator]

@@ -1,0 +1,22 @@
+//! The login endpoint's wire format, written once for the server that sends it and the clients that
+//! read it (the Rust client, the Godot extension): paths, the login request, the session body and the
+//! error body. Serde types only; no HTTP.
+
+mod error_body;
+mod request;
+mod session;
+mod session_body;
+
+pub use error_body::{ErrorBody, ErrorDetail};
+pub use request::LoginRequest;
+pub use session::{Provider, ProviderRef, Session};
+pub use session_body::{SessionBody, SessionInfo};
+
+/// `POST`: a Steam ticket in, a session out.
+pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";
+/// `GET` validates the session named by the Bearer token; `DELETE` revokes it.
+pub const SESSION_PATH: &str = "/api/v1/auth/session";
+/// The server's liveness answer.
+pub const HEALTH_PATH: &str = "/healthz";
+/// Prometheus text.
+pub const METRICS_PATH: &str = "/metrics";

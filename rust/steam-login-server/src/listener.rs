@@ -1,0 +1,223 @@
+//! The accept loop: hyper's HTTP/1.1 connections with the timeouts of [`crate::connection`], a cap on
+//! open connections, and a shutdown that ends at a deadline.
+//!
+//! `axum::serve` has no connection cap, no timer for hyper and no shutdown deadline, and sleeps a whole
+//! second after an accept error; a thousand silent connections took the server down. This loop owns the
+//! connections instead: beyond the cap it closes the oldest idle one (so `/healthz` and logins still get
+//! in), and when descriptors run out anyway it frees one the same way instead of waiting.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use parking_lot::Mutex;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tower_service::Service;
+
+use crate::connection::{ConnectionState, Timeouts, WatchedStream};
+use crate::metrics::Metrics;
+
+/// Connection limits and deadlines.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub timeouts: Timeouts,
+    /// Open connections beyond which the oldest idle one is closed.
+    pub max_connections: usize,
+    /// After the shutdown signal: how long requests in flight may take before their connections are
+    /// closed anyway.
+    pub shutdown_deadline: Duration,
+    /// Longest request head hyper buffers. Heads under it that break the router's limits get the JSON
+    /// 414/431 of `crate::limits`; only heads beyond it get hyper's bare status.
+    pub max_head_bytes: usize,
+}
+
+/// Open connections, oldest first.
+#[derive(Default)]
+struct Registry {
+    next_id: u64,
+    open: BTreeMap<u64, Arc<ConnectionState>>,
+}
+
+impl Registry {
+    fn add(&mut self) -> (u64, Arc<ConnectionState>) {
+        self.next_id += 1;
+        let state = Arc::new(ConnectionState::default());
+        self.open.insert(self.next_id, Arc::clone(&state));
+        (self.next_id, state)
+    }
+
+    /// Closes the oldest connection with no request in flight; false if every one is busy.
+    fn evict_oldest_idle(&mut self) -> bool {
+        let oldest = self
+            .open
+            .iter()
+            .find(|(_, state)| state.is_idle() && !state.is_evicted());
+        match oldest {
+            Some((_, state)) => {
+                state.evict();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Removes its connection from the registry when the connection's task ends, however it ends.
+struct Registered {
+    id: u64,
+    registry: Arc<Mutex<Registry>>,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut registry = self.registry.lock();
+        registry.open.remove(&self.id);
+        self.metrics.set_open_connections(registry.open.len());
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish for at
+/// most `limits.shutdown_deadline`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    metrics: Arc<Metrics>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let registry = Arc::new(Mutex::new(Registry::default()));
+    let (stop, stopping) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    let mut last_accept_warning: Option<Instant> = None;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let mut open = registry.lock();
+                    if open.open.len() >= limits.max_connections && !open.evict_oldest_idle() {
+                        drop(open);
+                        metrics.connection_refused();
+                        refuse(stream);
+                        continue;
+                    }
+                    let (id, state) = open.add();
+                    metrics.set_open_connections(open.open.len());
+                    drop(open);
+                    let registered = Registered {
+                        id,
+                        registry: Arc::clone(&registry),
+                        metrics: Arc::clone(&metrics),
+                    };
+                    let connection = serve_connection(
+                        stream, peer, state, router.clone(), limits, stopping.clone(), Arc::clone(&metrics),
+                    );
+                    connections.spawn(async move {
+                        let _registered = registered;
+                        connection.await;
+                    });
+                }
+                Err(e) => {
+                    // Usually EMFILE: free a descriptor held by an idle connection and try again soon.
+                    let freed = registry.lock().evict_oldest_idle();
+                    if last_accept_warning.is_none_or(|at| at.elapsed() > Duration::from_secs(10)) {
+                        tracing::warn!(
+                            "accept error: {e}; {}",
+                            if freed { "closed the oldest idle connection" } else { "every connection is busy" }
+                        );
+                        last_accept_warning = Some(Instant::now());
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let open = connections.len();
+    let drained = tokio::time::timeout(limits.shutdown_deadline, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            "shutdown deadline of {:?} reached: closing {} of {open} connections with requests unfinished",
+            limits.shutdown_deadline,
+            connections.len()
+        );
+        connections.shutdown().await;
+    }
+}
+
+/// Beyond the cap with every connection busy: a JSON 503 if the socket takes it at once, then close.
+fn refuse(stream: TcpStream) {
+    let answer = crate::error::raw_answer(
+        503,
+        "too_many_connections",
+        "the server has too many open connections; retry shortly",
+    );
+    let _ = stream.try_write(&answer);
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<ConnectionState>,
+    router: Router,
+    limits: ConnectionLimits,
+    mut stopping: watch::Receiver<bool>,
+    metrics: Arc<Metrics>,
+) {
+    let _ = stream.set_nodelay(true);
+    let io = TokioIo::new(WatchedStream::new(stream, Arc::clone(&state)));
+    let requests = Arc::clone(&state);
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        let answering = requests.begin_request();
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let mut router = router.clone();
+        let response = router.call(request);
+        async move {
+            let response = response.await;
+            drop(answering);
+            Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
+        }
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .header_read_timeout(None)
+        .max_buf_size(limits.max_head_bytes)
+        .serve_connection(io, service);
+    tokio::pin!(connection);
+    let mut draining = false;
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(%peer, "connection ended: {e}");
+                }
+                return;
+            }
+            _ = stopping.wait_for(|stop| *stop), if !draining => {
+                draining = true;
+                connection.as_mut().graceful_shutdown();
+            }
+            why = state.expired(limits.timeouts) => {
+                tracing::debug!(%peer, ?why, "closing connection");
+                metrics.connection_closed(why);
+                return;
+            }
+        }
+    }
+}
