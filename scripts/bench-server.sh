@@ -2,6 +2,9 @@
 # Login server benchmark on loopback: wrk with 64 connections against the release server, which
 # asks a fake Steam Web API (0 ms and 50 ms latency), with SQLite and with PostgreSQL.
 # Usage: scripts/bench-server.sh [seconds] [rounds]   (needs wrk: apt-get install wrk)
+# SERVER_BIN=path measures another build of the server (before/after comparisons);
+# BENCH_SKIP_POSTGRES=1 skips the PostgreSQL rounds; BENCH_EXPRESS=1 adds the same endpoint in
+# Node/Express (bench/express, needs node and npm) at 0 ms and at 50 ms with independent clients.
 # A shared VM's speed drifts by tens of percent within minutes, so every configuration runs once per
 # round, rounds interleave them, and the summary gives each one's median.
 set -euo pipefail
@@ -11,6 +14,10 @@ rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 cargo build --release -p steam-login-server --bin steam-login-server --example mint_tickets -p fake-steam-web-api >&2
 bin=target/release
+server_bin=${SERVER_BIN:-$bin/steam-login-server}
+if [ -n "${BENCH_EXPRESS:-}" ] && [ ! -d bench/express/node_modules ]; then
+  (cd bench/express && npm install --no-audit --no-fund --silent) >&2
+fi
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -21,10 +28,15 @@ run() { # <latency_ms> <database> <label> [extra server flags]
   local latency=$1 database=$2 label=$3; shift 3
   case $database in postgres*) ;; *) rm -f "$database" "$database-wal" "$database-shm" ;; esac
   "$bin/fake-steam-web-api" 18081 "$latency" 2>/dev/null & pids+=($!)
-  RUST_LOG=warn "$bin/steam-login-server" --listen 127.0.0.1:18080 --database "$database" \
-    --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
-    --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
-    --rate-limit 0 --daily-quota 1000000000 "$@" >/dev/null & pids+=($!)
+  if [ "$label" = "${label#express}" ]; then
+    RUST_LOG=warn "$server_bin" --listen 127.0.0.1:18080 --database "$database" \
+      --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
+      --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
+      --rate-limit 0 --daily-quota 1000000000 "$@" >/dev/null & pids+=($!)
+  else
+    node bench/express/server.js 18080 http://127.0.0.1:18081 bench-key 555440 \
+      rust/steam-ticket/keys/simulation-public-key.pem >/dev/null & pids+=($!)
+  fi
   for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && break; sleep 0.1; done
   BODIES="$work/bodies.txt" wrk -t2 -c64 -d2s -s bench/login.lua http://127.0.0.1:18080/api/v1/auth/provider/steam/login >/dev/null  # warm-up
   local result cpu_before cpu_after
@@ -97,6 +109,10 @@ sqlite_round() {
   upstream_alone 50 fake-steam-alone
   THINK_MS=10 run 50 "$work/bench50i.db" "sqlite,independent-clients"
   THINK_MS=10 upstream_alone 50 "fake-steam-alone,independent-clients"
+  if [ -n "${BENCH_EXPRESS:-}" ]; then
+    run 0 "$work/unused.db" express
+    THINK_MS=10 run 50 "$work/unused.db" "express,independent-clients"
+  fi
 }
 
 results="$work/results"
@@ -104,9 +120,9 @@ for round in $(seq "$rounds"); do
   echo "# round $round of $rounds" >&2
   sqlite_round | tee -a "$results"
 done
-if [ -z "${BENCH_ONLY_SQLITE:-}" ]; then
+if [ -z "${BENCH_ONLY_SQLITE:-}" ] && [ -z "${BENCH_SKIP_POSTGRES:-}" ]; then
   scripts/with-postgres.sh bash -c "
-    $(declare -f run); bin=$bin; work=$work; seconds=$seconds; pids=()
+    $(declare -f run); bin=$bin; server_bin=$server_bin; work=$work; seconds=$seconds; pids=()
     for round in \$(seq $rounds); do
       run 0 \"\$TEST_DATABASE_URL\" postgres
       run 50 \"\$TEST_DATABASE_URL\" postgres

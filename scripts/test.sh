@@ -2,6 +2,7 @@
 # Every test: formatting, clippy, the Rust crates, and the headless Godot suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/provision-test-tools.sh
 echo "[test] cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "[test] cargo clippy" >&2

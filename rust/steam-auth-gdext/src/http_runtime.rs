@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use steam_login_client::{LoginError, Session};
+use steam_login_client::LoginError;
+use steam_login_protocol::Session;
 
 /// A finished login, produced on a tokio thread.
 pub struct Completion {

@@ -2,7 +2,8 @@
 
 use godot::prelude::*;
 use serde_json::Value;
-use steam_login_client::{LoginError, Session};
+use steam_login_client::LoginError;
+use steam_login_protocol::Session;
 
 /// A game session issued by the login server: every field of the response as a snake_case property.
 #[derive(GodotClass)]

@@ -581,3 +581,137 @@ async fn secrets_never_reach_the_logs() {
         "a ticket-sized hex string was logged ({longest_hex_run} digits)"
     );
 }
+
+#[tokio::test]
+async fn a_session_ttl_other_than_the_default_is_honoured() {
+    capture_logs();
+    let fake = FakeSteam::start(Answer::Ok).await;
+    let client = reqwest::Client::new();
+    let mut config = config_for(&fake, &temp_db("ttl"));
+    config.session_ttl = 3_600;
+    let server = Server::start(config).await;
+    let (status, body, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
+    assert_eq!(status, 200, "{body}");
+    let generated = body["generated"].as_i64().unwrap();
+    assert_eq!(body["expire"].as_i64().unwrap(), generated + 3_600);
+    server.stop().await;
+
+    let mut config = config_for(&fake, &temp_db("ttl-short"));
+    config.session_ttl = 1;
+    let server = Server::start(config).await;
+    let (_, body, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
+    let url = format!("{}/api/v1/auth/session", server.base);
+    let token = body["token"].as_str().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let response = client.get(&url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        error_code(&response.json().await.unwrap()),
+        "session_expired"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let (_fake, server, client) = setup(Answer::Ok).await;
+    let (_, body, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
+    let token = body["token"].as_str().unwrap();
+    let url = format!("{}/api/v1/auth/session", server.base);
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = client
+            .get(&url)
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+    let response = client
+        .get(&url)
+        .header("authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401, "another scheme");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn only_the_ticket_s_declared_length_is_forwarded_to_steam() {
+    let (fake, server, client) = setup(Answer::Ok).await;
+    let ticket = ticket_for(PLAYER);
+    let padded = format!("{ticket}{}", "00".repeat(300));
+    let (status, body, _) = post_token(&client, &server, &padded).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(fake.calls(), 1);
+    let query = fake.state.last_query.lock().unwrap().clone();
+    let sent = query
+        .iter()
+        .find(|(k, _)| k == "ticket")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert_eq!(sent, ticket);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_crash_loses_at_most_flush_at_calls_of_the_quota_count() {
+    use std::process::{Command, Stdio};
+    use steam_login_server::quota::{day_label, unix_now, FLUSH_AT};
+    let fake = FakeSteam::start(Answer::Ok).await;
+    let db = temp_db("crash-quota");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let trust = simulation_public_key();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steam-login-server"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--database", &db])
+        .args(["--web-api-key", KEY, "--steam-api-base", &fake.base])
+        .args(["--trust-key", trust.to_str().unwrap(), "--rate-limit", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let url = format!("{base}/api/v1/auth/provider/steam/login");
+    let logins = (0..8).map(|_| {
+        let (client, url) = (client.clone(), url.clone());
+        tokio::spawn(async move {
+            for _ in 0..40 {
+                let response = client
+                    .post(&url)
+                    .json(&json!({"token": ticket_for(PLAYER)}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+            }
+        })
+    });
+    for login in logins.collect::<Vec<_>>() {
+        login.await.unwrap();
+    }
+    child.kill().unwrap(); // SIGKILL: no flush at exit.
+    child.wait().unwrap();
+    let store = steam_login_server::store::open(&db).await.unwrap();
+    let persisted = store
+        .add_quota(&day_label(unix_now() / 86_400), 0)
+        .await
+        .unwrap();
+    let called = fake.calls() as u64;
+    assert_eq!(called, 320);
+    assert!(
+        called - persisted <= FLUSH_AT,
+        "{called} calls made, {persisted} persisted"
+    );
+}
