@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-15}
 rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -p steam-login-server --bin steam-login-server --example mint_tickets -p fake-steam-web-api >&2
+cargo build --release -p steam-login-server -p fake-steam-web-api --bin steam-login-server --bin fake-steam-web-api --example mint_tickets >&2
 bin=target/release
 server_bin=${SERVER_BIN:-$bin/steam-login-server}
 if [ -n "${BENCH_EXPRESS:-}" ] && [ ! -d bench/express/node_modules ]; then

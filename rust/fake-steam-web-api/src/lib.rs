@@ -19,8 +19,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
-/// The one path the fake serves.
+/// The paths the fake serves.
 const PATH: &str = "/ISteamUserAuth/AuthenticateUserTicket/v1/";
+const OWNERSHIP_PATH: &str = "/ISteamUser/CheckAppOwnership/v2/";
 /// Longest request head, and body, read; Steam tickets make URLs of a few KiB.
 const MAX_HEAD: usize = 64 * 1024;
 
@@ -50,7 +51,12 @@ pub enum Answer {
 }
 
 pub struct FakeState {
+    /// Every call of either endpoint: what a Web API key's quota counts.
     pub calls: AtomicUsize,
+    /// `CheckAppOwnership` calls alone.
+    pub ownership_calls: AtomicUsize,
+    /// SteamIDs `CheckAppOwnership` says do not own the app; everyone else does.
+    pub not_owners: Mutex<std::collections::HashSet<u64>>,
     /// Answers for the next calls, in order; when empty, `fallback`.
     script: Mutex<VecDeque<Answer>>,
     fallback: Mutex<Option<Answer>>,
@@ -65,6 +71,8 @@ impl FakeState {
     fn new(fallback: Answer) -> Self {
         FakeState {
             calls: AtomicUsize::new(0),
+            ownership_calls: AtomicUsize::new(0),
+            not_owners: Mutex::default(),
             script: Mutex::default(),
             fallback: Mutex::new(Some(fallback)),
             last_key: Mutex::default(),
@@ -193,6 +201,15 @@ impl FakeSteam {
     pub fn calls(&self) -> usize {
         self.state.calls.load(Ordering::SeqCst)
     }
+
+    pub fn ownership_calls(&self) -> usize {
+        self.state.ownership_calls.load(Ordering::SeqCst)
+    }
+
+    /// Makes `CheckAppOwnership` answer that `steam_id` does not own the app.
+    pub fn disown(&self, steam_id: u64) {
+        self.state.not_owners.lock().unwrap().insert(steam_id);
+    }
 }
 
 /// What the fake needs from a request head.
@@ -317,17 +334,37 @@ impl Reply {
     }
 }
 
+/// `CheckAppOwnership/v2`: owns the app unless [`FakeSteam::disown`] said otherwise.
+fn ownership(state: &FakeState, key: Option<String>, query: &[(String, String)]) -> Reply {
+    state.calls.fetch_add(1, Ordering::SeqCst);
+    state.ownership_calls.fetch_add(1, Ordering::SeqCst);
+    *state.last_key.lock().unwrap() = key;
+    let steam_id: u64 = query
+        .iter()
+        .find(|(k, _)| k == "steamid")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let owns = !state.not_owners.lock().unwrap().contains(&steam_id);
+    let owner = if owns { steam_id } else { 0 };
+    Reply::json(format!(
+        "{{\"appownership\":{{\"ownsapp\":{owns},\"permanent\":false,\"timestamp\":\"2024-01-01T00:00:00Z\",\"ownersteamid\":\"{owner}\",\"sitelicense\":false,\"result\":\"OK\"}}}}"
+    ))
+}
+
 async fn answer(state: &FakeState, request: Request) -> Reply {
     let (path, query) = request
         .target
         .split_once('?')
         .unwrap_or((request.target.as_str(), ""));
-    if path != PATH {
-        return Reply::text(StatusCode::NOT_FOUND, "not found");
-    }
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
+    if path == OWNERSHIP_PATH {
+        return ownership(state, request.key, &query);
+    }
+    if path != PATH {
+        return Reply::text(StatusCode::NOT_FOUND, "not found");
+    }
     state.calls.fetch_add(1, Ordering::SeqCst);
     *state.last_key.lock().unwrap() = request.key;
     let latency = state.latency_ms.load(Ordering::SeqCst) as u64;

@@ -16,6 +16,9 @@ pub use session_body::{SessionBody, SessionInfo};
 pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";
 /// `GET` validates the session named by the Bearer token; `DELETE` revokes it.
 pub const SESSION_PATH: &str = "/api/v1/auth/session";
+/// `POST` with a live session's token: a new token with a fresh expiry, the old one revoked; the
+/// login response's shape, and no Steam call.
+pub const REFRESH_PATH: &str = "/api/v1/auth/session/refresh";
 /// The server's liveness answer.
 pub const HEALTH_PATH: &str = "/healthz";
 /// Prometheus text.

@@ -34,9 +34,9 @@ impl std::str::FromStr for Secret {
     }
 }
 
-/// What to do with players Steam reports as VAC-banned (the ban may be for another game).
+/// Whether players in a given case may log in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum VacPolicy {
+pub enum Policy {
     Allow,
     Deny,
 }
@@ -105,7 +105,44 @@ pub struct Config {
         env = "STEAM_LOGIN_VAC_BANNED",
         default_value = "allow"
     )]
-    pub vac_banned: VacPolicy,
+    pub vac_banned: Policy,
+
+    /// Players of a game lent to them by Family Sharing (Steam's owner SteamID is not theirs): allow
+    /// or deny.
+    #[arg(
+        long,
+        value_enum,
+        env = "STEAM_LOGIN_FAMILY_SHARING",
+        default_value = "allow"
+    )]
+    pub family_sharing: Policy,
+
+    /// After Steam accepts a ticket, also ask ISteamUser/CheckAppOwnership (needs a publisher key)
+    /// and deny players who do not own the app: one more Web API call per login.
+    #[arg(long, env = "STEAM_LOGIN_CHECK_OWNERSHIP")]
+    pub check_ownership: bool,
+
+    /// Also send the session token as a cookie of this name (e.g. bhvrSession), and accept that
+    /// cookie wherever the Bearer header is accepted.
+    #[arg(long, env = "STEAM_LOGIN_SESSION_COOKIE", value_name = "NAME")]
+    pub session_cookie: Option<String>,
+
+    /// Leave `Secure` off the session cookie, for plain-HTTP development.
+    #[arg(long, env = "STEAM_LOGIN_SESSION_COOKIE_INSECURE")]
+    pub session_cookie_insecure: bool,
+
+    /// How often expired sessions are deleted, in seconds (0: never).
+    #[arg(long, env = "STEAM_LOGIN_SESSION_SWEEP_SECS", default_value_t = 600)]
+    pub session_sweep_secs: u64,
+
+    /// How long an expired session is kept (answering "session_expired" rather than
+    /// "invalid_session") before the sweep deletes it, in seconds.
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_SESSION_RETENTION_SECS",
+        default_value_t = 86_400
+    )]
+    pub session_retention_secs: u64,
 
     /// Timeout of one Web API call, in milliseconds.
     #[arg(long, env = "STEAM_LOGIN_UPSTREAM_TIMEOUT_MS", default_value_t = 5_000)]

@@ -12,10 +12,12 @@ pub mod error;
 pub mod fd_limit;
 pub mod limits;
 pub mod listener;
+mod login;
 pub mod login_error;
 pub mod metrics;
 pub mod quota;
 pub mod rate_limit;
+mod sessions;
 pub mod steam_api;
 pub mod store;
 pub mod ticket_check;
@@ -60,7 +62,7 @@ pub async fn serve(
     }
     let app = router(Arc::clone(&state));
     listener::serve(listener, app, limits, Arc::clone(&state.metrics), shutdown).await;
-    if let Err(e) = state.quota.flush(state.store.as_ref()).await {
+    if let Err(e) = state.quota.flush().await {
         tracing::warn!("cannot persist the quota count at shutdown: {e}");
     }
     Ok(())

@@ -30,6 +30,12 @@ pub enum LoginError {
     },
     PublisherBanned,
     VacBanned,
+    /// `--family-sharing deny` and the game is lent.
+    FamilyShared,
+    /// `--check-ownership` and Steam says the player does not own the app.
+    NotOwner,
+    /// The shared quota count (PostgreSQL) could not be reached.
+    QuotaUnavailable,
     /// A `--simulation` server without a key, given a ticket only Steam can judge.
     NoWebApiKey,
     QuotaExhausted {
@@ -55,10 +61,13 @@ impl LoginError {
             | Self::MissingToken(_)
             | Self::MalformedTicket(_) => StatusCode::BAD_REQUEST,
             Self::RejectedLocally(_) | Self::RejectedBySteam { .. } => StatusCode::UNAUTHORIZED,
-            Self::PublisherBanned | Self::VacBanned => StatusCode::FORBIDDEN,
-            Self::NoWebApiKey | Self::QuotaExhausted { .. } | Self::SteamThrottled { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
+            Self::PublisherBanned | Self::VacBanned | Self::FamilyShared | Self::NotOwner => {
+                StatusCode::FORBIDDEN
             }
+            Self::NoWebApiKey
+            | Self::QuotaExhausted { .. }
+            | Self::QuotaUnavailable
+            | Self::SteamThrottled { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::SteamKeyRejected | Self::SteamFault(_) => StatusCode::BAD_GATEWAY,
             Self::SteamTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,6 +88,9 @@ impl LoginError {
             Self::RejectedBySteam { .. } => "steam_rejected",
             Self::PublisherBanned => "publisher_banned",
             Self::VacBanned => "vac_banned",
+            Self::FamilyShared => "family_shared",
+            Self::NotOwner => "not_owner",
+            Self::QuotaUnavailable => "quota_unavailable",
             Self::NoWebApiKey => "steam_unavailable",
             Self::QuotaExhausted { .. } => "quota_exhausted",
             Self::SteamKeyRejected => "steam_key_rejected",
@@ -116,6 +128,15 @@ impl LoginError {
             Self::VacBanned => {
                 "this player is VAC-banned and this server admits no VAC-banned players".into()
             }
+            Self::FamilyShared => {
+                "this player plays a copy lent by Family Sharing, which this server does not admit"
+                    .into()
+            }
+            Self::NotOwner => "Steam says this player does not own the game".into(),
+            Self::QuotaUnavailable => {
+                "the Steam Web API budget shared by this deployment cannot be read; retry shortly"
+                    .into()
+            }
             Self::NoWebApiKey => {
                 "this server has no Steam Web API key and only accepts simulated tickets".into()
             }
@@ -140,6 +161,8 @@ impl LoginError {
             Self::RejectedLocally(_) => Outcome::RejectedLocally,
             Self::RejectedBySteam { .. } => Outcome::RejectedBySteam,
             Self::PublisherBanned | Self::VacBanned => Outcome::Banned,
+            Self::FamilyShared | Self::NotOwner => Outcome::Denied,
+            Self::QuotaUnavailable => Outcome::Internal,
             Self::QuotaExhausted { .. } => Outcome::QuotaExhausted,
             Self::NoWebApiKey
             | Self::SteamKeyRejected

@@ -17,6 +17,8 @@ pub enum Outcome {
     RejectedLocally,
     RejectedBySteam,
     Banned,
+    /// Refused by a verdict policy: Family Sharing, ownership.
+    Denied,
     RateLimited,
     QuotaExhausted,
     UpstreamError,
@@ -24,12 +26,13 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    const ALL: [Outcome; 9] = [
+    const ALL: [Outcome; 10] = [
         Self::Ok,
         Self::BadRequest,
         Self::RejectedLocally,
         Self::RejectedBySteam,
         Self::Banned,
+        Self::Denied,
         Self::RateLimited,
         Self::QuotaExhausted,
         Self::UpstreamError,
@@ -43,9 +46,70 @@ impl Outcome {
             Self::RejectedLocally => "rejected_locally",
             Self::RejectedBySteam => "rejected_by_steam",
             Self::Banned => "banned",
+            Self::Denied => "denied",
             Self::RateLimited => "rate_limited",
             Self::QuotaExhausted => "quota_exhausted",
             Self::UpstreamError => "upstream_error",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// The checks of Steam's verdict that an operator's flags decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyCheck {
+    PublisherBan,
+    VacBan,
+    FamilySharing,
+    Ownership,
+}
+
+impl PolicyCheck {
+    const ALL: [PolicyCheck; 4] = [
+        Self::PublisherBan,
+        Self::VacBan,
+        Self::FamilySharing,
+        Self::Ownership,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::PublisherBan => "publisher_ban",
+            Self::VacBan => "vac_ban",
+            Self::FamilySharing => "family_sharing",
+            Self::Ownership => "ownership",
+        }
+    }
+}
+
+/// How a session refresh ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    Renewed,
+    Expired,
+    Revoked,
+    Invalid,
+    Missing,
+    Internal,
+}
+
+impl RefreshOutcome {
+    const ALL: [RefreshOutcome; 6] = [
+        Self::Renewed,
+        Self::Expired,
+        Self::Revoked,
+        Self::Invalid,
+        Self::Missing,
+        Self::Internal,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Renewed => "renewed",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+            Self::Invalid => "invalid",
+            Self::Missing => "missing",
             Self::Internal => "internal",
         }
     }
@@ -73,6 +137,10 @@ pub struct Metrics {
     latency_micros_sum: AtomicU64,
     quota_used_today: AtomicU64,
     quota_budget: AtomicU64,
+    /// [`PolicyCheck::ALL`] × (allowed, denied).
+    policy: [[AtomicU64; 2]; PolicyCheck::ALL.len()],
+    refreshes: [AtomicU64; RefreshOutcome::ALL.len()],
+    sessions_swept: AtomicU64,
     open_connections: AtomicU64,
     connections_closed: [AtomicU64; CLOSED_REASONS.len()],
     connections_refused: AtomicU64,
@@ -87,6 +155,19 @@ impl Metrics {
     pub fn local_rejection(&self, reason: Option<RejectionReason>) {
         let i = reason.map_or(0, |r| r as usize + 1);
         self.local_rejections[i].fetch_add(1, Relaxed);
+    }
+
+    /// A verdict policy applied to a login: the player was let in, or not.
+    pub fn policy(&self, check: PolicyCheck, allowed: bool) {
+        self.policy[check as usize][usize::from(!allowed)].fetch_add(1, Relaxed);
+    }
+
+    pub fn refresh(&self, outcome: RefreshOutcome) {
+        self.refreshes[outcome as usize].fetch_add(1, Relaxed);
+    }
+
+    pub fn sessions_swept(&self, n: u64) {
+        self.sessions_swept.fetch_add(n, Relaxed);
     }
 
     pub fn set_open_connections(&self, open: usize) {
@@ -175,6 +256,41 @@ impl Metrics {
             "steam_login_quota_budget {}",
             self.quota_budget.load(Relaxed)
         );
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_policy_decisions_total Verdict policies applied to logins, by check and decision."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_policy_decisions_total counter");
+        for (check, counts) in PolicyCheck::ALL.iter().zip(&self.policy) {
+            for (decision, n) in ["allowed", "denied"].iter().zip(counts) {
+                let _ = writeln!(
+                    out,
+                    "steam_login_policy_decisions_total{{check=\"{}\",decision=\"{decision}\"}} {}",
+                    check.label(),
+                    n.load(Relaxed)
+                );
+            }
+        }
+        counter_family(
+            &mut out,
+            "steam_login_session_refreshes_total",
+            "Session refreshes (a saved session reused without Steam), by outcome.",
+            "outcome",
+            RefreshOutcome::ALL
+                .iter()
+                .map(|o| o.label())
+                .zip(&self.refreshes),
+        );
+        let _ = writeln!(
+            out,
+            "# HELP steam_login_sessions_swept_total Expired sessions deleted by the periodic sweep."
+        );
+        let _ = writeln!(out, "# TYPE steam_login_sessions_swept_total counter");
+        let _ = writeln!(
+            out,
+            "steam_login_sessions_swept_total {}",
+            self.sessions_swept.load(Relaxed)
+        );
         counter_family(
             &mut out,
             "steam_login_connections_closed_total",
@@ -256,6 +372,12 @@ mod tests {
         }
         for (i, (c, _)) in CLOSED_REASONS.iter().enumerate() {
             assert_eq!(*c as usize, i);
+        }
+        for (i, c) in PolicyCheck::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
+        for (i, o) in RefreshOutcome::ALL.iter().enumerate() {
+            assert_eq!(*o as usize, i);
         }
     }
 }

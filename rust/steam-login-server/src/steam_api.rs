@@ -1,5 +1,6 @@
-//! `ISteamUserAuth/AuthenticateUserTicket/v1`: the one Web API call, its retries, and what Steam's
-//! answers mean.
+//! Steam's Web API: `ISteamUserAuth/AuthenticateUserTicket/v1` (every login asking Steam) and
+//! `ISteamUser/CheckAppOwnership/v2` (with `--check-ownership`), their retries, and what the answers
+//! mean.
 //!
 //! The key travels in the `x-webapi-key` header, never in the URL; the URL holds the ticket, so no URL is
 //! ever logged or put in an error (hyper's errors never carry it).
@@ -19,21 +20,18 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::Deserialize;
 
 use crate::config::Secret;
+use crate::ticket_check::CheckedTicket;
 
 /// Steam's answers are a few hundred bytes.
 const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 /// Idle pooled connections are closed after this (servers close theirs after a while).
 const POOL_IDLE: Duration = Duration::from_secs(50);
 
-/// What Steam said about a ticket.
+/// Steam's answer to one call, whatever the endpoint: what it said (HTTP 200), or why it said nothing
+/// usable.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SteamAnswer {
-    Valid(Player),
-    /// HTTP 200 with `{"response":{"error":{...}}}`.
-    Rejected {
-        code: i64,
-        description: String,
-    },
+pub enum Upstream<T> {
+    Answer(T),
     /// HTTP 403: the server's key is wrong or revoked.
     BadKey,
     /// HTTP 429.
@@ -44,6 +42,34 @@ pub enum SteamAnswer {
     Timeout,
     /// Anything else: transport errors, 5xx after retries, 400, bodies that are not Steam's JSON.
     Fault(String),
+}
+
+/// What `AuthenticateUserTicket` said about a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketAnswer {
+    Valid(Player),
+    /// `{"response":{"error":{...}}}`.
+    Rejected {
+        code: i64,
+        description: String,
+    },
+}
+
+pub type SteamAnswer = Upstream<TicketAnswer>;
+
+/// Takes one call from the day's budget before each attempt.
+#[async_trait::async_trait]
+pub trait CallBudget: Send + Sync {
+    async fn take(&self) -> Result<(), BudgetRefusal>;
+}
+
+/// Why no call was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BudgetRefusal {
+    /// The day's budget is spent.
+    Spent,
+    /// The shared count could not be reached (the database is down).
+    Unavailable(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,9 +128,11 @@ type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Byt
 
 pub struct SteamWebApi {
     http: HttpsClient,
-    /// The endpoint's URL with every parameter but the ticket, encoded once:
-    /// `https://…/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=…[&identity=…]`.
-    url_prefix: String,
+    /// `AuthenticateUserTicket`'s URL with every parameter but the ticket, encoded once:
+    /// `https://…/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=…[&identity=…]&ticket=`.
+    ticket_url_prefix: String,
+    /// `https://…/ISteamUser/CheckAppOwnership/v2/?appid=…&steamid=`.
+    ownership_url_prefix: String,
     /// `x-webapi-key`, marked sensitive (hyper never shows it); only ever written to the socket.
     key: HeaderValue,
     timeout: Duration,
@@ -120,22 +148,24 @@ impl SteamWebApi {
         timeout: Duration,
         retries: u32,
     ) -> Result<Self, String> {
-        let endpoint = format!(
-            "{}/ISteamUserAuth/AuthenticateUserTicket/v1/",
-            base.trim_end_matches('/')
-        );
         let app_id = app_id.to_string();
+        let endpoint = |path: &str, params: &[(&str, &str)]| {
+            let endpoint = format!("{}{path}", base.trim_end_matches('/'));
+            let url = url::Url::parse_with_params(&endpoint, params)
+                .map_err(|e| format!("the Steam Web API base URL {base:?} is not a URL: {e}"))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(format!(
+                    "the Steam Web API base URL {base:?} must be http:// or https://"
+                ));
+            }
+            Ok(url)
+        };
         let mut params = vec![("appid", app_id.as_str())];
         if let Some(identity) = &identity {
             params.push(("identity", identity));
         }
-        let url = url::Url::parse_with_params(&endpoint, &params)
-            .map_err(|e| format!("the Steam Web API base URL {base:?} is not a URL: {e}"))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "the Steam Web API base URL {base:?} must be http:// or https://"
-            ));
-        }
+        let ticket_url = endpoint("/ISteamUserAuth/AuthenticateUserTicket/v1/", &params)?;
+        let ownership_url = endpoint("/ISteamUser/CheckAppOwnership/v2/", &[("appid", &app_id)])?;
         // A header value is visible ASCII, spaces and tabs; anything else could split the request.
         let mut key = HeaderValue::from_str(key.expose())
             .ok()
@@ -148,38 +178,54 @@ impl SteamWebApi {
         key.set_sensitive(true);
         Ok(SteamWebApi {
             http: https_client(timeout.min(Duration::from_secs(3))),
-            url_prefix: format!("{url}&ticket="),
+            ticket_url_prefix: format!("{ticket_url}&ticket="),
+            ownership_url_prefix: format!("{ownership_url}&steamid="),
             key,
             timeout,
             retries,
         })
     }
 
-    /// Asks Steam about `ticket_hex` (hex digits only: anything else is a fault, not a call), retrying
-    /// transport errors and 5xx at most `retries` times. `before_attempt` is asked before every attempt
-    /// (the quota guard); `false` stops.
+    /// Asks Steam about a ticket that passed the offline checks.
     pub async fn authenticate(
         &self,
-        ticket_hex: &str,
+        ticket: CheckedTicket<'_>,
         observer: &dyn AttemptObserver,
-        before_attempt: &(dyn Fn() -> bool + Send + Sync),
-    ) -> Result<SteamAnswer, QuotaExhausted> {
-        if !ticket_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(SteamAnswer::Fault("the ticket is not hex".into()));
-        }
+        budget: &dyn CallBudget,
+    ) -> Result<SteamAnswer, BudgetRefusal> {
         // Hex needs no percent-encoding, so the URL is a concatenation.
-        let Ok(uri) = format!("{}{ticket_hex}", self.url_prefix).parse::<Uri>() else {
-            return Ok(SteamAnswer::Fault(
-                "the ticket does not fit in a URL".into(),
-            ));
+        let url = format!("{}{}", self.ticket_url_prefix, ticket.hex());
+        self.call(&url, parse_answer, observer, budget).await
+    }
+
+    /// `ISteamUser/CheckAppOwnership` (publisher keys): whether `steam_id` owns the app.
+    pub async fn owns_app(
+        &self,
+        steam_id: u64,
+        observer: &dyn AttemptObserver,
+        budget: &dyn CallBudget,
+    ) -> Result<Upstream<bool>, BudgetRefusal> {
+        let url = format!("{}{steam_id}", self.ownership_url_prefix);
+        self.call(&url, parse_ownership, observer, budget).await
+    }
+
+    /// One call with its retries: transport errors and 5xx are retried at most `retries` times, each
+    /// attempt taken from `budget` first.
+    async fn call<T>(
+        &self,
+        url: &str,
+        parse: fn(&[u8]) -> Result<(T, AttemptResult), String>,
+        observer: &dyn AttemptObserver,
+        budget: &dyn CallBudget,
+    ) -> Result<Upstream<T>, BudgetRefusal> {
+        let Ok(uri) = url.parse::<Uri>() else {
+            return Ok(Upstream::Fault("the request does not fit in a URL".into()));
         };
         let mut attempt = 0;
         loop {
-            if !before_attempt() {
-                return Err(QuotaExhausted);
-            }
+            budget.take().await?;
             let started = Instant::now();
-            let (answer, result, retryable) = self.attempt(uri.clone()).await;
+            let (answer, result, retryable) = self.attempt(uri.clone(), parse).await;
             observer.attempt(result, started.elapsed());
             if !retryable || attempt >= self.retries {
                 return Ok(answer);
@@ -189,7 +235,11 @@ impl SteamWebApi {
         }
     }
 
-    async fn attempt(&self, uri: Uri) -> (SteamAnswer, AttemptResult, bool) {
+    async fn attempt<T>(
+        &self,
+        uri: Uri,
+        parse: fn(&[u8]) -> Result<(T, AttemptResult), String>,
+    ) -> (Upstream<T>, AttemptResult, bool) {
         let request = Request::get(uri)
             .header("x-webapi-key", self.key.clone())
             .header(header::ACCEPT, HeaderValue::from_static("application/json"))
@@ -199,7 +249,7 @@ impl SteamWebApi {
             Ok(r) => r,
             Err(_) => {
                 let message = "the Steam Web API request could not be built".to_string();
-                return (SteamAnswer::Fault(message), AttemptResult::Transport, false);
+                return (Upstream::Fault(message), AttemptResult::Transport, false);
             }
         };
         let exchange = async {
@@ -209,7 +259,7 @@ impl SteamWebApi {
             Ok::<_, ExchangeError>((parts, body.map_err(ExchangeError::Body)?.to_bytes()))
         };
         let (parts, body) = match tokio::time::timeout(self.timeout, exchange).await {
-            Err(_elapsed) => return (SteamAnswer::Timeout, AttemptResult::Timeout, true),
+            Err(_elapsed) => return (Upstream::Timeout, AttemptResult::Timeout, true),
             Ok(Err(e)) => return e.classify(),
             Ok(Ok(answer)) => answer,
         };
@@ -219,28 +269,23 @@ impl SteamWebApi {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
         match parts.status.as_u16() {
-            403 => (SteamAnswer::BadKey, AttemptResult::BadKey, false),
+            403 => (Upstream::BadKey, AttemptResult::BadKey, false),
             429 => (
-                SteamAnswer::Throttled { retry_after },
+                Upstream::Throttled { retry_after },
                 AttemptResult::Throttled,
                 false,
             ),
             status @ 500..=599 => {
                 let message = format!("Steam answered HTTP {status}");
-                (
-                    SteamAnswer::Fault(message),
-                    AttemptResult::ServerError,
-                    true,
-                )
+                (Upstream::Fault(message), AttemptResult::ServerError, true)
             }
-            200..=299 => match parse_answer(&body) {
-                Ok(answer @ SteamAnswer::Valid(_)) => (answer, AttemptResult::Ok, false),
-                Ok(answer) => (answer, AttemptResult::SteamError, false),
-                Err(message) => (SteamAnswer::Fault(message), AttemptResult::Malformed, false),
+            200..=299 => match parse(&body) {
+                Ok((answer, result)) => (Upstream::Answer(answer), result, false),
+                Err(message) => (Upstream::Fault(message), AttemptResult::Malformed, false),
             },
             status => {
                 let message = format!("Steam answered HTTP {status}");
-                (SteamAnswer::Fault(message), AttemptResult::Malformed, false)
+                (Upstream::Fault(message), AttemptResult::Malformed, false)
             }
         }
     }
@@ -307,7 +352,7 @@ fn root_cause<'e>(
 }
 
 impl ExchangeError {
-    fn classify(self) -> (SteamAnswer, AttemptResult, bool) {
+    fn classify<T>(self) -> (Upstream<T>, AttemptResult, bool) {
         let error: &(dyn std::error::Error + 'static) = match &self {
             ExchangeError::Request(e) => e,
             ExchangeError::Body(e) => e.as_ref(),
@@ -317,21 +362,21 @@ impl ExchangeError {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
         if timed_out {
-            return (SteamAnswer::Timeout, AttemptResult::Timeout, true);
+            return (Upstream::Timeout, AttemptResult::Timeout, true);
         }
         if root
             .downcast_ref::<http_body_util::LengthLimitError>()
             .is_some()
         {
             let message = format!("Steam's answer is over {MAX_ANSWER_BYTES} bytes");
-            return (SteamAnswer::Fault(message), AttemptResult::Malformed, false);
+            return (Upstream::Fault(message), AttemptResult::Malformed, false);
         }
         let parse_error = std::iter::successors(Some(error), |e| e.source())
             .filter_map(|e| e.downcast_ref::<hyper::Error>())
             .any(hyper::Error::is_parse);
         if parse_error {
             let message = format!("Steam's answer is not valid HTTP: {root}");
-            return (SteamAnswer::Fault(message), AttemptResult::Malformed, false);
+            return (Upstream::Fault(message), AttemptResult::Malformed, false);
         }
         let message = match &self {
             ExchangeError::Request(e) if e.is_connect() => {
@@ -339,13 +384,9 @@ impl ExchangeError {
             }
             _ => format!("cannot reach Steam: {root}"),
         };
-        (SteamAnswer::Fault(message), AttemptResult::Transport, true)
+        (Upstream::Fault(message), AttemptResult::Transport, true)
     }
 }
-
-/// The quota guard refused the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuotaExhausted;
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -376,15 +417,16 @@ struct ErrorBody {
     errordesc: String,
 }
 
-/// Parses Steam's HTTP-200 body.
-pub fn parse_answer(body: &[u8]) -> Result<SteamAnswer, String> {
+/// Parses `AuthenticateUserTicket`'s HTTP-200 body.
+pub fn parse_answer(body: &[u8]) -> Result<(TicketAnswer, AttemptResult), String> {
     let envelope: Envelope = serde_json::from_slice(body)
         .map_err(|e| format!("Steam's answer is not the expected JSON: {e}"))?;
     if let Some(error) = envelope.response.error {
-        return Ok(SteamAnswer::Rejected {
+        let rejected = TicketAnswer::Rejected {
             code: error.errorcode,
             description: error.errordesc,
-        });
+        };
+        return Ok((rejected, AttemptResult::SteamError));
     }
     let params = envelope
         .response
@@ -402,12 +444,39 @@ pub fn parse_answer(body: &[u8]) -> Result<SteamAnswer, String> {
         Some(owner) => parse_id(owner)?,
         None => steam_id,
     };
-    Ok(SteamAnswer::Valid(Player {
+    let player = Player {
         steam_id,
         owner_steam_id,
         vac_banned: params.vacbanned,
         publisher_banned: params.publisherbanned,
-    }))
+    };
+    Ok((TicketAnswer::Valid(player), AttemptResult::Ok))
+}
+
+#[derive(Deserialize)]
+struct OwnershipEnvelope {
+    appownership: Ownership,
+}
+
+#[derive(Deserialize)]
+struct Ownership {
+    ownsapp: bool,
+    #[serde(default)]
+    result: String,
+}
+
+/// Parses `CheckAppOwnership`'s HTTP-200 body: whether the user owns the app.
+pub fn parse_ownership(body: &[u8]) -> Result<(bool, AttemptResult), String> {
+    let envelope: OwnershipEnvelope = serde_json::from_slice(body)
+        .map_err(|e| format!("Steam's ownership answer is not the expected JSON: {e}"))?;
+    let ownership = envelope.appownership;
+    if ownership.result != "OK" {
+        return Err(format!(
+            "Steam's ownership answer has result {:?}",
+            ownership.result
+        ));
+    }
+    Ok((ownership.ownsapp, AttemptResult::Ok))
 }
 
 #[cfg(test)]
@@ -417,24 +486,35 @@ mod tests {
     #[test]
     fn parses_ok_family_sharing_and_errors() {
         let ok = br#"{"response":{"params":{"result":"OK","steamid":"76561198000000001","ownersteamid":"76561198000000002","vacbanned":false,"publisherbanned":true}}}"#;
+        let player = Player {
+            steam_id: 76561198000000001,
+            owner_steam_id: 76561198000000002,
+            vac_banned: false,
+            publisher_banned: true,
+        };
         assert_eq!(
             parse_answer(ok),
-            Ok(SteamAnswer::Valid(Player {
-                steam_id: 76561198000000001,
-                owner_steam_id: 76561198000000002,
-                vac_banned: false,
-                publisher_banned: true,
-            }))
+            Ok((TicketAnswer::Valid(player), AttemptResult::Ok))
         );
         let err = br#"{"response":{"error":{"errorcode":101,"errordesc":"Invalid ticket"}}}"#;
-        assert_eq!(
-            parse_answer(err),
-            Ok(SteamAnswer::Rejected {
-                code: 101,
-                description: "Invalid ticket".into()
-            })
-        );
+        let rejected = TicketAnswer::Rejected {
+            code: 101,
+            description: "Invalid ticket".into(),
+        };
+        assert_eq!(parse_answer(err), Ok((rejected, AttemptResult::SteamError)));
         assert!(parse_answer(b"<html>").is_err());
         assert!(parse_answer(br#"{"response":{}}"#).is_err());
+    }
+
+    #[test]
+    fn parses_ownership() {
+        let owns = br#"{"appownership":{"ownsapp":true,"permanent":false,"timestamp":"2024-01-01T00:00:00Z","ownersteamid":"76561198000000001","sitelicense":false,"result":"OK"}}"#;
+        assert_eq!(parse_ownership(owns), Ok((true, AttemptResult::Ok)));
+        let not = br#"{"appownership":{"ownsapp":false,"permanent":false,"timestamp":"","ownersteamid":"0","sitelicense":false,"result":"OK"}}"#;
+        assert_eq!(parse_ownership(not), Ok((false, AttemptResult::Ok)));
+        assert!(
+            parse_ownership(br#"{"appownership":{"ownsapp":false,"result":"Failure"}}"#).is_err()
+        );
+        assert!(parse_ownership(b"<html>").is_err());
     }
 }

@@ -57,9 +57,20 @@ pub struct LocalRejection {
 pub enum Verdict<'t> {
     /// Signed by the simulation key on a `--simulation` server: the ticket speaks for itself.
     Simulated(Player),
-    /// Only Steam can say whether the ticket is live. The hex is the ticket's declared length:
-    /// trailing bytes (a whole SDK buffer sent) are not Steam's business, nor worth its quota.
-    AskSteam { ticket_hex: &'t str },
+    /// Only Steam can say whether the ticket is live.
+    AskSteam(CheckedTicket<'t>),
+}
+
+/// The hex of a ticket that decoded and passed the offline checks, cut to its declared length:
+/// trailing bytes (a whole SDK buffer sent) are not Steam's business, nor worth its quota. Only
+/// [`check_ticket`] makes one, so whoever holds one has hex digits only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckedTicket<'t>(&'t str);
+
+impl<'t> CheckedTicket<'t> {
+    pub fn hex(&self) -> &'t str {
+        self.0
+    }
 }
 
 /// The offline checks, in one place, cheapest first; no error message contains the ticket.
@@ -105,9 +116,9 @@ pub fn check_ticket<'t>(
             publisher_banned: false,
         }));
     }
-    Ok(Verdict::AskSteam {
-        ticket_hex: &token[..decoded.total_len * 2],
-    })
+    Ok(Verdict::AskSteam(CheckedTicket(
+        &token[..decoded.total_len * 2],
+    )))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use steam_login_server::config::VacPolicy;
+use steam_login_server::config::Policy;
 use steam_login_server::Config;
 use support::*;
 
@@ -122,7 +122,7 @@ async fn bans_are_403_and_vac_policy_is_configurable() {
 
     let fake = FakeSteam::start(Answer::OkVacBanned).await;
     let mut config = config_for(&fake, &temp_db("vac"));
-    config.vac_banned = VacPolicy::Deny;
+    config.vac_banned = Policy::Deny;
     let server = Server::start(config).await;
     let (status, body, _) = post_token(&reqwest::Client::new(), &server, &ticket_for(PLAYER)).await;
     assert_eq!((status, error_code(&body)), (403, "vac_banned"));

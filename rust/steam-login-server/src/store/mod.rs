@@ -50,6 +50,29 @@ pub struct SessionRecord {
     pub revoked: bool,
 }
 
+/// A session to replace another (`POST /api/v1/auth/session/refresh`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refresh {
+    pub old: TokenHash,
+    pub new: TokenHash,
+    /// Now: the old session must not have expired by then; it is revoked at this time.
+    pub at: i64,
+    pub expire: i64,
+}
+
+/// What became of a refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refreshed {
+    /// The new session is stored and the old one revoked, in one transaction.
+    Renewed {
+        user_id: String,
+        steam_id: u64,
+    },
+    Expired,
+    Revoked,
+    Unknown,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("database error: {0}")]
 pub struct StoreError(pub String);
@@ -62,8 +85,18 @@ pub trait Store: Send + Sync {
     async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError>;
     /// Marks a session revoked; false if there is no such session or it was already revoked.
     async fn revoke(&self, token_hash: &TokenHash, at: i64) -> Result<bool, StoreError>;
+    /// Replaces a live session by a new one for the same user; only one of concurrent refreshes of
+    /// one session succeeds.
+    async fn refresh(&self, refresh: Refresh) -> Result<Refreshed, StoreError>;
+    /// Deletes at most `limit` sessions that expired before `before`; returns how many.
+    async fn delete_expired(&self, before: i64, limit: u32) -> Result<u64, StoreError>;
     /// Adds `delta` Web API calls to `day` (YYYY-MM-DD, UTC); returns the day's total.
     async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError>;
+    /// Takes one call of `day`'s `budget` in the database itself: the day's new total, or `None`
+    /// when the budget is spent. What instances sharing a database count the quota with.
+    async fn take_quota(&self, day: &str, budget: u64) -> Result<Option<u64>, StoreError>;
+    /// Several server instances may share this store (PostgreSQL): the quota is then counted in it.
+    fn shared(&self) -> bool;
     /// Which database this is, for logs: "sqlite" or "postgres".
     fn kind(&self) -> &'static str;
 }
@@ -95,4 +128,21 @@ pub(crate) mod sql {
         "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL";
     pub const ADD_QUOTA: &str = "INSERT INTO quota (day, used) VALUES ($1, $2) \
          ON CONFLICT (day) DO UPDATE SET used = quota.used + excluded.used RETURNING used";
+    /// No row back when the budget ($2 ≥ 1) is spent.
+    pub const TAKE_QUOTA: &str = "INSERT INTO quota (day, used) VALUES ($1, 1) \
+         ON CONFLICT (day) DO UPDATE SET used = quota.used + 1 WHERE quota.used < $2 RETURNING used";
+    /// Revokes the old session if it is live; its user, for the new session.
+    pub const REVOKE_LIVE_SESSION: &str = "UPDATE sessions SET revoked_at = $2 \
+         WHERE token_hash = $1 AND revoked_at IS NULL AND expire > $2 RETURNING user_id, steam_id";
+    pub const DELETE_EXPIRED: &str = "DELETE FROM sessions WHERE token_hash IN \
+         (SELECT token_hash FROM sessions WHERE expire < $1 LIMIT $2)";
+}
+
+/// Why a refresh found no live session to replace.
+pub(crate) fn refused(existing: Option<SessionRecord>) -> Refreshed {
+    match existing {
+        Some(s) if s.revoked => Refreshed::Revoked,
+        Some(_) => Refreshed::Expired,
+        None => Refreshed::Unknown,
+    }
 }

@@ -4,7 +4,10 @@ use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Statement};
 
-use super::{sql, NewLogin, SessionRecord, Store, StoreError, TokenHash, UserRecord};
+use super::{
+    refused, sql, NewLogin, Refresh, Refreshed, SessionRecord, Store, StoreError, TokenHash,
+    UserRecord,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -26,7 +29,15 @@ CREATE TABLE IF NOT EXISTS quota (
     day TEXT PRIMARY KEY,
     used BIGINT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_expire ON sessions (expire);
 ";
+
+/// Revoke and insert in one statement: one round trip, atomic.
+const REFRESH: &str = "WITH old AS (
+    UPDATE sessions SET revoked_at = $2
+    WHERE token_hash = $1 AND revoked_at IS NULL AND expire > $2 RETURNING user_id, steam_id)
+INSERT INTO sessions (token_hash, user_id, steam_id, generated, expire)
+SELECT $3, old.user_id, old.steam_id, $2, $4 FROM old RETURNING user_id, steam_id";
 
 /// Upsert and session insert in one statement, so a login is atomic in one round trip.
 const RECORD_LOGIN: &str = "WITH u AS (
@@ -135,6 +146,53 @@ impl Store for PostgresStore {
             .await
             .map_err(db_error)?;
         Ok(n > 0)
+    }
+
+    async fn refresh(&self, refresh: Refresh) -> Result<Refreshed, StoreError> {
+        let (client, statement) = self.prepared(REFRESH).await?;
+        let row = client
+            .query_opt(
+                &statement,
+                &[
+                    &refresh.old.0.as_slice(),
+                    &refresh.at,
+                    &refresh.new.0.as_slice(),
+                    &refresh.expire,
+                ],
+            )
+            .await
+            .map_err(db_error)?;
+        match row {
+            Some(r) => Ok(Refreshed::Renewed {
+                user_id: r.get(0),
+                steam_id: r.get::<_, i64>(1) as u64,
+            }),
+            None => Ok(refused(self.session(&refresh.old).await?)),
+        }
+    }
+
+    async fn delete_expired(&self, before: i64, limit: u32) -> Result<u64, StoreError> {
+        let (client, statement) = self.prepared(sql::DELETE_EXPIRED).await?;
+        client
+            .execute(&statement, &[&before, &i64::from(limit)])
+            .await
+            .map_err(db_error)
+    }
+
+    async fn take_quota(&self, day: &str, budget: u64) -> Result<Option<u64>, StoreError> {
+        if budget == 0 {
+            return Ok(None);
+        }
+        let (client, statement) = self.prepared(sql::TAKE_QUOTA).await?;
+        let row = client
+            .query_opt(&statement, &[&day, &(budget as i64)])
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| r.get::<_, i64>(0).max(0) as u64))
+    }
+
+    fn shared(&self) -> bool {
+        true
     }
 
     async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError> {

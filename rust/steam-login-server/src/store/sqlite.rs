@@ -12,7 +12,10 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{sql, NewLogin, SessionRecord, Store, StoreError, TokenHash, UserRecord};
+use super::{
+    refused, sql, NewLogin, Refresh, Refreshed, SessionRecord, Store, StoreError, TokenHash,
+    UserRecord,
+};
 
 /// Bumped whenever the tables change; a file with another version is refused rather than misread.
 const SCHEMA_VERSION: i64 = 1;
@@ -39,6 +42,7 @@ CREATE TABLE IF NOT EXISTS quota (
     day TEXT PRIMARY KEY,
     used INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_expire ON sessions (expire);
 ";
 
 /// `$N` in SQLite names a parameter, numbered by first appearance (`$2 … $1` binds `$2` first);
@@ -72,6 +76,9 @@ const SELECT_USER: &str = sqlite_placeholders!(sql::SELECT_USER);
 const SELECT_SESSION: &str = sqlite_placeholders!(sql::SELECT_SESSION);
 const REVOKE_SESSION: &str = sqlite_placeholders!(sql::REVOKE_SESSION);
 const ADD_QUOTA: &str = sqlite_placeholders!(sql::ADD_QUOTA);
+const TAKE_QUOTA: &str = sqlite_placeholders!(sql::TAKE_QUOTA);
+const REVOKE_LIVE_SESSION: &str = sqlite_placeholders!(sql::REVOKE_LIVE_SESSION);
+const DELETE_EXPIRED: &str = sqlite_placeholders!(sql::DELETE_EXPIRED);
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -80,6 +87,13 @@ enum Write {
     Login(NewLogin, oneshot::Sender<Result<String, StoreError>>),
     Revoke(TokenHash, i64, oneshot::Sender<Result<bool, StoreError>>),
     Quota(String, u64, oneshot::Sender<Result<u64, StoreError>>),
+    TakeQuota(
+        String,
+        u64,
+        oneshot::Sender<Result<Option<u64>, StoreError>>,
+    ),
+    Refresh(Refresh, oneshot::Sender<Result<Refreshed, StoreError>>),
+    DeleteExpired(i64, u32, oneshot::Sender<Result<u64, StoreError>>),
 }
 
 pub struct SqliteStore {
@@ -254,6 +268,10 @@ struct WriteStatements<'c> {
     insert_session: Statement<'c>,
     revoke_session: Statement<'c>,
     add_quota: Statement<'c>,
+    take_quota: Statement<'c>,
+    revoke_live_session: Statement<'c>,
+    select_session: Statement<'c>,
+    delete_expired: Statement<'c>,
 }
 
 impl<'c> WriteStatements<'c> {
@@ -263,6 +281,10 @@ impl<'c> WriteStatements<'c> {
             insert_session: conn.prepare(INSERT_SESSION)?,
             revoke_session: conn.prepare(REVOKE_SESSION)?,
             add_quota: conn.prepare(ADD_QUOTA)?,
+            take_quota: conn.prepare(TAKE_QUOTA)?,
+            revoke_live_session: conn.prepare(REVOKE_LIVE_SESSION)?,
+            select_session: conn.prepare(SELECT_SESSION)?,
+            delete_expired: conn.prepare(DELETE_EXPIRED)?,
         })
     }
 
@@ -283,7 +305,52 @@ impl<'c> WriteStatements<'c> {
                     .query_row(params![day, delta as i64], |r| r.get::<_, i64>(0))
                     .map(|used| used.max(0) as u64),
             ),
+            Write::TakeQuota(day, budget, sender) => {
+                let taken = if budget == 0 {
+                    Ok(None)
+                } else {
+                    self.take_quota
+                        .query_row(params![day, budget as i64], |r| r.get::<_, i64>(0))
+                        .optional()
+                        .map(|used| used.map(|u| u.max(0) as u64))
+                };
+                deliver(sender, taken)
+            }
+            Write::Refresh(refresh, sender) => deliver(sender, self.refresh(&refresh)),
+            Write::DeleteExpired(before, limit, sender) => deliver(
+                sender,
+                self.delete_expired
+                    .execute(params![before, i64::from(limit)])
+                    .map(|n| n as u64),
+            ),
         }
+    }
+
+    fn refresh(&mut self, refresh: &Refresh) -> rusqlite::Result<Refreshed> {
+        let live: Option<(String, i64)> = self
+            .revoke_live_session
+            .query_row(params![refresh.old.0, refresh.at], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((user_id, steam_id)) = live else {
+            let existing = self
+                .select_session
+                .query_row(params![refresh.old.0], session_record)
+                .optional()?;
+            return Ok(refused(existing));
+        };
+        self.insert_session.execute(params![
+            refresh.new.0,
+            user_id,
+            steam_id,
+            refresh.at,
+            refresh.expire
+        ])?;
+        Ok(Refreshed::Renewed {
+            user_id,
+            steam_id: steam_id as u64,
+        })
     }
 
     fn record_login(&mut self, login: &NewLogin) -> rusqlite::Result<String> {
@@ -362,6 +429,17 @@ fn write_loop(conn: Connection, mut rx: mpsc::UnboundedReceiver<Write>, restart:
     }
 }
 
+/// A `SELECT_SESSION` row.
+fn session_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
+    Ok(SessionRecord {
+        user_id: r.get(0)?,
+        steam_id: r.get::<_, i64>(1)? as u64,
+        generated: r.get(2)?,
+        expire: r.get(3)?,
+        revoked: r.get::<_, Option<i64>>(4)?.is_some(),
+    })
+}
+
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 /// The reply for one write: its own result, or the commit's failure.
@@ -385,6 +463,9 @@ fn fail(op: Write, message: &str) {
         Write::Login(_, s) => drop(s.send(Err(error()))),
         Write::Revoke(_, _, s) => drop(s.send(Err(error()))),
         Write::Quota(_, _, s) => drop(s.send(Err(error()))),
+        Write::TakeQuota(_, _, s) => drop(s.send(Err(error()))),
+        Write::Refresh(_, s) => drop(s.send(Err(error()))),
+        Write::DeleteExpired(_, _, s) => drop(s.send(Err(error()))),
     }
 }
 
@@ -413,17 +494,28 @@ impl Store for SqliteStore {
     async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|c| {
             c.prepare_cached(SELECT_SESSION)?
-                .query_row(params![token_hash.0], |r| {
-                    Ok(SessionRecord {
-                        user_id: r.get(0)?,
-                        steam_id: r.get::<_, i64>(1)? as u64,
-                        generated: r.get(2)?,
-                        expire: r.get(3)?,
-                        revoked: r.get::<_, Option<i64>>(4)?.is_some(),
-                    })
-                })
+                .query_row(params![token_hash.0], session_record)
                 .optional()
         })
+    }
+
+    async fn refresh(&self, refresh: Refresh) -> Result<Refreshed, StoreError> {
+        self.write(|reply| Write::Refresh(refresh, reply)).await
+    }
+
+    async fn delete_expired(&self, before: i64, limit: u32) -> Result<u64, StoreError> {
+        self.write(|reply| Write::DeleteExpired(before, limit, reply))
+            .await
+    }
+
+    async fn take_quota(&self, day: &str, budget: u64) -> Result<Option<u64>, StoreError> {
+        let day = day.to_owned();
+        self.write(|reply| Write::TakeQuota(day, budget, reply))
+            .await
+    }
+
+    fn shared(&self) -> bool {
+        false
     }
 
     async fn revoke(&self, token_hash: &TokenHash, at: i64) -> Result<bool, StoreError> {

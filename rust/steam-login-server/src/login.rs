@@ -1,0 +1,245 @@
+//! `POST /api/v1/auth/provider/steam/login`: a ticket in, a session out. The request is read, the
+//! ticket checked offline, Steam asked (unless the ticket is simulated), the operator's verdict
+//! policies applied, and the session stored.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use steam_login_protocol::LoginRequest;
+use steam_ticket::SystemClock;
+
+use crate::app::AppState;
+use crate::config::Policy;
+use crate::login_error::LoginError;
+use crate::metrics::{Outcome, PolicyCheck};
+use crate::quota::unix_now;
+use crate::sessions::{random_uuid, session_response, Issued};
+use crate::steam_api::{BudgetRefusal, Player, TicketAnswer, Upstream};
+use crate::store::{NewLogin, TokenHash};
+use crate::ticket_check::{check_ticket, CheckedTicket, Verdict};
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    query: Result<Query<TokenQuery>, QueryRejection>,
+    body: Bytes,
+) -> Response {
+    let result = login_flow(&state, peer, query, &body).await;
+    let outcome = match &result {
+        Ok(_) => Outcome::Ok,
+        Err(error) => error.outcome(),
+    };
+    state.metrics.login(outcome);
+    match result {
+        Ok(granted) => {
+            tracing::info!(outcome = outcome.label(), user = %granted.user_id, steam_id = granted.steam_id, "login");
+            let issued = Issued {
+                user_id: &granted.user_id,
+                steam_id: granted.steam_id,
+                token: &granted.token,
+                generated: granted.generated,
+                expire: granted.expire,
+            };
+            session_response(&state, &issued)
+        }
+        Err(error) => {
+            // The message never holds the ticket, the token or the key; safe to log.
+            tracing::info!(outcome = outcome.label(), status = error.status().as_u16(), code = error.code(), message = %error.message(), "login refused");
+            error.into_response()
+        }
+    }
+}
+
+async fn login_flow(
+    state: &AppState,
+    peer: SocketAddr,
+    query: Result<Query<TokenQuery>, QueryRejection>,
+    body: &[u8],
+) -> Result<Granted, LoginError> {
+    state
+        .limiter
+        .check(peer.ip())
+        .map_err(|retry_after| LoginError::RateLimited { retry_after })?;
+    let query_token = query
+        .map_err(|rejection| LoginError::InvalidQuery(rejection.body_text()))?
+        .0
+        .token;
+    let request: LoginRequest;
+    let token = if body.iter().any(|b| !b.is_ascii_whitespace()) {
+        request = serde_json::from_slice(body).map_err(|e| {
+            if e.is_data() {
+                LoginError::MissingToken(format!("\"token\" must be one string of hex: {e}"))
+            } else {
+                LoginError::InvalidRequest(format!("request body is not JSON: {e}"))
+            }
+        })?;
+        request
+            .token
+            .as_deref()
+            .ok_or_else(|| LoginError::MissingToken("request body has no \"token\" field".into()))?
+    } else {
+        query_token.as_deref().ok_or_else(|| {
+            LoginError::MissingToken("send {\"token\": \"<ticket hex>\"} as JSON".into())
+        })?
+    };
+    let verdict = check_ticket(
+        token,
+        &state.keys,
+        state.config.app_id,
+        state.config.simulation,
+        &SystemClock,
+    )
+    .inspect_err(|error| match error {
+        LoginError::RejectedLocally(rejection) => {
+            state.metrics.local_rejection(Some(rejection.reason))
+        }
+        _ => state.metrics.local_rejection(None),
+    })?;
+    let (player, asked_steam) = match verdict {
+        Verdict::Simulated(player) => (player, false),
+        Verdict::AskSteam(ticket) => (ask_steam(state, ticket).await?, true),
+    };
+    apply_policies(state, &player, asked_steam).await?;
+    issue_session(state, &player).await
+}
+
+fn refused(error: BudgetRefusal, state: &AppState) -> LoginError {
+    match error {
+        BudgetRefusal::Spent => LoginError::QuotaExhausted {
+            retry_after: state.quota.seconds_until_reset(),
+        },
+        BudgetRefusal::Unavailable(_) => LoginError::QuotaUnavailable,
+    }
+}
+
+/// What Steam's answer means for a login, whatever the endpoint asked.
+fn upstream_failure<T>(answer: Upstream<T>) -> Result<T, LoginError> {
+    match answer {
+        Upstream::Answer(answer) => Ok(answer),
+        Upstream::BadKey => Err(LoginError::SteamKeyRejected),
+        Upstream::Throttled { retry_after } => Err(LoginError::SteamThrottled {
+            retry_after: retry_after.unwrap_or(60),
+        }),
+        Upstream::Timeout => Err(LoginError::SteamTimeout),
+        Upstream::Fault(message) => Err(LoginError::SteamFault(message)),
+    }
+}
+
+async fn ask_steam(state: &AppState, ticket: CheckedTicket<'_>) -> Result<Player, LoginError> {
+    let Some(steam) = &state.steam else {
+        return Err(LoginError::NoWebApiKey);
+    };
+    let answer = steam
+        .authenticate(ticket, &*state.metrics, &*state.quota)
+        .await;
+    state
+        .metrics
+        .set_quota(state.quota.used(), state.quota.budget());
+    match upstream_failure(answer.map_err(|e| refused(e, state))?)? {
+        TicketAnswer::Valid(player) => Ok(player),
+        TicketAnswer::Rejected { code, description } => {
+            Err(LoginError::RejectedBySteam { code, description })
+        }
+    }
+}
+
+/// The operator's verdict policies, each decision counted: publisher bans (always refused), VAC
+/// bans and Family Sharing (per flag), and ownership (`--check-ownership`, only for tickets Steam
+/// judged: a simulated ticket has no owner to look up).
+async fn apply_policies(
+    state: &AppState,
+    player: &Player,
+    asked_steam: bool,
+) -> Result<(), LoginError> {
+    let config = &state.config;
+    let decide = |check: PolicyCheck, allowed: bool, denial: LoginError| {
+        state.metrics.policy(check, allowed);
+        if allowed {
+            Ok(())
+        } else {
+            Err(denial)
+        }
+    };
+    if player.publisher_banned {
+        decide(
+            PolicyCheck::PublisherBan,
+            false,
+            LoginError::PublisherBanned,
+        )?;
+    }
+    if player.vac_banned {
+        let allowed = config.vac_banned == Policy::Allow;
+        decide(PolicyCheck::VacBan, allowed, LoginError::VacBanned)?;
+    }
+    if player.owner_steam_id != player.steam_id {
+        let allowed = config.family_sharing == Policy::Allow;
+        decide(
+            PolicyCheck::FamilySharing,
+            allowed,
+            LoginError::FamilyShared,
+        )?;
+    }
+    if config.check_ownership && asked_steam {
+        let Some(steam) = &state.steam else {
+            return Err(LoginError::NoWebApiKey);
+        };
+        let answer = steam
+            .owns_app(player.steam_id, &*state.metrics, &*state.quota)
+            .await;
+        state
+            .metrics
+            .set_quota(state.quota.used(), state.quota.budget());
+        let owns = upstream_failure(answer.map_err(|e| refused(e, state))?)?;
+        decide(PolicyCheck::Ownership, owns, LoginError::NotOwner)?;
+    }
+    Ok(())
+}
+
+/// A session issued for a login.
+struct Granted {
+    user_id: String,
+    steam_id: u64,
+    token: String,
+    generated: i64,
+    expire: i64,
+}
+
+async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, LoginError> {
+    let generated = unix_now() as i64;
+    let expire = generated + state.config.session_ttl as i64;
+    let no_randomness = |e: getrandom::Error| {
+        tracing::error!("the OS random number generator failed: {e}");
+        LoginError::Internal("no randomness for a session token")
+    };
+    let token = random_uuid().map_err(no_randomness)?;
+    let candidate_user_id = random_uuid().map_err(no_randomness)?;
+    let login = NewLogin {
+        steam_id: player.steam_id,
+        owner_steam_id: player.owner_steam_id,
+        candidate_user_id,
+        token_hash: TokenHash::of(&token),
+        generated,
+        expire,
+    };
+    let user_id = state.store.record_login(login).await.map_err(|e| {
+        tracing::error!("cannot record a login: {e}");
+        LoginError::Internal("the session could not be stored")
+    })?;
+    Ok(Granted {
+        user_id,
+        steam_id: player.steam_id,
+        token,
+        generated,
+        expire,
+    })
+}

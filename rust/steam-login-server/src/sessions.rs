@@ -1,0 +1,236 @@
+//! Sessions after a login: the token a request carries (Bearer header or session cookie), the answer
+//! that hands a session out (login and refresh alike), and `GET`/`DELETE /api/v1/auth/session` and
+//! `POST /api/v1/auth/session/refresh`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use steam_login_protocol::{SessionBody, SessionInfo};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::metrics::RefreshOutcome;
+use crate::quota::unix_now;
+use crate::store::{Refresh, Refreshed, TokenHash};
+
+/// A fresh random UUID v4 from the OS RNG, as text.
+pub fn random_uuid() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string())
+}
+
+/// A session being handed out.
+pub struct Issued<'a> {
+    pub user_id: &'a str,
+    pub steam_id: u64,
+    pub token: &'a str,
+    pub generated: i64,
+    pub expire: i64,
+}
+
+/// The login response (also refresh's), with the session cookie when one is configured.
+pub fn session_response(state: &AppState, issued: &Issued<'_>) -> Response {
+    let steam_id = issued.steam_id.to_string();
+    let body = SessionBody::new(
+        issued.user_id,
+        &steam_id,
+        issued.token,
+        issued.generated,
+        issued.expire,
+    );
+    let mut response = Json(body).into_response();
+    if let Some(name) = &state.config.session_cookie {
+        let max_age = (issued.expire - unix_now() as i64).max(0);
+        let cookie = cookie::Cookie::build((name.as_str(), issued.token))
+            .http_only(true)
+            .path("/")
+            .max_age(cookie::time::Duration::seconds(max_age))
+            .secure(!state.config.session_cookie_insecure)
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The session token of a request: `Authorization: Bearer <token>` (the scheme in any case, RFC
+/// 7235), or else the session cookie when `--session-cookie` names one.
+fn session_token(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let cookie = || {
+        let name = state.config.session_cookie.as_deref()?;
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == name && !c.value().is_empty())
+            .map(|c| c.value().to_owned())
+    };
+    bearer.or_else(cookie).ok_or_else(|| {
+        let how = match &state.config.session_cookie {
+            Some(name) => {
+                format!("send Authorization: Bearer <session token> or the {name} cookie")
+            }
+            None => "send Authorization: Bearer <session token>".into(),
+        };
+        ApiError::unauthorized("missing_token", how)
+    })
+}
+
+fn store_failed(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!("session store: {e}");
+    ApiError::internal("the session store is unavailable")
+}
+
+pub async fn session(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let token = session_token(&state, &headers)?;
+    let record = state
+        .store
+        .session(&TokenHash::of(&token))
+        .await
+        .map_err(store_failed)?;
+    let now = unix_now() as i64;
+    match record {
+        Some(s) if !s.revoked && s.expire > now => Ok(Json(SessionInfo {
+            user_id: s.user_id,
+            provider_id: s.steam_id.to_string(),
+            generated: s.generated,
+            expire: s.expire,
+        })),
+        Some(s) if s.revoked => Err(revoked()),
+        Some(_) => Err(expired()),
+        None => Err(ApiError::unauthorized("invalid_session", "no such session")),
+    }
+}
+
+fn revoked() -> ApiError {
+    ApiError::unauthorized("session_revoked", "this session was revoked")
+}
+
+fn expired() -> ApiError {
+    ApiError::unauthorized("session_expired", "this session has expired")
+}
+
+pub async fn revoke(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = session_token(&state, &headers)?;
+    let revoked = state
+        .store
+        .revoke(&TokenHash::of(&token), unix_now() as i64)
+        .await
+        .map_err(store_failed)?;
+    if revoked {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::unauthorized(
+            "invalid_session",
+            "no such active session",
+        ))
+    }
+}
+
+/// A live session for a new one with a fresh expiry; the old token is revoked. No Steam call: this
+/// is how a game that saved its session starts again without spending Web API quota.
+pub async fn refresh(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let (outcome, response) = match refresh_flow(&state, &headers).await {
+        Ok(response) => (RefreshOutcome::Renewed, response),
+        Err((outcome, error)) => (outcome, error.into_response()),
+    };
+    state.metrics.refresh(outcome);
+    response
+}
+
+async fn refresh_flow(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Response, (RefreshOutcome, ApiError)> {
+    let token = session_token(state, headers).map_err(|e| (RefreshOutcome::Missing, e))?;
+    let internal = |e: ApiError| (RefreshOutcome::Internal, e);
+    let new_token = random_uuid().map_err(|e| {
+        tracing::error!("the OS random number generator failed: {e}");
+        internal(ApiError::internal("no randomness for a session token"))
+    })?;
+    let at = unix_now() as i64;
+    let expire = at + state.config.session_ttl as i64;
+    let refresh = Refresh {
+        old: TokenHash::of(&token),
+        new: TokenHash::of(&new_token),
+        at,
+        expire,
+    };
+    match state.store.refresh(refresh).await {
+        Ok(Refreshed::Renewed { user_id, steam_id }) => {
+            tracing::info!(user = %user_id, "session refreshed");
+            let issued = Issued {
+                user_id: &user_id,
+                steam_id,
+                token: &new_token,
+                generated: at,
+                expire,
+            };
+            Ok(session_response(state, &issued))
+        }
+        Ok(Refreshed::Expired) => Err((RefreshOutcome::Expired, expired())),
+        Ok(Refreshed::Revoked) => Err((RefreshOutcome::Revoked, revoked())),
+        Ok(Refreshed::Unknown) => Err((
+            RefreshOutcome::Invalid,
+            ApiError::unauthorized("invalid_session", "no such session"),
+        )),
+        Err(e) => Err(internal(store_failed(e))),
+    }
+}
+
+/// Deletes sessions expired for longer than `--session-retention-secs`, every
+/// `--session-sweep-secs`, a thousand at a time so that no write waits long behind it.
+pub fn spawn_sweeper(state: &Arc<AppState>) {
+    let period = state.config.session_sweep_secs;
+    if period == 0 {
+        return;
+    }
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(period));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let before = unix_now() as i64 - state.config.session_retention_secs as i64;
+            loop {
+                match state.store.delete_expired(before, SWEEP_BATCH).await {
+                    Ok(n) => {
+                        state.metrics.sessions_swept(n);
+                        if n < u64::from(SWEEP_BATCH) {
+                            break;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    Err(e) => {
+                        tracing::warn!("cannot delete expired sessions: {e}");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+const SWEEP_BATCH: u32 = 1_000;
