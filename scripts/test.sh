@@ -10,8 +10,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p steam-auth-gdext --all-targets --no-default-features -- -D warnings
 echo "[test] cargo test" >&2
 cargo test --workspace
-echo "[test] store suite against a real PostgreSQL" >&2
-scripts/with-postgres.sh cargo test -p steam-login-server --test store -- --ignored
+echo "[test] store suite and two server instances against a real PostgreSQL" >&2
+scripts/with-postgres.sh cargo test -p steam-login-server --test store --test multi_instance -- --ignored
 echo "[test] headless Godot suite" >&2
 scripts/test-godot.sh
 echo "[test] the steam backend over the Steamworks flat-API test double" >&2

@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -16,99 +15,12 @@ use tokio::net::TcpStream;
 
 const PLAYER: u64 = 76561198000000321;
 
-/// The release of a port the OS picked (the server binds it right after).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The server binary as an operator runs it, optionally under an open-file limit.
-struct ServerProcess {
-    child: Child,
-    base: String,
-    addr: String,
-    log: std::path::PathBuf,
-}
-
-impl ServerProcess {
-    async fn spawn(args: &[&str], nofile: Option<u64>) -> Self {
-        let port = free_port();
-        let addr = format!("127.0.0.1:{port}");
-        let log = std::env::temp_dir().join(format!(
-            "steam-login-hardening-{}-{port}.log",
-            std::process::id()
-        ));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_steam-login-server"));
-        command
-            .args([
-                "--simulation",
-                "--listen",
-                &addr,
-                "--database",
-                &temp_db("hardening"),
-            ])
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(Stdio::null());
-        if let Some(limit) = nofile {
-            use std::os::unix::process::CommandExt;
-            // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
-            unsafe {
-                command.pre_exec(move || rlimit::setrlimit(rlimit::Resource::NOFILE, limit, limit));
-            }
-        }
-        let child = command.spawn().expect("start the server binary");
-        let base = format!("http://{addr}");
-        let client = reqwest::Client::new();
-        for _ in 0..300 {
-            if client.get(format!("{base}/healthz")).send().await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        ServerProcess {
-            child,
-            base,
-            addr,
-            log,
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits at most `limit` for the process to exit; its exit status, or `None` if still running.
-    async fn exited_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        None
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
+/// The server binary in simulation mode on a fresh SQLite file, plus `args`.
+async fn spawn_simulated(args: &[&str], nofile: Option<u64>) -> ServerProcess {
+    let db = temp_db("hardening");
+    let mut all = vec!["--simulation", "--database", &db];
+    all.extend_from_slice(args);
+    ServerProcess::spawn(&all, nofile).await
 }
 
 async fn login(client: &reqwest::Client, base: &str) -> u16 {
@@ -125,7 +37,7 @@ async fn login(client: &reqwest::Client, base: &str) -> u16 {
 async fn a_login_gets_in_past_1100_idle_connections_at_a_1024_descriptor_limit() {
     // This process holds the 1,100 client ends; the server gets 1,024 descriptors.
     steam_login_server::fd_limit::raise_to_hard_limit();
-    let server = ServerProcess::spawn(&[], Some(1_024)).await;
+    let server = spawn_simulated(&[], Some(1_024)).await;
     assert!(
         server.log().contains("open-file limit 1024"),
         "{}",
@@ -287,7 +199,7 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_with_a_stalled_client_exits_within_the_shutdown_deadline() {
-    let mut server = ServerProcess::spawn(
+    let mut server = spawn_simulated(
         &[
             "--shutdown-timeout-ms",
             "1000",
@@ -334,7 +246,7 @@ async fn sigterm_with_a_stalled_client_exits_within_the_shutdown_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_a_request_in_flight_finish() {
-    let mut server = ServerProcess::spawn(&["--shutdown-timeout-ms", "5000"], None).await;
+    let mut server = spawn_simulated(&["--shutdown-timeout-ms", "5000"], None).await;
     let mut stream = TcpStream::connect(&server.addr).await.unwrap();
     let body = format!("{{\"token\": \"{}\"}}", ticket_for(PLAYER));
     let head = format!(

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use steam_login_server::store::{self, NewLogin, Store, TokenHash};
+use steam_login_server::store::{self, NewLogin, Refresh, Refreshed, Store, TokenHash};
 
 fn login(steam_id: u64, owner: u64, token_hash: &str, at: i64) -> NewLogin {
     NewLogin {
@@ -110,6 +110,113 @@ async fn suite(store: Arc<dyn Store>) {
     assert_eq!(store.add_quota(&day, 0).await.unwrap(), 0);
     assert_eq!(store.add_quota(&day, 5).await.unwrap(), 5);
     assert_eq!(store.add_quota(&day, 2).await.unwrap(), 7);
+    // Taken one at a time up to the budget, concurrently: never past it.
+    let day = format!("test-{}", uuid::Uuid::new_v4());
+    let takers: Vec<_> = (0..30)
+        .map(|_| {
+            let (store, day) = (Arc::clone(&store), day.clone());
+            tokio::spawn(async move { store.take_quota(&day, 10).await.unwrap() })
+        })
+        .collect();
+    let mut taken = Vec::new();
+    for t in takers {
+        taken.extend(t.await.unwrap());
+    }
+    taken.sort_unstable();
+    assert_eq!(taken, (1..=10).collect::<Vec<u64>>());
+    assert_eq!(store.take_quota(&day, 0).await.unwrap(), None);
+
+    // A refresh replaces a live session once; expired, revoked and unknown ones are told apart.
+    let steam_id = fresh_steam_id();
+    let live = uuid::Uuid::new_v4().to_string();
+    let user = store
+        .record_login(login(steam_id, steam_id, &live, 10_000))
+        .await
+        .unwrap();
+    let renewed = uuid::Uuid::new_v4().to_string();
+    let refresh = |old: &str, new: &str, at: i64| Refresh {
+        old: TokenHash::of(old),
+        new: TokenHash::of(new),
+        at,
+        expire: at + 100,
+    };
+    assert_eq!(
+        store
+            .refresh(refresh(&live, &renewed, 10_001))
+            .await
+            .unwrap(),
+        Refreshed::Renewed {
+            user_id: user.clone(),
+            steam_id
+        }
+    );
+    let new_session = store
+        .session(&TokenHash::of(&renewed))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            new_session.user_id.as_str(),
+            new_session.generated,
+            new_session.expire
+        ),
+        (user.as_str(), 10_001, 10_101)
+    );
+    let again = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        store.refresh(refresh(&live, &again, 10_002)).await.unwrap(),
+        Refreshed::Revoked
+    );
+    assert_eq!(
+        store
+            .refresh(refresh(&renewed, &again, 20_000))
+            .await
+            .unwrap(),
+        Refreshed::Expired
+    );
+    assert_eq!(
+        store
+            .refresh(refresh("nobody", &again, 10_002))
+            .await
+            .unwrap(),
+        Refreshed::Unknown
+    );
+    assert!(store
+        .session(&TokenHash::of(&again))
+        .await
+        .unwrap()
+        .is_none());
+
+    // The sweep deletes only what expired before its cutoff, at most `limit` at a time.
+    let steam_id = fresh_steam_id();
+    let old: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    for token in &old {
+        store
+            .record_login(login(steam_id, steam_id, token, -200_000))
+            .await
+            .unwrap();
+    }
+    let kept = uuid::Uuid::new_v4().to_string();
+    store
+        .record_login(login(steam_id, steam_id, &kept, -50_000))
+        .await
+        .unwrap();
+    // Sessions of earlier runs against the same database may be swept too: count only ours.
+    let cutoff = -100_000;
+    while store.delete_expired(cutoff, 2).await.unwrap() > 0 {}
+    for token in &old {
+        assert!(store
+            .session(&TokenHash::of(token))
+            .await
+            .unwrap()
+            .is_none());
+    }
+    assert!(store
+        .session(&TokenHash::of(&kept))
+        .await
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,11 @@ use super::{
     UserRecord,
 };
 
+/// In one transaction under an advisory lock: instances starting together would otherwise race on
+/// `CREATE TABLE IF NOT EXISTS`, which PostgreSQL does not make atomic.
 const SCHEMA: &str = "
+BEGIN;
+SELECT pg_advisory_xact_lock(5554400);
 CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
     steam_id BIGINT NOT NULL UNIQUE,
@@ -30,6 +34,7 @@ CREATE TABLE IF NOT EXISTS quota (
     used BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_expire ON sessions (expire);
+COMMIT;
 ";
 
 /// Revoke and insert in one statement: one round trip, atomic.

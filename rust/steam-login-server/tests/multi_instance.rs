@@ -1,0 +1,187 @@
+//! Two server processes on one PostgreSQL behave as one deployment: users, sessions, revocations and
+//! the daily quota are shared. Needs PostgreSQL: scripts/test.sh runs this under
+//! scripts/with-postgres.sh, each test on a database of its own.
+
+mod support;
+
+use serde_json::Value;
+use support::*;
+
+const PLAYER: u64 = 76561198000001111;
+
+/// A fresh database on the server TEST_DATABASE_URL names; its URL.
+async fn fresh_database() -> String {
+    let url = std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/with-postgres.sh sets it)",
+    );
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let name = format!("multi_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Two instances against `fake` on one database.
+async fn two_instances(fake: &FakeSteam, database: &str, extra: &[&str]) -> [ServerProcess; 2] {
+    let trust = simulation_public_key();
+    let mut args = vec![
+        "--database",
+        database,
+        "--web-api-key",
+        KEY,
+        "--steam-api-base",
+        &fake.base,
+        "--trust-key",
+        trust.to_str().unwrap(),
+        "--rate-limit",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    let a = ServerProcess::spawn(&args, None).await;
+    let b = ServerProcess::spawn(&args, None).await;
+    [a, b]
+}
+
+async fn login_on(client: &reqwest::Client, server: &ServerProcess, steam_id: u64) -> (u16, Value) {
+    let response = client
+        .post(format!(
+            "{}{}",
+            server.base,
+            steam_login_protocol::LOGIN_PATH
+        ))
+        .json(&serde_json::json!({"token": ticket_for(steam_id)}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn session_url(server: &ServerProcess) -> String {
+    format!("{}{}", server.base, steam_login_protocol::SESSION_PATH)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs this with TEST_DATABASE_URL"]
+async fn sessions_users_and_revocations_are_shared() {
+    let fake = FakeSteam::start(Answer::Ok).await;
+    let database = fresh_database().await;
+    let [a, b] = two_instances(&fake, &database, &[]).await;
+    let client = reqwest::Client::new();
+
+    let (status, login) = login_on(&client, &a, PLAYER).await;
+    assert_eq!(status, 200, "{login} {}", a.log());
+    let token = login["token"].as_str().unwrap();
+    let on_b = client
+        .get(session_url(&b))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_b.status(), 200, "a session made on A is valid on B");
+    let revoked = client
+        .delete(session_url(&b))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    let on_a = client
+        .get(session_url(&a))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_a.status(), 401, "revoked on B, refused on A");
+
+    // A refresh on B of a session made on A.
+    let (_, login) = login_on(&client, &a, PLAYER).await;
+    let refreshed = client
+        .post(format!("{}{}", b.base, steam_login_protocol::REFRESH_PATH))
+        .bearer_auth(login["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), 200);
+
+    // 50 concurrent first logins of one SteamID, spread over both: one user.
+    let newcomer = PLAYER + 1;
+    let logins: Vec<_> = (0..50)
+        .map(|i| {
+            let client = client.clone();
+            let base = if i % 2 == 0 {
+                a.base.clone()
+            } else {
+                b.base.clone()
+            };
+            tokio::spawn(async move {
+                let response = client
+                    .post(format!("{base}{}", steam_login_protocol::LOGIN_PATH))
+                    .json(&serde_json::json!({"token": ticket_for(newcomer)}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                let body: Value = response.json().await.unwrap();
+                body["userId"].as_str().unwrap().to_owned()
+            })
+        })
+        .collect();
+    let mut users = Vec::new();
+    for login in logins {
+        users.push(login.await.unwrap());
+    }
+    users.sort();
+    users.dedup();
+    assert_eq!(users.len(), 1, "{users:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs this with TEST_DATABASE_URL"]
+async fn a_quota_of_ten_over_two_instances_allows_exactly_ten_steam_calls() {
+    let fake = FakeSteam::start(Answer::Ok).await;
+    let database = fresh_database().await;
+    let [a, b] = two_instances(&fake, &database, &["--daily-quota", "10"]).await;
+    let client = reqwest::Client::new();
+    let attempts: Vec<_> = (0..30)
+        .map(|i| {
+            let client = client.clone();
+            let base = if i % 2 == 0 {
+                a.base.clone()
+            } else {
+                b.base.clone()
+            };
+            tokio::spawn(async move {
+                let response = client
+                    .post(format!("{base}{}", steam_login_protocol::LOGIN_PATH))
+                    .json(&serde_json::json!({"token": ticket_for(PLAYER + i)}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.unwrap();
+                (
+                    status,
+                    body["error"]["code"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut exhausted = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            (200, _) => ok += 1,
+            (503, code) if code == "quota_exhausted" => exhausted += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((ok, exhausted), (10, 20));
+    assert_eq!(fake.calls(), 10);
+}
