@@ -196,3 +196,90 @@ func test_results_reach_gdscript_within_a_frame() -> void:
 	print("login result delivery (HTTP answer -> GDScript): median %.2f ms, max %.2f ms over %d logins"
 		% [delays[delays.size() / 2] / 1000.0, delays[-1] / 1000.0, delays.size()])
 	assert_true(delays[-1] < 1000000, "a result waited more than a second for the main thread")
+
+
+## One HTTP exchange with the login server; [status, body text].
+func http(method: HTTPClient.Method, path: String, headers := PackedStringArray()) -> Array:
+	var request := HTTPRequest.new()
+	Engine.get_main_loop().root.add_child(request)
+	var err := request.request(server_url() + path, headers, method)
+	assert_eq(err, OK, "request " + path)
+	var done: Array = await request.request_completed
+	request.queue_free()
+	return [done[1], (done[3] as PackedByteArray).get_string_from_utf8()]
+
+
+## The server's counter for `line_prefix` in /metrics.
+func metric(line_prefix: String) -> int:
+	var answer: Array = await http(HTTPClient.METHOD_GET, "/metrics")
+	for line in (answer[1] as String).split("\n"):
+		if line.begins_with(line_prefix + " "):
+			return int(line.get_slice(" ", 1))
+	assert_true(false, "no %s in /metrics" % line_prefix)
+	return -1
+
+
+const LOGINS := "steam_login_requests_total{outcome=\"ok\"}"
+const RENEWED := "steam_login_session_refreshes_total{outcome=\"renewed\"}"
+
+
+func test_resume_a_saved_session_without_asking_steam() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var first: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
+	assert_true(first.ok, first.error_message)
+	assert_false(first.resumed)
+	var saved := first.session.to_dictionary()
+	var logins: int = await metric(LOGINS)
+	var renewed: int = await metric(RENEWED)
+	var result: SteamLoginResult = await login.resume(saved)
+	assert_true(result.ok, "%s: %s" % [result.error_kind, result.error_message])
+	assert_true(result.resumed, "renewed without a ticket")
+	assert_eq(result.session.user_id, first.session.user_id)
+	assert_true(result.session.token != first.session.token, "a new token")
+	assert_true(abs(result.session.seconds_left() - 86400) < 10)
+	assert_eq(await metric(LOGINS), logins, "no login, so no Steam call")
+	assert_eq(await metric(RENEWED), renewed + 1)
+
+
+func test_resume_logs_in_with_steam_when_the_server_revoked_the_session() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	var first: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
+	var revoked: Array = await http(HTTPClient.METHOD_DELETE, "/api/v1/auth/session",
+		PackedStringArray(["Authorization: Bearer " + first.session.token]))
+	assert_eq(revoked[0], 204)
+	var logins: int = await metric(LOGINS)
+	var result: SteamLoginResult = await login.resume(first.session.to_dictionary())
+	assert_true(result.ok, "%s: %s" % [result.error_kind, result.error_message])
+	assert_false(result.resumed, "a fresh login")
+	assert_eq(result.session.user_id, first.session.user_id, "the same player")
+	assert_eq(await metric(LOGINS), logins + 1, "exactly one new login")
+
+
+func test_resume_with_nothing_saved_logs_in_with_steam() -> void:
+	init_simulated()
+	var result: SteamLoginResult = await SteamLogin.new().resume({})
+	assert_true(result.ok, "%s: %s" % [result.error_kind, result.error_message])
+	assert_false(result.resumed)
+	assert_eq(result.session.provider_id, str(ME))
+
+
+func test_a_session_saved_encrypted_resumes_at_the_next_start() -> void:
+	init_simulated()
+	var path := "user://steam_auth_test_session.dat"
+	var login := SteamLogin.new()
+	var first: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
+	assert_eq(first.session.save_to_file(path, "correct horse"), OK)
+	var bytes := FileAccess.get_file_as_bytes(path)
+	assert_true(bytes.size() > 0)
+	assert_eq(bytes.get_string_from_ascii().find(first.session.token), -1, "the token is not in the clear")
+	# Godot's encrypted FileAccess itself reports the mismatch as an error line.
+	expect_error("MD5 sum of the decrypted file does not match")
+	assert_eq(SteamSession.load_from_file(path, "wrong"), {}, "a wrong password reads nothing")
+	assert_eq(SteamSession.load_from_file("user://nothing-here.dat", "correct horse"), {})
+	var saved := SteamSession.load_from_file(path, "correct horse")
+	assert_eq(saved.get("token"), first.session.token)
+	var result: SteamLoginResult = await login.resume(saved)
+	assert_true(result.ok and result.resumed, "%s: %s" % [result.error_kind, result.error_message])
+	DirAccess.remove_absolute(ProjectSettings.globalize_path(path))

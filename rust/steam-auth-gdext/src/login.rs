@@ -83,32 +83,39 @@ impl SteamLogin {
     #[func]
     fn login_with_steam(&mut self, #[opt(default = "")] identity: GString) -> Signal {
         let (call, id) = self.new_call();
-        let Some(mut steam) = steam_singleton::registered() else {
-            fail_later(
-                id,
-                ErrorKind::InvalidTicket,
-                "no Steam singleton is registered (steam/auth/provide_steam_singleton is \"never\" and GodotSteam is not loaded)".into(),
-            );
-            return Signal::from_object_signal(&call, "completed");
-        };
-        if !steam_is_initialized(&mut steam) {
-            fail_later(
-                id,
-                ErrorKind::InvalidTicket,
-                "Steam is not initialised: call Steam.steamInit() first".into(),
-            );
-            return Signal::from_object_signal(&call, "completed");
-        }
-        watch_web_api_tickets(&mut steam);
-        let handle = web_api_ticket(&mut steam, &identity);
-        if handle == 0 {
-            post_session_ticket(id);
-        } else {
-            CALLS.with_borrow_mut(|calls| {
-                if let Some(c) = calls.get_mut(&id) {
-                    c.waiting_for_ticket = Some((handle, Instant::now() + WEB_API_TICKET_WAIT));
-                }
-            });
+        start_steam_login(id, &identity);
+        Signal::from_object_signal(&call, "completed")
+    }
+
+    /// Starts again from a session the game saved ([method SteamSession.to_dictionary], or
+    /// [method SteamSession.load_from_file]): the server trades it for a fresh session without asking
+    /// Steam (no ticket, no Web API call). Only when the server refuses it (expired, revoked,
+    /// unknown) does this log in with Steam as [method login_with_steam] does. The result's
+    /// [member SteamLoginResult.resumed] says which happened. Returns the call's signal.
+    /// [codeblock]
+    /// var saved := SteamSession.load_from_file("user://session.dat", key)
+    /// var result: SteamLoginResult = await login.resume(saved)
+    /// if result.ok:
+    ///     result.session.save_to_file("user://session.dat", key)
+    /// [/codeblock]
+    #[func]
+    fn resume(&mut self, saved: VarDictionary, #[opt(default = "")] identity: GString) -> Signal {
+        let (call, id) = self.new_call();
+        let token = saved
+            .get("token")
+            .and_then(|v| v.try_to::<GString>().ok())
+            .map(|t| t.to_string())
+            .filter(|t| !t.is_empty());
+        match token {
+            Some(token) => {
+                CALLS.with_borrow_mut(|calls| {
+                    if let Some(c) = calls.get_mut(&id) {
+                        c.resuming = Some(identity);
+                    }
+                });
+                start_refresh(id, token);
+            }
+            None => start_steam_login(id, &identity),
         }
         Signal::from_object_signal(&call, "completed")
     }
@@ -154,6 +161,7 @@ impl SteamLogin {
                     cancel: None,
                     waiting_for_ticket: None,
                     client: self.client_options(),
+                    resuming: None,
                 },
             )
         });
@@ -206,6 +214,9 @@ struct PendingCall {
     /// `login_with_steam`: the Web API ticket handle awaited, and until when.
     waiting_for_ticket: Option<(u32, Instant)>,
     client: (String, ClientOptions),
+    /// `resume`: a refresh is in flight; if the server refuses it, log in with Steam for this
+    /// identity.
+    resuming: Option<GString>,
 }
 
 thread_local! {
@@ -225,12 +236,43 @@ fn fail_later(id: u64, kind: ErrorKind, message: String) {
     });
 }
 
-fn start_post(id: u64, hex: String) {
-    let Some((endpoint, options)) =
-        CALLS.with_borrow(|calls| calls.get(&id).map(|c| c.client.clone()))
-    else {
+/// `login_with_steam`'s flow for call `id`: a Web API ticket from Steam (or a session ticket), then
+/// the login.
+fn start_steam_login(id: u64, identity: &GString) {
+    let Some(mut steam) = steam_singleton::registered() else {
+        fail_later(
+            id,
+            ErrorKind::InvalidTicket,
+            "no Steam singleton is registered (steam/auth/provide_steam_singleton is \"never\" and GodotSteam is not loaded)".into(),
+        );
         return;
     };
+    if !steam_is_initialized(&mut steam) {
+        fail_later(
+            id,
+            ErrorKind::InvalidTicket,
+            "Steam is not initialised: call Steam.steamInit() first".into(),
+        );
+        return;
+    }
+    watch_web_api_tickets(&mut steam);
+    let handle = web_api_ticket(&mut steam, identity);
+    if handle == 0 {
+        post_session_ticket(id);
+    } else {
+        CALLS.with_borrow_mut(|calls| {
+            if let Some(c) = calls.get_mut(&id) {
+                c.waiting_for_ticket = Some((handle, Instant::now() + WEB_API_TICKET_WAIT));
+            }
+        });
+    }
+}
+
+/// The client for call `id`, with its cancel signal installed; `None` (and the call failed) when
+/// its endpoint is unusable.
+fn client_for(id: u64) -> Option<(LoginClient, oneshot::Receiver<()>)> {
+    let (endpoint, options) =
+        CALLS.with_borrow(|calls| calls.get(&id).map(|c| c.client.clone()))?;
     let client = match LoginClient::new(&endpoint, options) {
         Ok(c) => c,
         Err(e) => {
@@ -239,7 +281,7 @@ fn start_post(id: u64, hex: String) {
                 result: Err(e),
                 finished_at: Instant::now(),
             });
-            return;
+            return None;
         }
     };
     let (cancel_tx, cancel_rx) = oneshot::channel::<()>();
@@ -248,6 +290,33 @@ fn start_post(id: u64, hex: String) {
             c.cancel = Some(cancel_tx);
         }
     });
+    Some((client, cancel_rx))
+}
+
+fn start_refresh(id: u64, token: String) {
+    let Some((client, cancel_rx)) = client_for(id) else {
+        return;
+    };
+    let spawned = http_runtime::spawn(async move {
+        let cancelled = async {
+            let _ = cancel_rx.await;
+        };
+        let result = client.refresh_until(&token, cancelled).await;
+        Completion {
+            call_id: id,
+            result,
+            finished_at: Instant::now(),
+        }
+    });
+    if let Err(message) = spawned {
+        fail_later(id, ErrorKind::Transport, message);
+    }
+}
+
+fn start_post(id: u64, hex: String) {
+    let Some((client, cancel_rx)) = client_for(id) else {
+        return;
+    };
     let spawned = http_runtime::spawn(async move {
         let cancelled = async {
             let _ = cancel_rx.await;
@@ -393,6 +462,22 @@ fn deliver() {
     let mut done = COMPLETIONS.with_borrow_mut(std::mem::take);
     http_runtime::drain(&mut done);
     for completion in done.drain(..) {
+        // A refused refresh of `resume`: log in with Steam instead, in the same call.
+        let refused = matches!(&completion.result, Err(e) if e.kind == ErrorKind::Rejected);
+        let refresh_of = CALLS.with_borrow_mut(|calls| {
+            let pending = calls.get_mut(&completion.call_id)?;
+            let identity = pending.resuming.take()?;
+            pending.cancel = None;
+            Some(identity)
+        });
+        let resumed = match refresh_of {
+            Some(identity) if refused => {
+                start_steam_login(completion.call_id, &identity);
+                continue;
+            }
+            Some(_) => completion.result.is_ok(),
+            None => false,
+        };
         let Some(pending) = CALLS.with_borrow_mut(|calls| calls.remove(&completion.call_id)) else {
             continue;
         };
@@ -403,7 +488,7 @@ fn deliver() {
             .min(i64::MAX as u128) as i64;
         let (result, session) = match &completion.result {
             Ok(session) => {
-                let (result, session) = SteamLoginResult::success(session, delivery);
+                let (result, session) = SteamLoginResult::success(session, delivery, resumed);
                 (result, Some(session))
             }
             Err(e) => (

@@ -1,5 +1,7 @@
 //! `SteamSession` and `SteamLoginResult`: what a login gives GDScript.
 
+use godot::classes::file_access::ModeFlags;
+use godot::classes::FileAccess;
 use godot::prelude::*;
 use serde_json::Value;
 use steam_login_client::LoginError;
@@ -53,10 +55,53 @@ impl SteamSession {
         self.expire - now()
     }
 
-    /// The response exactly as received, as a Dictionary.
+    /// The response exactly as received, as a Dictionary: what [method SteamLogin.resume] takes.
     #[func]
     fn to_dictionary(&self) -> VarDictionary {
         json_to_variant(&self.raw).try_to().unwrap_or_default()
+    }
+
+    /// Saves this session with Godot's encrypted [FileAccess] ([method FileAccess.open_encrypted_with_pass])
+    /// at [param path] (a [code]user://[/code] path, say), for [method SteamLogin.resume] at the next
+    /// start. Opt-in, and a trade-off: the token lets whoever holds it act as this player until it
+    /// expires, and a password shipped in the game can be dug out of it. Encryption keeps the token
+    /// from casual copying, not from a determined attacker on the player's machine; revoke the
+    /// session (DELETE [code]/api/v1/auth/session[/code]) when the player logs out.
+    /// Returns [code]OK[/code] or the file error.
+    #[func]
+    fn save_to_file(&self, path: GString, password: GString) -> godot::global::Error {
+        if password.is_empty() {
+            godot_error!("SteamSession.save_to_file: the password is empty");
+            return godot::global::Error::ERR_INVALID_PARAMETER;
+        }
+        let Some(mut file) =
+            FileAccess::open_encrypted_with_pass(&path, ModeFlags::WRITE, &password)
+        else {
+            return FileAccess::get_open_error();
+        };
+        file.store_string(&self.raw.to_string());
+        file.close();
+        godot::global::Error::OK
+    }
+
+    /// The session saved by [method save_to_file], as the Dictionary [method SteamLogin.resume]
+    /// takes; an empty Dictionary when there is none, or it cannot be read with [param password]
+    /// (then [method SteamLogin.resume] logs in with Steam). A wrong password also makes Godot's
+    /// [FileAccess] print its own error ("The MD5 sum of the decrypted file does not match").
+    #[func]
+    fn load_from_file(path: GString, password: GString) -> VarDictionary {
+        if !FileAccess::file_exists(&path) || password.is_empty() {
+            return VarDictionary::new();
+        }
+        let Some(file) = FileAccess::open_encrypted_with_pass(&path, ModeFlags::READ, &password)
+        else {
+            return VarDictionary::new();
+        };
+        let text = file.get_as_text().to_string();
+        serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|value| json_to_variant(&value).try_to().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -105,6 +150,10 @@ pub struct SteamLoginResult {
     /// Microseconds from the HTTP answer's arrival to this result's signal on the main thread.
     #[var]
     delivery_usec: i64,
+    /// [code]true[/code] when [method SteamLogin.resume] renewed the saved session without Steam
+    /// (no ticket, no Web API call); [code]false[/code] for a login with a ticket.
+    #[var]
+    resumed: bool,
 }
 
 #[godot_api]
@@ -112,7 +161,11 @@ impl SteamLoginResult {}
 
 impl SteamLoginResult {
     /// The result and, for the `login_succeeded` signal, its session.
-    pub fn success(session: &Session, delivery_usec: i64) -> (Gd<Self>, Gd<SteamSession>) {
+    pub fn success(
+        session: &Session,
+        delivery_usec: i64,
+        resumed: bool,
+    ) -> (Gd<Self>, Gd<SteamSession>) {
         let session = SteamSession::from_session(session);
         let result = Gd::from_init_fn(|_base| SteamLoginResult {
             ok: true,
@@ -122,6 +175,7 @@ impl SteamLoginResult {
             error_code: GString::new(),
             http_status: 200,
             delivery_usec,
+            resumed,
         });
         (result, session)
     }
@@ -135,6 +189,7 @@ impl SteamLoginResult {
             error_code: error.code.as_deref().unwrap_or("").into(),
             http_status: i64::from(error.http_status),
             delivery_usec,
+            resumed: false,
         })
     }
 }

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use serde_json::Value;
-use steam_login_protocol::{ErrorBody, LoginRequest, Session, LOGIN_PATH};
+use steam_login_protocol::{ErrorBody, LoginRequest, Session, LOGIN_PATH, REFRESH_PATH};
 
 use crate::error::{ErrorKind, LoginError};
 
@@ -34,6 +34,8 @@ impl Default for ClientOptions {
 pub struct LoginClient {
     http: reqwest::Client,
     endpoint: String,
+    /// The server's `POST /api/v1/auth/session/refresh`, beside the login endpoint.
+    refresh_endpoint: String,
     options: ClientOptions,
 }
 
@@ -73,9 +75,14 @@ impl LoginClient {
                     format!("cannot build the HTTP client: {}", e.without_url()),
                 )
             })?;
+        let refresh_endpoint = format!(
+            "{}{REFRESH_PATH}",
+            endpoint.strip_suffix(LOGIN_PATH).unwrap_or(&endpoint)
+        );
         Ok(LoginClient {
             http,
             endpoint,
+            refresh_endpoint,
             options,
         })
     }
@@ -108,11 +115,41 @@ impl LoginClient {
         }
     }
 
+    /// Trades a saved session's token for a new session (`POST /api/v1/auth/session/refresh`): no
+    /// Steam ticket, no Web API call. A 401 (`Rejected`) means the session is gone: log in again.
+    pub async fn refresh_until(
+        &self,
+        token: &str,
+        cancelled: impl Future<Output = ()>,
+    ) -> Result<Session, LoginError> {
+        if token.is_empty() {
+            return Err(LoginError::new(
+                ErrorKind::Rejected,
+                "the saved session has no token",
+            ));
+        }
+        tokio::select! {
+            biased;
+            _ = cancelled => Err(LoginError::cancelled()),
+            result = self.with_retries(|| {
+                self.http.post(&self.refresh_endpoint).bearer_auth(token)
+            }) => result,
+        }
+    }
+
     async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session, LoginError> {
         let body = LoginRequest::new(ticket_hex);
+        self.with_retries(|| self.http.post(&self.endpoint).json(&body))
+            .await
+    }
+
+    async fn with_retries(
+        &self,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Session, LoginError> {
         let mut attempt = 0;
         loop {
-            let result = self.attempt(&body).await;
+            let result = self.attempt(request()).await;
             match result {
                 Err(Retry::Safe(error)) if attempt < self.options.retries => {
                     attempt += 1;
@@ -125,8 +162,8 @@ impl LoginClient {
         }
     }
 
-    async fn attempt(&self, body: &LoginRequest<'_>) -> Result<Session, Retry> {
-        let sent = self.http.post(&self.endpoint).json(body).send().await;
+    async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<Session, Retry> {
+        let sent = request.send().await;
         let response = match sent {
             Ok(r) => r,
             // Not connected: the server never saw the ticket.

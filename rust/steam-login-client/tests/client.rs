@@ -263,3 +263,72 @@ async fn against_the_projects_own_server_in_simulation_mode() {
     assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 400));
     assert_eq!(err.code.as_deref(), Some("malformed_ticket"));
 }
+
+#[tokio::test]
+async fn a_saved_session_is_refreshed_and_a_used_one_is_rejected() {
+    let mut config = steam_login_server::Config::for_tests(
+        std::env::temp_dir()
+            .join(format!("client-refresh-{}.db", std::process::id()))
+            .display()
+            .to_string(),
+    );
+    config.simulation = true;
+    config.rate_limit = 0.0;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(steam_login_server::serve(
+        listener,
+        config,
+        std::future::pending(),
+    ));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as u32;
+    let ticket = steam_ticket::Ticket {
+        gc_token: 2,
+        steam_id: 76561198000000002,
+        token_time: now,
+        session: steam_ticket::SessionHeader {
+            ticket_type: steam_ticket::TicketType::WebApi,
+            external_ip: [127, 0, 0, 1].into(),
+            internal_ip: [127, 0, 0, 1].into(),
+            ms_since_connect: 0,
+            connection_count: 1,
+        },
+        ownership: steam_ticket::Ownership {
+            version: 4,
+            steam_id: 76561198000000002,
+            app_id: 555440,
+            external_ip: [127, 0, 0, 1].into(),
+            internal_ip: [127, 0, 0, 1].into(),
+            flags: 0,
+            issued: now,
+            expires: now + 3600,
+            licenses: vec![],
+            dlc: vec![],
+        },
+    };
+    let hex = steam_ticket::hex::encode(&steam_ticket::mint(&ticket));
+    // The full endpoint URL works as well as the base: refresh lives beside it.
+    let client = LoginClient::new(&format!("{base}{LOGIN_PATH}"), fast()).unwrap();
+    let session = client.login(&hex).await.unwrap();
+    let renewed = client
+        .refresh_until(&session.token, std::future::pending())
+        .await
+        .unwrap();
+    assert_eq!(renewed.user_id, session.user_id);
+    assert_ne!(renewed.token, session.token);
+    let err = client
+        .refresh_until(&session.token, std::future::pending())
+        .await
+        .unwrap_err();
+    assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 401));
+    assert_eq!(err.code.as_deref(), Some("session_revoked"));
+    let err = client
+        .refresh_until("", std::future::pending())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Rejected);
+}

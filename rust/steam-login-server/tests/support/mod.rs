@@ -248,12 +248,7 @@ impl ServerProcess {
             .args(args)
             .env("RUST_LOG", "info")
             .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(
-                std::fs::OpenOptions::new()
-                    .append(true)
-                    .open(&log)
-                    .unwrap(),
-            );
+            .stderr(std::fs::OpenOptions::new().append(true).open(&log).unwrap());
         if let Some(limit) = nofile {
             use std::os::unix::process::CommandExt;
             // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
