@@ -98,6 +98,45 @@ summary() {
     }'
 }
 
+# Two instances on one PostgreSQL, each loaded by its own wrk with half the connections (64 in all, as
+# every other configuration): the deployment's logins/s and server CPU per login, both instances
+# together; latencies are the worse instance's.
+two_instances() { # <database> <label>
+  local database=$1 label=$2 port
+  "$bin/fake-steam-web-api" 18081 0 2>/dev/null & pids+=($!)
+  for port in 18080 18090; do
+    RUST_LOG=warn "$server_bin" --listen "127.0.0.1:$port" --database "$database" \
+      --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
+      --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
+      --rate-limit 0 --daily-quota 1000000000 >/dev/null & pids+=($!)
+  done
+  for port in 18080 18090; do
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  done
+  local url=/api/v1/auth/provider/steam/login loads=()
+  for port in 18080 18090; do
+    BODIES="$work/bodies.txt" wrk -t1 -c32 -d2s -s bench/login.lua "http://127.0.0.1:$port$url" >/dev/null &
+    loads+=($!)
+  done
+  wait "${loads[@]}"; loads=()
+  cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+  local before=$(( $(cpu "${pids[1]}") + $(cpu "${pids[2]}") ))
+  for port in 18080 18090; do
+    BODIES="$work/bodies.txt" wrk -t1 -c32 -d"${seconds}s" --latency -s bench/login.lua \
+      "http://127.0.0.1:$port$url" | grep '^RESULT' > "$work/two-$port.txt" &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
+  local after=$(( $(cpu "${pids[1]}") + $(cpu "${pids[2]}") ))
+  awk -v label="$label" -v ticks=$((after - before)) -v tck="$(getconf CLK_TCK)" '
+    { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] += (kv[1] ~ /_ms$/) ? 0 : kv[2]
+        if (kv[1] ~ /_ms$/ && kv[2] > m[kv[1]]) m[kv[1]] = kv[2] } }
+    END { printf "%s upstream=0ms requests=%d errors_status=%d rps=%.0f p50_ms=%s p99_ms=%s server_us_per_login=%d\n",
+          label, v["requests"], v["errors_status"], v["rps"], m["p50_ms"], m["p99_ms"],
+          ticks * 1000000 / tck / v["requests"] }' "$work/two-18080.txt" "$work/two-18090.txt"
+  kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
+}
+
 sqlite_round() {
   run 0 "$work/bench.db" sqlite
   run 0 "$work/bench-sim.db" "sqlite-simulation(no-upstream)" --simulation
@@ -122,9 +161,10 @@ for round in $(seq "$rounds"); do
 done
 if [ -z "${BENCH_ONLY_SQLITE:-}" ] && [ -z "${BENCH_SKIP_POSTGRES:-}" ]; then
   scripts/with-postgres.sh bash -c "
-    $(declare -f run); bin=$bin; server_bin=$server_bin; work=$work; seconds=$seconds; pids=()
+    $(declare -f run two_instances); bin=$bin; server_bin=$server_bin; work=$work; seconds=$seconds; pids=()
     for round in \$(seq $rounds); do
       run 0 \"\$TEST_DATABASE_URL\" postgres
+      two_instances \"\$TEST_DATABASE_URL\" postgres,two-instances
       run 50 \"\$TEST_DATABASE_URL\" postgres
       THINK_MS=10 run 50 \"\$TEST_DATABASE_URL\" postgres,independent-clients
     done" | tee -a "$results"
