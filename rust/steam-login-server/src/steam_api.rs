@@ -126,6 +126,9 @@ pub trait AttemptObserver: Send + Sync {
 
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
+/// Reads an endpoint's HTTP-200 body: what it says, and how the attempt counts in `/metrics`.
+type ParseAnswer<T> = fn(&[u8]) -> Result<(T, AttemptResult), String>;
+
 pub struct SteamWebApi {
     http: HttpsClient,
     /// `AuthenticateUserTicket`'s URL with every parameter but the ticket, encoded once:
@@ -214,7 +217,7 @@ impl SteamWebApi {
     async fn call<T>(
         &self,
         url: &str,
-        parse: fn(&[u8]) -> Result<(T, AttemptResult), String>,
+        parse: ParseAnswer<T>,
         observer: &dyn AttemptObserver,
         budget: &dyn CallBudget,
     ) -> Result<Upstream<T>, BudgetRefusal> {
@@ -238,7 +241,7 @@ impl SteamWebApi {
     async fn attempt<T>(
         &self,
         uri: Uri,
-        parse: fn(&[u8]) -> Result<(T, AttemptResult), String>,
+        parse: ParseAnswer<T>,
     ) -> (Upstream<T>, AttemptResult, bool) {
         let request = Request::get(uri)
             .header("x-webapi-key", self.key.clone())
