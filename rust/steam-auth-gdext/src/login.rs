@@ -293,27 +293,21 @@ fn client_for(id: u64) -> Option<(LoginClient, oneshot::Receiver<()>)> {
     Some((client, cancel_rx))
 }
 
+/// What call `id` sends: a ticket to log in with, or a saved session's token to renew.
+enum Exchange {
+    Login(String),
+    Refresh(String),
+}
+
 fn start_refresh(id: u64, token: String) {
-    let Some((client, cancel_rx)) = client_for(id) else {
-        return;
-    };
-    let spawned = http_runtime::spawn(async move {
-        let cancelled = async {
-            let _ = cancel_rx.await;
-        };
-        let result = client.refresh_until(&token, cancelled).await;
-        Completion {
-            call_id: id,
-            result,
-            finished_at: Instant::now(),
-        }
-    });
-    if let Err(message) = spawned {
-        fail_later(id, ErrorKind::Transport, message);
-    }
+    start_exchange(id, Exchange::Refresh(token));
 }
 
 fn start_post(id: u64, hex: String) {
+    start_exchange(id, Exchange::Login(hex));
+}
+
+fn start_exchange(id: u64, exchange: Exchange) {
     let Some((client, cancel_rx)) = client_for(id) else {
         return;
     };
@@ -321,7 +315,10 @@ fn start_post(id: u64, hex: String) {
         let cancelled = async {
             let _ = cancel_rx.await;
         };
-        let result = client.login_until(&hex, cancelled).await;
+        let result = match &exchange {
+            Exchange::Login(hex) => client.login_until(hex, cancelled).await,
+            Exchange::Refresh(token) => client.refresh_until(token, cancelled).await,
+        };
         Completion {
             call_id: id,
             result,

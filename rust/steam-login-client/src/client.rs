@@ -108,11 +108,7 @@ impl LoginClient {
                 "the ticket is empty",
             ));
         }
-        tokio::select! {
-            biased;
-            _ = cancelled => Err(LoginError::cancelled()),
-            result = self.login_with_retries(ticket_hex) => result,
-        }
+        until(cancelled, self.login_with_retries(ticket_hex)).await
     }
 
     /// Trades a saved session's token for a new session (`POST /api/v1/auth/session/refresh`): no
@@ -128,13 +124,9 @@ impl LoginClient {
                 "the saved session has no token",
             ));
         }
-        tokio::select! {
-            biased;
-            _ = cancelled => Err(LoginError::cancelled()),
-            result = self.with_retries(|| {
-                self.http.post(&self.refresh_endpoint).bearer_auth(token)
-            }) => result,
-        }
+        let refresh =
+            self.with_retries(|| self.http.post(&self.refresh_endpoint).bearer_auth(token));
+        until(cancelled, refresh).await
     }
 
     async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session, LoginError> {
@@ -203,6 +195,18 @@ impl LoginClient {
         } else {
             Err(Retry::Never(error))
         }
+    }
+}
+
+/// `work`'s result, or `Cancelled` as soon as `cancelled` resolves.
+async fn until(
+    cancelled: impl Future<Output = ()>,
+    work: impl Future<Output = Result<Session, LoginError>>,
+) -> Result<Session, LoginError> {
+    tokio::select! {
+        biased;
+        _ = cancelled => Err(LoginError::cancelled()),
+        result = work => result,
     }
 }
 

@@ -207,11 +207,11 @@ async fn cancellation_ends_the_login_at_once() {
     );
 }
 
-#[tokio::test]
-async fn against_the_projects_own_server_in_simulation_mode() {
+/// The project's own server in simulation mode, in-process on a fresh SQLite file; its base URL.
+async fn own_server(name: &str) -> String {
     let mut config = steam_login_server::Config::for_tests(
         std::env::temp_dir()
-            .join(format!("client-it-{}.db", std::process::id()))
+            .join(format!("client-{name}-{}.db", std::process::id()))
             .display()
             .to_string(),
     );
@@ -225,14 +225,18 @@ async fn against_the_projects_own_server_in_simulation_mode() {
         std::future::pending(),
     ));
     tokio::time::sleep(Duration::from_millis(200)).await;
+    base
+}
 
+/// A simulation-signed ticket for `steam_id`, as hex.
+fn simulated_ticket(steam_id: u64) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as u32;
     let ticket = steam_ticket::Ticket {
         gc_token: 1,
-        steam_id: 76561198000000001,
+        steam_id,
         token_time: now,
         session: steam_ticket::SessionHeader {
             ticket_type: steam_ticket::TicketType::WebApi,
@@ -243,7 +247,7 @@ async fn against_the_projects_own_server_in_simulation_mode() {
         },
         ownership: steam_ticket::Ownership {
             version: 4,
-            steam_id: 76561198000000001,
+            steam_id,
             app_id: 555440,
             external_ip: [127, 0, 0, 1].into(),
             internal_ip: [127, 0, 0, 1].into(),
@@ -254,7 +258,13 @@ async fn against_the_projects_own_server_in_simulation_mode() {
             dlc: vec![],
         },
     };
-    let hex = steam_ticket::hex::encode(&steam_ticket::mint(&ticket));
+    steam_ticket::hex::encode(&steam_ticket::mint(&ticket))
+}
+
+#[tokio::test]
+async fn against_the_projects_own_server_in_simulation_mode() {
+    let base = own_server("it").await;
+    let hex = simulated_ticket(76561198000000001);
     let client = LoginClient::new(&base, fast()).unwrap();
     let session = client.login(&hex).await.unwrap();
     assert_eq!(session.provider.provider_id, "76561198000000001");
@@ -266,51 +276,8 @@ async fn against_the_projects_own_server_in_simulation_mode() {
 
 #[tokio::test]
 async fn a_saved_session_is_refreshed_and_a_used_one_is_rejected() {
-    let mut config = steam_login_server::Config::for_tests(
-        std::env::temp_dir()
-            .join(format!("client-refresh-{}.db", std::process::id()))
-            .display()
-            .to_string(),
-    );
-    config.simulation = true;
-    config.rate_limit = 0.0;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(steam_login_server::serve(
-        listener,
-        config,
-        std::future::pending(),
-    ));
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as u32;
-    let ticket = steam_ticket::Ticket {
-        gc_token: 2,
-        steam_id: 76561198000000002,
-        token_time: now,
-        session: steam_ticket::SessionHeader {
-            ticket_type: steam_ticket::TicketType::WebApi,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            ms_since_connect: 0,
-            connection_count: 1,
-        },
-        ownership: steam_ticket::Ownership {
-            version: 4,
-            steam_id: 76561198000000002,
-            app_id: 555440,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            flags: 0,
-            issued: now,
-            expires: now + 3600,
-            licenses: vec![],
-            dlc: vec![],
-        },
-    };
-    let hex = steam_ticket::hex::encode(&steam_ticket::mint(&ticket));
+    let base = own_server("refresh").await;
+    let hex = simulated_ticket(76561198000000002);
     // The full endpoint URL works as well as the base: refresh lives beside it.
     let client = LoginClient::new(&format!("{base}{LOGIN_PATH}"), fast()).unwrap();
     let session = client.login(&hex).await.unwrap();

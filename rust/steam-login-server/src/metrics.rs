@@ -236,25 +236,19 @@ impl Metrics {
         let sum = self.latency_micros_sum.load(Relaxed) as f64 / 1e6;
         let _ = writeln!(out, "steam_login_upstream_latency_seconds_sum {sum}");
         let _ = writeln!(out, "steam_login_upstream_latency_seconds_count {count}");
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_quota_used_today Steam Web API calls made this UTC day."
+        single(
+            &mut out,
+            "steam_login_quota_used_today",
+            "gauge",
+            "Steam Web API calls made this UTC day.",
+            self.quota_used_today.load(Relaxed),
         );
-        let _ = writeln!(out, "# TYPE steam_login_quota_used_today gauge");
-        let _ = writeln!(
-            out,
-            "steam_login_quota_used_today {}",
-            self.quota_used_today.load(Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_quota_budget Steam Web API calls allowed per UTC day."
-        );
-        let _ = writeln!(out, "# TYPE steam_login_quota_budget gauge");
-        let _ = writeln!(
-            out,
-            "steam_login_quota_budget {}",
-            self.quota_budget.load(Relaxed)
+        single(
+            &mut out,
+            "steam_login_quota_budget",
+            "gauge",
+            "Steam Web API calls allowed per UTC day.",
+            self.quota_budget.load(Relaxed),
         );
         let _ = writeln!(
             out,
@@ -281,15 +275,12 @@ impl Metrics {
                 .map(|o| o.label())
                 .zip(&self.refreshes),
         );
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_sessions_swept_total Expired sessions deleted by the periodic sweep."
-        );
-        let _ = writeln!(out, "# TYPE steam_login_sessions_swept_total counter");
-        let _ = writeln!(
-            out,
-            "steam_login_sessions_swept_total {}",
-            self.sessions_swept.load(Relaxed)
+        single(
+            &mut out,
+            "steam_login_sessions_swept_total",
+            "counter",
+            "Expired sessions deleted by the periodic sweep.",
+            self.sessions_swept.load(Relaxed),
         );
         counter_family(
             &mut out,
@@ -301,28 +292,29 @@ impl Metrics {
                 .map(|(_, label)| *label)
                 .zip(&self.connections_closed),
         );
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_connections_refused_total Connections refused at the cap with none idle."
+        single(
+            &mut out,
+            "steam_login_connections_refused_total",
+            "counter",
+            "Connections refused at the cap with none idle.",
+            self.connections_refused.load(Relaxed),
         );
-        let _ = writeln!(out, "# TYPE steam_login_connections_refused_total counter");
-        let _ = writeln!(
-            out,
-            "steam_login_connections_refused_total {}",
-            self.connections_refused.load(Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_open_connections Client connections open now."
-        );
-        let _ = writeln!(out, "# TYPE steam_login_open_connections gauge");
-        let _ = writeln!(
-            out,
-            "steam_login_open_connections {}",
-            self.open_connections.load(Relaxed)
+        single(
+            &mut out,
+            "steam_login_open_connections",
+            "gauge",
+            "Client connections open now.",
+            self.open_connections.load(Relaxed),
         );
         out
     }
+}
+
+/// One unlabelled counter or gauge in Prometheus' text format.
+fn single(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+    let _ = writeln!(out, "{name} {value}");
 }
 
 /// One labelled counter family in Prometheus' text format.

@@ -48,13 +48,9 @@ async fn two_instances(fake: &FakeSteam, database: &str, extra: &[&str]) -> [Ser
     [a, b]
 }
 
-async fn login_on(client: &reqwest::Client, server: &ServerProcess, steam_id: u64) -> (u16, Value) {
+async fn login_on(client: &reqwest::Client, base: &str, steam_id: u64) -> (u16, Value) {
     let response = client
-        .post(format!(
-            "{}{}",
-            server.base,
-            steam_login_protocol::LOGIN_PATH
-        ))
+        .post(format!("{base}{}", steam_login_protocol::LOGIN_PATH))
         .json(&serde_json::json!({"token": ticket_for(steam_id)}))
         .send()
         .await
@@ -75,7 +71,7 @@ async fn sessions_users_and_revocations_are_shared() {
     let [a, b] = two_instances(&fake, &database, &[]).await;
     let client = reqwest::Client::new();
 
-    let (status, login) = login_on(&client, &a, PLAYER).await;
+    let (status, login) = login_on(&client, &a.base, PLAYER).await;
     assert_eq!(status, 200, "{login} {}", a.log());
     let token = login["token"].as_str().unwrap();
     let on_b = client
@@ -101,7 +97,7 @@ async fn sessions_users_and_revocations_are_shared() {
     assert_eq!(on_a.status(), 401, "revoked on B, refused on A");
 
     // A refresh on B of a session made on A.
-    let (_, login) = login_on(&client, &a, PLAYER).await;
+    let (_, login) = login_on(&client, &a.base, PLAYER).await;
     let refreshed = client
         .post(format!("{}{}", b.base, steam_login_protocol::REFRESH_PATH))
         .bearer_auth(login["token"].as_str().unwrap())
@@ -111,35 +107,38 @@ async fn sessions_users_and_revocations_are_shared() {
     assert_eq!(refreshed.status(), 200);
 
     // 50 concurrent first logins of one SteamID, spread over both: one user.
-    let newcomer = PLAYER + 1;
-    let logins: Vec<_> = (0..50)
-        .map(|i| {
-            let client = client.clone();
-            let base = if i % 2 == 0 {
-                a.base.clone()
-            } else {
-                b.base.clone()
-            };
-            tokio::spawn(async move {
-                let response = client
-                    .post(format!("{base}{}", steam_login_protocol::LOGIN_PATH))
-                    .json(&serde_json::json!({"token": ticket_for(newcomer)}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 200);
-                let body: Value = response.json().await.unwrap();
-                body["userId"].as_str().unwrap().to_owned()
-            })
+    let logins = spread_logins(&client, [&a, &b], 50, |_| PLAYER + 1).await;
+    let mut users: Vec<&str> = logins
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 200, "{body}");
+            body["userId"].as_str().unwrap()
         })
         .collect();
-    let mut users = Vec::new();
-    for login in logins {
-        users.push(login.await.unwrap());
-    }
-    users.sort();
+    users.sort_unstable();
     users.dedup();
     assert_eq!(users.len(), 1, "{users:?}");
+}
+
+/// `n` concurrent logins, alternating between the instances; login `i` is for `steam_id(i)`.
+async fn spread_logins(
+    client: &reqwest::Client,
+    instances: [&ServerProcess; 2],
+    n: u64,
+    steam_id: fn(u64) -> u64,
+) -> Vec<(u16, Value)> {
+    let logins: Vec<_> = (0..n)
+        .map(|i| {
+            let client = client.clone();
+            let base = instances[(i % 2) as usize].base.clone();
+            tokio::spawn(async move { login_on(&client, &base, steam_id(i)).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for login in logins {
+        results.push(login.await.unwrap());
+    }
+    results
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,37 +148,13 @@ async fn a_quota_of_ten_over_two_instances_allows_exactly_ten_steam_calls() {
     let database = fresh_database().await;
     let [a, b] = two_instances(&fake, &database, &["--daily-quota", "10"]).await;
     let client = reqwest::Client::new();
-    let attempts: Vec<_> = (0..30)
-        .map(|i| {
-            let client = client.clone();
-            let base = if i % 2 == 0 {
-                a.base.clone()
-            } else {
-                b.base.clone()
-            };
-            tokio::spawn(async move {
-                let response = client
-                    .post(format!("{base}{}", steam_login_protocol::LOGIN_PATH))
-                    .json(&serde_json::json!({"token": ticket_for(PLAYER + i)}))
-                    .send()
-                    .await
-                    .unwrap();
-                let status = response.status().as_u16();
-                let body: Value = response.json().await.unwrap();
-                (
-                    status,
-                    body["error"]["code"].as_str().unwrap_or("").to_owned(),
-                )
-            })
-        })
-        .collect();
     let mut ok = 0;
     let mut exhausted = 0;
-    for attempt in attempts {
-        match attempt.await.unwrap() {
+    for (status, body) in spread_logins(&client, [&a, &b], 30, |i| PLAYER + i).await {
+        match (status, body["error"]["code"].as_str()) {
             (200, _) => ok += 1,
-            (503, code) if code == "quota_exhausted" => exhausted += 1,
-            other => panic!("unexpected {other:?}"),
+            (503, Some("quota_exhausted")) => exhausted += 1,
+            other => panic!("unexpected {other:?}: {body}"),
         }
     }
     assert_eq!((ok, exhausted), (10, 20));

@@ -185,6 +185,21 @@ fn cookie_attributes(set_cookie: &str) -> (String, Vec<String>) {
     (pair, attributes)
 }
 
+/// A login's `Set-Cookie` (if any) and body.
+async fn login_with_cookie(client: &reqwest::Client, server: &Server) -> (Option<String>, Value) {
+    let response = client
+        .post(server.login_url())
+        .json(&serde_json::json!({"token": ticket_for(PLAYER)}))
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (set_cookie, response.json().await.unwrap())
+}
+
 #[tokio::test]
 async fn the_session_cookie_is_set_and_accepted_where_bearer_is() {
     let (_fake, server, client) = setup(|c| {
@@ -192,19 +207,9 @@ async fn the_session_cookie_is_set_and_accepted_where_bearer_is() {
         c.session_ttl = 3_600;
     })
     .await;
-    let response = client
-        .post(server.login_url())
-        .json(&serde_json::json!({"token": ticket_for(PLAYER)}))
-        .send()
-        .await
-        .unwrap();
-    let set_cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let body: Value = response.json().await.unwrap();
+    let (set_cookie, body) = login_with_cookie(&client, &server).await;
     let token = body["token"].as_str().unwrap();
-    let (pair, attributes) = cookie_attributes(&set_cookie);
+    let (pair, attributes) = cookie_attributes(&set_cookie.unwrap());
     assert_eq!(pair, format!("bhvrSession={token}"));
     assert_eq!(attributes, ["httponly", "max-age=3600", "path=/", "secure"]);
 
@@ -247,31 +252,16 @@ async fn cookies_are_plain_http_only_when_asked_and_ignored_without_the_flag() {
         c.session_cookie_insecure = true;
     })
     .await;
-    let response = client
-        .post(server.login_url())
-        .json(&serde_json::json!({"token": ticket_for(PLAYER)}))
-        .send()
-        .await
-        .unwrap();
-    let set_cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let (set_cookie, _) = login_with_cookie(&client, &server).await;
     assert_eq!(
-        cookie_attributes(&set_cookie).1,
+        cookie_attributes(&set_cookie.unwrap()).1,
         ["httponly", "max-age=86400", "path=/"]
     );
     server.stop().await;
 
     let (_fake, server, client) = setup(|_| {}).await;
-    let response = client
-        .post(server.login_url())
-        .json(&serde_json::json!({"token": ticket_for(PLAYER)}))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.headers().get("set-cookie").is_none());
-    let body: Value = response.json().await.unwrap();
+    let (set_cookie, body) = login_with_cookie(&client, &server).await;
+    assert_eq!(set_cookie, None);
     let check = client
         .get(session_url(&server))
         .header("cookie", format!("sid={}", body["token"].as_str().unwrap()))
