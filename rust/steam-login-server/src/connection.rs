@@ -4,7 +4,12 @@
 //! tell "idle between requests" (allowed for the idle timeout) from "sent half a head" (allowed for the
 //! header timeout). The reads are watched here instead: the first byte after an idle spell starts the
 //! header clock, a request handed to the router stops it, and the end of the response starts the idle
-//! clock. The body's own deadline is the router's (`body::read_body`), since only it reads bodies.
+//! clock. The body's own deadline is the router's (`limits`), since only it reads bodies.
+//!
+//! These marks are plain atomic stores: nothing is woken per request. The watchdog re-reads them at
+//! its deadline and at least once per header timeout, which is enough to close a connection on time
+//! (a head that starts after a check is seen by the next one, at most a header timeout later, before
+//! its own deadline).
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
@@ -42,6 +47,7 @@ pub struct ConnectionState {
     /// Milliseconds since [`epoch`] of the first byte of a request head not yet complete; 0 if none.
     head_started: AtomicU64,
     evicted: AtomicBool,
+    /// Wakes the watchdog for an eviction.
     changed: Notify,
 }
 
@@ -77,7 +83,6 @@ impl ConnectionState {
     pub fn begin_request(self: &Arc<Self>) -> RequestGuard {
         self.in_flight.fetch_add(1, Relaxed);
         self.head_started.store(0, Relaxed);
-        self.changed.notify_one();
         RequestGuard(Arc::clone(self))
     }
 
@@ -94,7 +99,6 @@ impl ConnectionState {
     fn saw_bytes(&self) {
         if self.is_idle() && self.head_started.load(Relaxed) == 0 {
             self.head_started.store(now_ms(), Relaxed);
-            self.changed.notify_one();
         }
     }
 
@@ -104,6 +108,7 @@ impl ConnectionState {
             if self.evicted.load(Relaxed) {
                 return Closed::Evicted;
             }
+            let check_again = now_ms() + timeouts.header.as_millis() as u64;
             let deadline = if !self.is_idle() {
                 None
             } else {
@@ -118,16 +123,15 @@ impl ConnectionState {
                     )),
                 }
             };
-            match deadline {
+            let wake = match deadline {
                 Some((at, why)) if now_ms() >= at => return why,
-                Some((at, _)) => {
-                    let at = tokio::time::Instant::from_std(epoch() + Duration::from_millis(at));
-                    tokio::select! {
-                        _ = tokio::time::sleep_until(at) => {}
-                        _ = self.changed.notified() => {}
-                    }
-                }
-                None => self.changed.notified().await,
+                Some((at, _)) => at.min(check_again),
+                None => check_again,
+            };
+            let wake = tokio::time::Instant::from_std(epoch() + Duration::from_millis(wake));
+            tokio::select! {
+                _ = tokio::time::sleep_until(wake) => {}
+                _ = self.changed.notified() => {}
             }
         }
     }
@@ -140,7 +144,6 @@ impl Drop for RequestGuard {
     fn drop(&mut self) {
         self.0.idle_since.store(now_ms(), Relaxed);
         self.0.in_flight.fetch_sub(1, Relaxed);
-        self.0.changed.notify_one();
     }
 }
 
@@ -171,6 +174,10 @@ impl<S> WatchedStream<S> {
 /// The status of `bytes` if they start hyper's own bodiless error answer.
 fn bare_error_status(bytes: &[u8]) -> Option<u16> {
     let rest = bytes.strip_prefix(b"HTTP/1.1 ")?;
+    // Most writes are 200s: decided on the first digit, before any scan.
+    if !matches!(rest.first(), Some(b'4' | b'5')) {
+        return None;
+    }
     let status: u16 = std::str::from_utf8(rest.get(..3)?).ok()?.parse().ok()?;
     let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = &bytes[..head_end];

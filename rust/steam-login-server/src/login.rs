@@ -18,7 +18,7 @@ use crate::config::Policy;
 use crate::login_error::LoginError;
 use crate::metrics::{Outcome, PolicyCheck};
 use crate::quota::unix_now;
-use crate::sessions::{random_uuid, session_response, Issued};
+use crate::sessions::{random_uuids, session_response, Issued};
 use crate::steam_api::{BudgetRefusal, Player, TicketAnswer, Upstream};
 use crate::store::{NewLogin, TokenHash};
 use crate::ticket_check::{check_ticket, CheckedTicket, Verdict};
@@ -217,12 +217,10 @@ struct Granted {
 async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, LoginError> {
     let generated = unix_now() as i64;
     let expire = generated + state.config.session_ttl as i64;
-    let no_randomness = |e: getrandom::Error| {
+    let [token, candidate_user_id] = random_uuids().map_err(|e| {
         tracing::error!("the OS random number generator failed: {e}");
         LoginError::Internal("no randomness for a session token")
-    };
-    let token = random_uuid().map_err(no_randomness)?;
-    let candidate_user_id = random_uuid().map_err(no_randomness)?;
+    })?;
     let login = NewLogin {
         steam_id: player.steam_id,
         owner_steam_id: player.owner_steam_id,

@@ -134,6 +134,8 @@ pub(crate) mod sql {
     /// Revokes the old session if it is live; its user, for the new session.
     pub const REVOKE_LIVE_SESSION: &str = "UPDATE sessions SET revoked_at = $2 \
          WHERE token_hash = $1 AND revoked_at IS NULL AND expire > $2 RETURNING user_id, steam_id";
+    /// No index on `expire` (it would cost every login a B-tree insert): PostgreSQL scans without
+    /// blocking the inserts.
     pub const DELETE_EXPIRED: &str = "DELETE FROM sessions WHERE token_hash IN \
          (SELECT token_hash FROM sessions WHERE expire < $1 LIMIT $2)";
 }

@@ -33,7 +33,6 @@ CREATE TABLE IF NOT EXISTS quota (
     day TEXT PRIMARY KEY,
     used BIGINT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sessions_expire ON sessions (expire);
 COMMIT;
 ";
 
