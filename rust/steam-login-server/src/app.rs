@@ -8,6 +8,8 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 use steam_login_protocol::{HEALTH_PATH, LOGIN_PATH, METRICS_PATH, REFRESH_PATH, SESSION_PATH};
 use steam_ticket::{KeyRing, TrustedKey};
@@ -62,6 +64,10 @@ impl AppState {
             })?;
             keys = keys.trusting(key);
         }
+        let extra_roots = match &config.steam_api_ca {
+            Some(path) => extra_roots(path)?,
+            None => Vec::new(),
+        };
         let steam = match &config.web_api_key {
             Some(key) => Some(
                 SteamWebApi::new(
@@ -71,6 +77,7 @@ impl AppState {
                     config.identity.clone(),
                     Duration::from_millis(config.upstream_timeout_ms),
                     config.upstream_retries,
+                    extra_roots,
                 )
                 .map_err(StartupError)?,
             ),
@@ -101,6 +108,27 @@ impl AppState {
         sessions::spawn_sweeper(&state);
         Ok(state)
     }
+}
+
+/// The certificates of `--steam-api-ca`.
+fn extra_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, StartupError> {
+    let unreadable = |e: rustls::pki_types::pem::Error| {
+        StartupError(format!(
+            "cannot read CA certificates from {}: {e}",
+            path.display()
+        ))
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(unreadable)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(unreadable)?;
+    if certs.is_empty() {
+        return Err(StartupError(format!(
+            "{} holds no PEM certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
 }
 
 pub fn router(state: Arc<AppState>) -> Router {

@@ -65,6 +65,11 @@ pub struct Config {
     )]
     pub steam_api_base: String,
 
+    /// Extra CA certificates (PEM) to trust for the Steam Web API besides the Mozilla roots: for an
+    /// egress proxy that terminates TLS, or a test double.
+    #[arg(long, env = "STEAM_API_CA", value_name = "PEM_FILE")]
+    pub steam_api_ca: Option<PathBuf>,
+
     /// Identity the game passes to GetAuthTicketForWebApi, forwarded to Steam.
     #[arg(long, env = "STEAM_WEB_API_IDENTITY")]
     pub identity: Option<String>,

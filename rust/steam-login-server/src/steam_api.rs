@@ -150,6 +150,7 @@ impl SteamWebApi {
         identity: Option<String>,
         timeout: Duration,
         retries: u32,
+        extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     ) -> Result<Self, String> {
         let app_id = app_id.to_string();
         let endpoint = |path: &str, params: &[(&str, &str)]| {
@@ -180,7 +181,7 @@ impl SteamWebApi {
             .ok_or("the Steam Web API key holds characters an HTTP header cannot carry")?;
         key.set_sensitive(true);
         Ok(SteamWebApi {
-            http: https_client(timeout.min(Duration::from_secs(3))),
+            http: https_client(timeout.min(Duration::from_secs(3)), extra_roots)?,
             ticket_url_prefix: format!("{ticket_url}&ticket="),
             ownership_url_prefix: format!("{ownership_url}&steamid="),
             key,
@@ -296,13 +297,23 @@ impl SteamWebApi {
 
 const USER_AGENT: &str = concat!("steam-login-server/", env!("CARGO_PKG_VERSION"));
 
-/// Keep-alive HTTP/1.1 over TLS (or plain HTTP, for a fake Steam on loopback).
-fn https_client(connect_timeout: Duration) -> HttpsClient {
+/// Keep-alive HTTP/1.1 over TLS (or plain HTTP, for a fake Steam on loopback), trusting Mozilla's
+/// roots and `extra_roots`.
+fn https_client(
+    connect_timeout: Duration,
+    extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+) -> Result<HttpsClient, String> {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
     tcp.set_connect_timeout(Some(connect_timeout));
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let mut roots =
+        rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for cert in extra_roots {
+        roots
+            .add(cert)
+            .map_err(|e| format!("--steam-api-ca holds a certificate rustls refuses: {e}"))?;
+    }
     let tls = rustls::ClientConfig::builder_with_provider(
         rustls::crypto::ring::default_provider().into(),
     )
@@ -315,12 +326,12 @@ fn https_client(connect_timeout: Duration) -> HttpsClient {
         .https_or_http()
         .enable_http1()
         .wrap_connector(tcp);
-    Client::builder(TokioExecutor::new())
+    Ok(Client::builder(TokioExecutor::new())
         .pool_idle_timeout(POOL_IDLE)
         .pool_max_idle_per_host(256)
         .pool_timer(TokioTimer::new())
         .timer(TokioTimer::new())
-        .build(https)
+        .build(https))
 }
 
 /// 100 ms, 200 ms, 400 ms… (at most 1.6 s), each scaled by a random 50-150 % so that many servers

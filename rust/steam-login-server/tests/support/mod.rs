@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 pub const KEY: &str = "TESTKEY-0123456789ABCDEF-never-log-me";
 pub const APP: u32 = 555440;
 
+#[allow(unused_imports)] // Not every test file scripts answers.
 pub use fake_steam_web_api::{Answer, FakeSteam};
 
 /// A running login server.
