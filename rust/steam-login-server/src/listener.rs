@@ -35,8 +35,9 @@ pub struct ConnectionLimits {
     /// After the shutdown signal: how long requests in flight may take before their connections are
     /// closed anyway.
     pub shutdown_deadline: Duration,
-    /// Longest request head hyper buffers. Heads under it that break the router's limits get the JSON
-    /// 414/431 of `crate::limits`; only heads beyond it get hyper's bare status.
+    /// Longest request head hyper buffers. Heads under it that break the router's limits get the
+    /// 414/431 of `crate::limits`; heads beyond it get hyper's own 431, which
+    /// `connection::WatchedStream` rewrites into the same JSON shape.
     pub max_head_bytes: usize,
 }
 
