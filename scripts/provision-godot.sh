@@ -12,7 +12,13 @@ set -euo pipefail
 CACHE_DIR="${STEAM_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/steam-auth}"
 ROOT="$CACHE_DIR/godot-sid-root"
 WRAPPER="$CACHE_DIR/godot"
-MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# Debian's archive as this machine's apt sources name it (deb822 or one-line form); DEBIAN_MIRROR overrides.
+machine_mirror() {
+  { grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+    grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
+  } | grep -E '/debian/?$' | head -n1 || true
+}
+MIRROR="${DEBIAN_MIRROR:-$(machine_mirror)}"
 
 log() { printf '[godot] %s\n' "$*" >&2; }
 die() { printf '[godot] error: %s\n' "$*" >&2; exit 1; }
@@ -68,6 +74,7 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 fi
 
 if [ ! -f "$ROOT/.steam-auth-ready" ]; then
+  [ -n "$MIRROR" ] || die "no Debian archive found in this machine's apt sources; set DEBIAN_MIRROR to one"
   rm -rf "$ROOT"
   log "bootstrapping a minimal Debian sid root in $ROOT (first run only, about a minute)"
   debootstrap --variant=minbase sid "$ROOT" "$MIRROR" >"$CACHE_DIR/debootstrap.log" 2>&1 \
