@@ -4,6 +4,7 @@
 # as root, as scripts/provision-godot.sh does for Godot; otherwise names the packages and stops.
 set -euo pipefail
 need=()
+command -v patchelf >/dev/null 2>&1 || need+=(patchelf)
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

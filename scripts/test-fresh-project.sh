@@ -19,6 +19,11 @@ fail() { echo "[fresh-project] FAILED ($profile): $*" >&2; exit 1; }
 new_project() { # <dir>
   mkdir -p "$1/addons"
   cp -rL addons/steam_auth "$1/addons/steam_auth"
+  # An editor binary (the only Godot here) loads the `debug` keys; to run the release libraries in
+  # it, this copy's debug keys name them.
+  if [ "$profile" = release ]; then
+    sed -i '/^linux\.debug\./s/template_debug/template_release/g' "$1/addons/steam_auth/steam_auth.gdextension"
+  fi
   printf 'config_version=5\n\n[application]\n\nconfig/name="fresh"\n' >"$1/project.godot"
 }
 

@@ -1,5 +1,5 @@
 ## A game with a native GodotSteam (here the test-only stand-in extension: a class and singleton
-## named Steam) and the login-only build of this addon, both loaded at start-up. No class clashes,
+## named Steam) and this addon, both loaded at start-up; the addon runs login-only by itself. No class clashes,
 ## and SteamLogin logs in through GodotSteam's Steam.
 extends "res://beside_godotsteam/checks.gd"
 
@@ -8,7 +8,8 @@ const PEER := 76561198000000042
 
 func _run() -> void:
 	check(Steam.get_godotsteam_version() == "stand-in", "Steam is GodotSteam's (the stand-in)")
-	check(ClassDB.class_exists("SteamLogin"), "the login-only addon is loaded")
+	check(ClassDB.class_exists("SteamLogin"), "the addon is loaded")
+	check(not ClassDB.class_exists("SteamServer"), "login-only: the addon did not load its Steam library")
 	var login := SteamLogin.new()
 	var result: SteamLoginResult = await login.login_with_steam("steam-auth-demo")
 	check(Steam.web_api_requests() == 1, "SteamLogin asked GodotSteam for a Web API ticket")

@@ -490,8 +490,17 @@ pub unsafe extern "C" fn SteamAPI_ISteamUser_GetEncryptedAppTicket(
 
 // ---- ISteamApps, ISteamFriends, ISteamUtils ---------------------------------------------------
 
+#[cfg(not(feature = "older-sdk"))]
 #[no_mangle]
 pub extern "C" fn SteamAPI_SteamApps_v009() -> *mut c_void {
+    std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
+}
+
+/// An older SDK's accessor in place of v009, as the `libsteam_api` GodotSteam 4.11 ships has it:
+/// an extension linked against the newer SDK cannot load beside this build.
+#[cfg(feature = "older-sdk")]
+#[no_mangle]
+pub extern "C" fn SteamAPI_SteamApps_v008() -> *mut c_void {
     std::ptr::NonNull::<u8>::dangling().as_ptr().cast()
 }
 

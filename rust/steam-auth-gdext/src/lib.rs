@@ -8,6 +8,8 @@ mod editor_first_scan;
 #[cfg(feature = "steam-singleton")]
 mod frame_pump;
 mod http_runtime;
+#[cfg(not(feature = "steam-singleton"))]
+mod library_selector;
 mod login;
 #[cfg(feature = "steam-singleton")]
 mod multiplayer_auth;
@@ -24,7 +26,13 @@ mod ticket_info;
 
 struct SteamAuthExtension;
 
-#[gdextension]
+// The full library keeps gdext's entry point name; the login-only one is the addon's entry library,
+// whose `gdext_rust_init` (library_selector) chooses between the two and calls the chosen one's.
+#[cfg_attr(feature = "steam-singleton", gdextension)]
+#[cfg_attr(
+    not(feature = "steam-singleton"),
+    gdextension(entry_symbol = steam_auth_login_only_init)
+)]
 unsafe impl ExtensionLibrary for SteamAuthExtension {
     fn on_stage_init(stage: InitStage) {
         match stage {
