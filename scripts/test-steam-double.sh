@@ -10,7 +10,7 @@ cargo build -p steam-api-test-double
 GODOT_BIN=$(scripts/provision-godot.sh)
 
 # 1. Coverage: a new steamworks call without a double fails here, not in a player's game.
-needed=$(nm -D --undefined-only addons/steam_auth/bin/libsteam_auth.so | awk '{print $2}' | grep -E '^Steam' | sort -u)
+needed=$(nm -D --undefined-only addons/steam_auth/bin/libsteam_auth_steam.linux.template_debug.x86_64.so | awk '{print $2}' | grep -E '^Steam' | sort -u)
 defined=$(nm -D --defined-only target/debug/libsteam_api_double.so | awk '{print $3}' | grep -E '^Steam' | sort -u)
 missing=$(comm -23 <(echo "$needed") <(echo "$defined"))
 if [ -n "$missing" ]; then
@@ -25,6 +25,11 @@ echo "[steam-double] all $(echo "$needed" | wc -l) flat-API symbols the extensio
 double_dir=$(mktemp -d)
 trap 'rm -rf "$double_dir"' EXIT
 cp target/debug/libsteam_api_double.so "$double_dir/libsteam_api.so"
+# The backends' own test over the double (cargo test would put Valve's library first: run it directly).
+exe=$(cargo test -p steam-auth-core --test steamworks_over_double --no-run --message-format=json 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*steamworks_over_double[^"]*\)".*/\1/p' | tail -n1)
+[ -x "$exe" ] || { echo "[steam-double] the steamworks_over_double test did not build" >&2; exit 1; }
+LD_LIBRARY_PATH="$double_dir" "$exe" --ignored
 LD_LIBRARY_PATH="$double_dir" STEAM_AUTH_TEST_BACKEND=steam GODOT="$GODOT_BIN" \
   scripts/run-godot-suite.sh test_auth_flow,test_app_id,test_godotsteam_scripts,test_steam_server
 
