@@ -7,6 +7,7 @@ pub const RESERVED: u64 = 128;
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the soft limit now in force, or
 /// `None` where it cannot be read.
+#[cfg(unix)]
 pub fn raise_to_hard_limit() -> Option<u64> {
     let (soft, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).ok()?;
     if soft >= hard {
@@ -19,6 +20,12 @@ pub fn raise_to_hard_limit() -> Option<u64> {
             Some(soft)
         }
     }
+}
+
+/// Windows has no descriptor limit for sockets: the configured cap alone applies.
+#[cfg(not(unix))]
+pub fn raise_to_hard_limit() -> Option<u64> {
+    None
 }
 
 /// The connection cap to enforce: the configured one, or less if the descriptor limit is lower.

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# What building and testing the other platforms needs, installed when missing (apt-get as root,
+# rustup, pip), as scripts/provision-test-tools.sh does for the Linux tests:
+#   windows: the x86_64-pc-windows-gnu target and Debian's mingw-w64 (gcc, objdump for the PE checks)
+#   wine:    windows, plus Debian's wine64 to run the Windows test executables
+#   macos:   the two Apple targets, cargo-zigbuild and ziglang (PyPI), and LLVM's Mach-O tools
+#   musl:    the x86_64 musl target and cargo-zigbuild/ziglang (zig is its C compiler and libc), for
+#            the login server as one static binary
+# Usage: scripts/provision-cross-tools.sh windows|wine|macos|musl...
+set -euo pipefail
+apt_need=()
+targets=()
+pip_need=()
+for what in "$@"; do
+  case "$what" in
+    windows|wine)
+      targets+=(x86_64-pc-windows-gnu)
+      command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || apt_need+=(gcc-mingw-w64-x86-64)
+      if [ "$what" = wine ]; then command -v wine >/dev/null 2>&1 || apt_need+=(wine64); fi ;;
+    macos)
+      targets+=(x86_64-apple-darwin aarch64-apple-darwin)
+      command -v cargo-zigbuild >/dev/null 2>&1 || pip_need+=(cargo-zigbuild)
+      python3 -m ziglang version >/dev/null 2>&1 || pip_need+=(ziglang)
+      command -v llvm-otool-14 >/dev/null 2>&1 || command -v llvm-otool >/dev/null 2>&1 || apt_need+=(llvm) ;;
+    musl)
+      targets+=(x86_64-unknown-linux-musl)
+      command -v cargo-zigbuild >/dev/null 2>&1 || pip_need+=(cargo-zigbuild)
+      python3 -m ziglang version >/dev/null 2>&1 || pip_need+=(ziglang) ;;
+    *) echo "usage: $0 windows|wine|macos|musl..." >&2; exit 2 ;;
+  esac
+done
+if [ ${#apt_need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "[provision] missing: ${apt_need[*]}. Install them (sudo apt-get install ${apt_need[*]})" >&2
+    exit 1
+  fi
+  echo "[provision] apt-get install ${apt_need[*]}" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >&2
+fi
+installed=$(rustup target list --installed)
+for target in "${targets[@]}"; do
+  grep -qx "$target" <<<"$installed" || rustup target add "$target" >&2
+done
+if [ ${#pip_need[@]} -gt 0 ]; then
+  echo "[provision] pip install ${pip_need[*]}" >&2
+  python3 -m pip install -q "${pip_need[@]}" >&2
+  hash -r
+fi
