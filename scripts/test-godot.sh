@@ -7,26 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/build-addon.sh debug
-cargo build -p steam-login-server --bin steam-login-server
+. scripts/login-server.sh
 work=$(mktemp -d)
-server_pid=""
+LOGIN_SERVER_PID=""
 cleanup() {
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+  [ -z "$LOGIN_SERVER_PID" ] || kill "$LOGIN_SERVER_PID" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 # The project's own login server, simulation mode, embedded SQLite, loopback only.
-port=${STEAM_AUTH_TEST_PORT:-18480}
-target/debug/steam-login-server --simulation --listen "127.0.0.1:$port" --database "$work/login.db" \
-  --rate-limit 0 >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "[godot-tests] the login server did not start" >&2; exit 1; }
-  sleep 0.1
-done
-export STEAM_AUTH_LOGIN_ENDPOINT="http://127.0.0.1:$port"
+start_login_server "${STEAM_AUTH_TEST_PORT:-18480}" "$work" --rate-limit 0
 
 scripts/run-godot-suite.sh "${1:-}"
 # Beside GodotSteam: another Steam singleton registered before the addon loads (whole runs only).

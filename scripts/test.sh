@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: formatting, clippy, the Rust crates, and the headless Godot suite.
+# Every test: formatting, clippy, the Rust crates, the headless Godot suites, Windows under Wine, the
+# release bundle for every platform, and the exported game.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/provision-test-tools.sh
@@ -22,3 +23,9 @@ echo "[test] the addon copied alone into a fresh project" >&2
 scripts/test-fresh-project.sh
 echo "[test] F1 help documents every class and member" >&2
 scripts/check-docs.sh
+echo "[test] Windows: the crates' tests and the addon's DLLs under Wine" >&2
+scripts/test-windows.sh
+echo "[test] the release bundle: every platform's libraries built and checked, file lists against the .gdextension" >&2
+scripts/package.sh
+echo "[test] the demo exported from a fresh project holding the release zip, run from another folder" >&2
+scripts/test-export.sh

@@ -1,0 +1,22 @@
+# Sourced by the scripts that need the project's login server: `start_login_server <port> <dir>`
+# builds it, starts it in simulation mode on 127.0.0.1:<port> with its SQLite file and log in <dir>,
+# waits until it answers, and exports STEAM_AUTH_LOGIN_ENDPOINT; LOGIN_SERVER_PID is its process.
+# The caller stops it (kill "$LOGIN_SERVER_PID") in its EXIT trap.
+start_login_server() { # <port> <dir> [extra server flags...]
+  local port=$1 dir=$2
+  shift 2
+  cargo build -p steam-login-server --bin steam-login-server >&2
+  target/debug/steam-login-server --simulation --listen "127.0.0.1:$port" --database "$dir/login.db" "$@" \
+    >"$dir/server.log" 2>&1 &
+  LOGIN_SERVER_PID=$!
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    if ! kill -0 "$LOGIN_SERVER_PID" 2>/dev/null; then
+      cat "$dir/server.log" >&2
+      echo "[login-server] did not start" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  export STEAM_AUTH_LOGIN_ENDPOINT="http://127.0.0.1:$port"
+}
