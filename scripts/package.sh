@@ -6,8 +6,8 @@
 #   steam_auth_login_only-<version>.zip  the same addon without the Steam libraries (games that keep
 #                                        GodotSteam; the full zip also works beside it)
 #   steam-login-server-<version>-x86_64-linux.tar.gz   the login server as one static binary (musl)
-# Builds what is missing, strips debug info from the debug libraries' copies (not from macOS ones:
-# that would break their signature), checks every library (scripts/check_binaries.py) and that each
+# Builds what is missing, strips debug info from the Linux and Windows debug libraries' copies (the
+# macOS ones are built without it: stripping would break their signature), checks every library (scripts/check_binaries.py) and that each
 # zip holds exactly the files its .gdextension names, no more and no fewer.
 # Usage: scripts/package.sh [out dir]
 set -euo pipefail
@@ -38,7 +38,7 @@ assemble() {
     cp addons/steam_auth/bin/"$file" "$addon/bin/$file"
     case "$file" in
       *.linux.template_debug.*) objcopy --strip-debug "$addon/bin/$file" ;;
-      *.windows.template_debug.*) x86_64-w64-mingw32-strip --strip-debug "$addon/bin/$file" ;;
+      *.windows.template_debug.*) x86_64-w64-mingw32-strip --strip-all "$addon/bin/$file" ;;
     esac
   done < <(named_files "$2")
   python3 scripts/check_binaries.py "$addon/bin" >&2

@@ -37,8 +37,13 @@ if head -c2 "$GODOT_BIN" | grep -q '#!'; then
   command -v patchelf >/dev/null || fail "patchelf is missing (scripts/provision-test-tools.sh)"
   libdir="$sid_root/usr/lib/x86_64-linux-gnu"
   cp "$sid_root/usr/bin/godot" "$template"
-  patchelf --set-interpreter "$sid_root/usr/lib64/ld-linux-x86-64.so.2" --set-rpath "$libdir:$libdir/pulseaudio" "$template"
+  # DT_RPATH (--force-rpath), unlike RUNPATH, also serves the libraries those libraries load.
+  patchelf --set-interpreter "$sid_root/usr/lib64/ld-linux-x86-64.so.2" --force-rpath --set-rpath "$libdir:$libdir/pulseaudio" "$template"
   export LIBGL_DRIVERS_PATH="$libdir/dri" __EGL_VENDOR_LIBRARY_DIRS="$sid_root/usr/share/glvnd/egl_vendor.d"
+  # libpulse's own RUNPATH names the host's /usr/lib/.../pulseaudio, which overrides the RPATH for its
+  # dependencies: that one folder of sid's, for Godot's own system libraries (the addon's are found
+  # beside the game through their $ORIGIN).
+  export LD_LIBRARY_PATH="$libdir/pulseaudio${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 else
   cp "$GODOT_BIN" "$template"
 fi
@@ -130,17 +135,18 @@ player="$work/player"
 mkdir -p "$player"
 start_login_server "${STEAM_AUTH_EXPORT_PORT:-18680}" "$work"
 status=0
-(cd "$player" && STEAM_AUTH_BACKEND=simulated timeout 120 "$work/shipped/debug/game.x86_64" --headless -- --auto) \
+# As Steam launches a game: SteamAppId set (no steam_appid.txt ships).
+(cd "$player" && STEAM_AUTH_BACKEND=simulated SteamAppId=555440 timeout 120 "$work/shipped/debug/game.x86_64" --headless -- --auto) \
   >"$work/game.log" 2>&1 || status=$?
 if [ "$status" -ne 0 ] || grep -qE 'SCRIPT ERROR|^ERROR' "$work/game.log"; then
   cat "$work/game.log" >&2
   fail "the exported game (status $status)"
 fi
-login=$(grep -m1 -iE 'logged in|session' "$work/game.log" || true)
+login=$(grep -m1 '✔ Logged in: user ' "$work/game.log" || true)
 [ -n "$login" ] || { cat "$work/game.log" >&2; fail "the exported game printed no login"; }
 echo "[export] the exported debug game, run from $player: $login" >&2
 
-(cd "$player" && STEAM_AUTH_BACKEND=simulated SteamAppId=480 "$work/shipped/server/server.x86_64" --headless \
+(cd "$player" && STEAM_AUTH_BACKEND=simulated SteamAppId=555440 "$work/shipped/server/server.x86_64" --headless \
   -s res://demo/host_join.gd -- --server "${STEAM_AUTH_EXPORT_GAME_PORT:-18681}") >"$work/server-game.log" 2>&1 &
 server_game=$!
 for _ in $(seq 100); do
