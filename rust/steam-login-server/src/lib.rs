@@ -5,32 +5,32 @@
 //! rejected offline (shape, signature, app, expiry) without spending Web API quota, asks Steam's
 //! `ISteamUserAuth/AuthenticateUserTicket`, and answers with a 24-hour session.
 
-pub mod app;
 pub mod config;
-pub mod connection;
-pub mod error;
-pub mod fd_limit;
-pub mod limits;
-pub mod listener;
+mod http;
 mod login;
-pub mod login_error;
-pub mod metrics;
-pub mod quota;
-pub mod rate_limit;
+mod metrics;
+mod rate_limit;
+mod router;
 mod sessions;
-pub mod steam_api;
+mod state;
+mod steam;
 pub mod store;
-pub mod ticket_check;
+
+/// The open-file limit, raised at start; tests raise it the same way.
+pub use http::fd_limit;
+/// The daily Web API quota (its day boundaries and flush threshold are part of what tests check).
+pub use steam::quota;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use app::{router, AppState, StartupError};
 pub use config::Config;
+pub use router::router;
+pub use state::{AppState, StartupError};
 
-use connection::Timeouts;
-use listener::ConnectionLimits;
+use http::connection::Timeouts;
+use http::listener::ConnectionLimits;
 
 /// Serves until `shutdown` resolves; requests in flight then have `--shutdown-timeout-ms` to finish.
 pub async fn serve(
@@ -38,8 +38,8 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
-    let nofile = fd_limit::raise_to_hard_limit();
-    let max_connections = fd_limit::connection_cap(config.max_connections, nofile);
+    let nofile = http::fd_limit::raise_to_hard_limit();
+    let max_connections = http::fd_limit::connection_cap(config.max_connections, nofile);
     match nofile {
         Some(limit) => {
             tracing::info!("open-file limit {limit}: up to {max_connections} client connections")
@@ -57,11 +57,15 @@ pub async fn serve(
     };
     let simulation = config.simulation;
     let state = AppState::new(config).await?;
+    // Building the state starts nothing; the tasks that keep it run from here.
+    state.quota.spawn_flusher();
+    state.limiter.spawn_sweeper();
+    sessions::spawn_sweeper(&state);
     if simulation {
         tracing::warn!("SIMULATION MODE: tickets signed by the public simulation key are accepted without asking Steam; never run this in production");
     }
     let app = router(Arc::clone(&state));
-    listener::serve(listener, app, limits, Arc::clone(&state.metrics), shutdown).await;
+    http::listener::serve(listener, app, limits, Arc::clone(&state.metrics), shutdown).await;
     if let Err(e) = state.quota.flush().await {
         tracing::warn!("cannot persist the quota count at shutdown: {e}");
     }

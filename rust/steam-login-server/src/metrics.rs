@@ -4,10 +4,88 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
-use crate::connection::Closed;
-use crate::steam_api::{AttemptObserver, AttemptResult};
-use crate::ticket_check::RejectionReason;
+// ---- What is counted: every label a counter carries, owned here so that metrics depends on no
+// other module and every module can count. ----
 
+/// Why a connection was closed by the server rather than by hyper or the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    HeaderTimeout,
+    IdleTimeout,
+    /// Closed to make room (connection cap) or at the end of the shutdown deadline.
+    Evicted,
+}
+
+/// Why the offline checks refused a ticket, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionReason {
+    BadSignature,
+    WrongApp,
+    Expired,
+    SteamIdMismatch,
+}
+
+impl RejectionReason {
+    pub const ALL: [RejectionReason; 4] = [
+        Self::BadSignature,
+        Self::WrongApp,
+        Self::Expired,
+        Self::SteamIdMismatch,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BadSignature => "bad_signature",
+            Self::WrongApp => "wrong_app",
+            Self::Expired => "expired",
+            Self::SteamIdMismatch => "steam_id_mismatch",
+        }
+    }
+}
+
+/// One upstream attempt's result, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptResult {
+    Ok,
+    SteamError,
+    BadKey,
+    Throttled,
+    ServerError,
+    Timeout,
+    Transport,
+    Malformed,
+}
+
+impl AttemptResult {
+    pub const ALL: [AttemptResult; 8] = [
+        Self::Ok,
+        Self::SteamError,
+        Self::BadKey,
+        Self::Throttled,
+        Self::ServerError,
+        Self::Timeout,
+        Self::Transport,
+        Self::Malformed,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::SteamError => "steam_error",
+            Self::BadKey => "bad_key",
+            Self::Throttled => "throttled",
+            Self::ServerError => "server_error",
+            Self::Timeout => "timeout",
+            Self::Transport => "transport",
+            Self::Malformed => "malformed",
+        }
+    }
+}
+
+/// Reports each attempt (result, latency) to whoever counts them.
+pub trait AttemptObserver: Send + Sync {
+    fn attempt(&self, result: AttemptResult, latency: Duration);
+}
 /// How a login request ended. `ALL` lists the variants in declaration order, so a variant's
 /// discriminant is its counter's index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

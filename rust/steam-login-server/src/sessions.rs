@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use steam_login_protocol::{SessionBody, SessionInfo};
 
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::metrics::RefreshOutcome;
-use crate::quota::unix_now;
+use crate::state::AppState;
+use crate::steam::quota::unix_now;
 use crate::store::{Refresh, Refreshed, TokenHash};
 
 /// `N` fresh random UUIDs v4 from one read of the OS RNG (a syscall each would cost a login more).

@@ -13,15 +13,15 @@ use serde::Deserialize;
 use steam_login_protocol::LoginRequest;
 use steam_ticket::SystemClock;
 
-use crate::app::AppState;
+use super::error::LoginError;
+use super::ticket_check::{check_ticket, Verdict};
 use crate::config::Policy;
-use crate::login_error::LoginError;
 use crate::metrics::{Outcome, PolicyCheck};
-use crate::quota::unix_now;
 use crate::sessions::{random_uuids, session_response, Issued};
-use crate::steam_api::{BudgetRefusal, Player, TicketAnswer, Upstream};
+use crate::state::AppState;
+use crate::steam::quota::unix_now;
+use crate::steam::web_api::{BudgetRefusal, CheckedTicket, Player, TicketAnswer, Upstream};
 use crate::store::{NewLogin, TokenHash};
-use crate::ticket_check::{check_ticket, CheckedTicket, Verdict};
 
 #[derive(Deserialize)]
 pub struct TokenQuery {

@@ -20,7 +20,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::Deserialize;
 
 use crate::config::Secret;
-use crate::ticket_check::CheckedTicket;
+use crate::metrics::{AttemptObserver, AttemptResult};
 
 /// Steam's answers are a few hundred bytes.
 const MAX_ANSWER_BYTES: usize = 1024 * 1024;
@@ -80,48 +80,21 @@ pub struct Player {
     pub publisher_banned: bool,
 }
 
-/// One upstream attempt's result, for metrics.
+/// The hex of a ticket that decoded and passed the offline checks, cut to its declared length:
+/// trailing bytes (a whole SDK buffer sent) are not Steam's business, nor worth its quota. Only
+/// `login::ticket_check::check_ticket` makes one, so whoever holds one has hex digits only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AttemptResult {
-    Ok,
-    SteamError,
-    BadKey,
-    Throttled,
-    ServerError,
-    Timeout,
-    Transport,
-    Malformed,
-}
+pub struct CheckedTicket<'t>(&'t str);
 
-impl AttemptResult {
-    pub const ALL: [AttemptResult; 8] = [
-        Self::Ok,
-        Self::SteamError,
-        Self::BadKey,
-        Self::Throttled,
-        Self::ServerError,
-        Self::Timeout,
-        Self::Transport,
-        Self::Malformed,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::SteamError => "steam_error",
-            Self::BadKey => "bad_key",
-            Self::Throttled => "throttled",
-            Self::ServerError => "server_error",
-            Self::Timeout => "timeout",
-            Self::Transport => "transport",
-            Self::Malformed => "malformed",
-        }
+impl<'t> CheckedTicket<'t> {
+    /// For `check_ticket` alone, once the ticket passed its checks.
+    pub(crate) fn new(hex: &'t str) -> Self {
+        CheckedTicket(hex)
     }
-}
 
-/// Reports each attempt (result, latency) to whoever counts them.
-pub trait AttemptObserver: Send + Sync {
-    fn attempt(&self, result: AttemptResult, latency: Duration);
+    pub fn hex(&self) -> &'t str {
+        self.0
+    }
 }
 
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;

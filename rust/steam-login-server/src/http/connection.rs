@@ -11,6 +11,7 @@
 //! (a head that starts after a check is seen by the next one, at most a header timeout later, before
 //! its own deadline).
 
+use crate::metrics::Closed;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
@@ -27,15 +28,6 @@ pub struct Timeouts {
     pub header: Duration,
     /// From the end of a response (or the accept) to the next request's first byte.
     pub idle: Duration,
-}
-
-/// Why a connection was closed by the server rather than by hyper or the client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Closed {
-    HeaderTimeout,
-    IdleTimeout,
-    /// Closed to make room (connection cap) or at the end of the shutdown deadline.
-    Evicted,
 }
 
 /// What the accept loop, the router and the reads share about one connection.
@@ -215,7 +207,7 @@ impl<S: AsyncWrite + Unpin> WatchedStream<S> {
     ) -> Option<Poll<std::io::Result<usize>>> {
         if self.replacement.is_none() {
             let status = bare_error_status(buf)?;
-            self.replacement = Some((crate::error::bare_status_answer(status), 0));
+            self.replacement = Some((super::error::bare_status_answer(status), 0));
         }
         // Everything hyper writes after its error answer is dropped with it: it closes next.
         Some(self.poll_replacement(cx).map_ok(|()| len))

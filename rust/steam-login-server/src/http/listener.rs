@@ -1,4 +1,4 @@
-//! The accept loop: hyper's HTTP/1.1 connections with the timeouts of [`crate::connection`], a cap on
+//! The accept loop: hyper's HTTP/1.1 connections with the timeouts of [`crate::http::connection`], a cap on
 //! open connections, and a shutdown that ends at a deadline.
 //!
 //! `axum::serve` has no connection cap, no timer for hyper and no shutdown deadline, and sleeps a whole
@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower_service::Service;
 
-use crate::connection::{ConnectionState, Timeouts, WatchedStream};
+use crate::http::connection::{ConnectionState, Timeouts, WatchedStream};
 use crate::metrics::Metrics;
 
 /// Connection limits and deadlines.
@@ -36,7 +36,7 @@ pub struct ConnectionLimits {
     /// closed anyway.
     pub shutdown_deadline: Duration,
     /// Longest request head hyper buffers. Heads under it that break the router's limits get the
-    /// 414/431 of `crate::limits`; heads beyond it get hyper's own 431, which
+    /// 414/431 of `crate::http::limits`; heads beyond it get hyper's own 431, which
     /// `connection::WatchedStream` rewrites into the same JSON shape.
     pub max_head_bytes: usize,
 }
@@ -164,7 +164,7 @@ pub async fn serve(
 
 /// Beyond the cap with every connection busy: a JSON 503 if the socket takes it at once, then close.
 fn refuse(stream: TcpStream) {
-    let answer = crate::error::raw_answer(
+    let answer = crate::http::error::raw_answer(
         503,
         "too_many_connections",
         "the server has too many open connections; retry shortly",

@@ -1,31 +1,20 @@
-//! The HTTP API: state, router and handlers.
+//! What every handler shares: the configuration, the offline key ring, the Steam client, the store,
+//! metrics, quota and rate limiter. Building it opens the store and reads keys; it starts no task
+//! (`serve` starts the background ones).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{middleware, Json, Router};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
-use serde_json::{json, Value};
-use steam_login_protocol::{HEALTH_PATH, LOGIN_PATH, METRICS_PATH, REFRESH_PATH, SESSION_PATH};
 use steam_ticket::{KeyRing, TrustedKey};
 
 use crate::config::Config;
-use crate::error::ApiError;
-use crate::limits::{self, RequestLimits};
 use crate::metrics::Metrics;
-use crate::quota::QuotaGuard;
 use crate::rate_limit::RateLimiter;
-use crate::steam_api::SteamWebApi;
+use crate::steam::quota::QuotaGuard;
+use crate::steam::web_api::SteamWebApi;
 use crate::store::{self, Store};
-use crate::{login, sessions};
-
-/// Request bodies above this are refused: a ticket is at most 5,120 hex characters.
-const BODY_LIMIT: usize = 8 * 1024;
 
 pub struct AppState {
     pub config: Config,
@@ -91,12 +80,10 @@ impl AppState {
                 .await
                 .map_err(|e| StartupError(e.to_string()))?,
         );
-        quota.spawn_flusher();
         let metrics = Arc::new(Metrics::default());
         metrics.set_quota(quota.used(), quota.budget());
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
-        limiter.spawn_sweeper();
-        let state = Arc::new(AppState {
+        Ok(Arc::new(AppState {
             limiter,
             config,
             keys,
@@ -104,9 +91,7 @@ impl AppState {
             store,
             metrics,
             quota,
-        });
-        sessions::spawn_sweeper(&state);
-        Ok(state)
+        }))
     }
 }
 
@@ -129,59 +114,4 @@ fn extra_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, S
         )));
     }
     Ok(certs)
-}
-
-pub fn router(state: Arc<AppState>) -> Router {
-    let limits = RequestLimits {
-        max_uri_bytes: 8 * 1024,
-        max_header_bytes: 16 * 1024,
-        max_header_count: 64,
-        max_body_bytes: BODY_LIMIT,
-        body_timeout: Duration::from_millis(state.config.body_timeout_ms),
-    };
-    Router::new()
-        .route(LOGIN_PATH, post(login::login))
-        .route(
-            SESSION_PATH,
-            get(sessions::session).delete(sessions::revoke),
-        )
-        .route(REFRESH_PATH, post(sessions::refresh))
-        .route(HEALTH_PATH, get(healthz))
-        .route(METRICS_PATH, get(metrics))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(limits, limits::enforce))
-        .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("no such endpoint; logins go to POST {LOGIN_PATH}"),
-    )
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this endpoint does not take that method (see the Allow header)",
-    )
-}
-
-async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
-    Json(
-        json!({"status": "ok", "database": state.store.kind(), "simulation": state.config.simulation}),
-    )
-}
-
-async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    state
-        .metrics
-        .set_quota(state.quota.used(), state.quota.budget());
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 
-use crate::steam_api::{BudgetRefusal, CallBudget};
+use crate::steam::web_api::{BudgetRefusal, CallBudget};
 use crate::store::{Store, StoreError};
 
 /// The flush's period when few calls are made.

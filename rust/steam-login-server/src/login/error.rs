@@ -4,9 +4,15 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
-use crate::metrics::Outcome;
-use crate::ticket_check::LocalRejection;
+use crate::http::error::ApiError;
+use crate::metrics::{Outcome, RejectionReason};
+
+/// A refusal by the offline checks: the first problem's reason, and every problem in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRejection {
+    pub reason: RejectionReason,
+    pub detail: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginError {

@@ -3,54 +3,12 @@
 
 use steam_ticket::{check, Clock, Expectations, KeyRing, Problem};
 
-use crate::login_error::LoginError;
-use crate::steam_api::Player;
+use super::error::{LocalRejection, LoginError};
+use crate::metrics::RejectionReason;
+use crate::steam::web_api::{CheckedTicket, Player};
 
 /// Longest accepted ticket hex (2,560 bytes: the largest SDK buffer).
 pub const MAX_TICKET_HEX: usize = 5_120;
-
-/// Why the offline checks refused a ticket, for `/metrics`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RejectionReason {
-    BadSignature,
-    WrongApp,
-    Expired,
-    SteamIdMismatch,
-}
-
-impl RejectionReason {
-    pub const ALL: [RejectionReason; 4] = [
-        Self::BadSignature,
-        Self::WrongApp,
-        Self::Expired,
-        Self::SteamIdMismatch,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::BadSignature => "bad_signature",
-            Self::WrongApp => "wrong_app",
-            Self::Expired => "expired",
-            Self::SteamIdMismatch => "steam_id_mismatch",
-        }
-    }
-
-    fn of(problem: &Problem) -> Self {
-        match problem {
-            Problem::BadSignature => Self::BadSignature,
-            Problem::WrongApp { .. } => Self::WrongApp,
-            Problem::Expired { .. } => Self::Expired,
-            Problem::SteamIdMismatch { .. } => Self::SteamIdMismatch,
-        }
-    }
-}
-
-/// A refusal by the offline checks: the first problem's reason, and every problem in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalRejection {
-    pub reason: RejectionReason,
-    pub detail: String,
-}
 
 /// What to do with a ticket that passed the offline checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,15 +19,13 @@ pub enum Verdict<'t> {
     AskSteam(CheckedTicket<'t>),
 }
 
-/// The hex of a ticket that decoded and passed the offline checks, cut to its declared length:
-/// trailing bytes (a whole SDK buffer sent) are not Steam's business, nor worth its quota. Only
-/// [`check_ticket`] makes one, so whoever holds one has hex digits only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CheckedTicket<'t>(&'t str);
-
-impl<'t> CheckedTicket<'t> {
-    pub fn hex(&self) -> &'t str {
-        self.0
+/// The metrics label of the offline checks' first problem.
+fn reason_of(problem: &Problem) -> RejectionReason {
+    match problem {
+        Problem::BadSignature => RejectionReason::BadSignature,
+        Problem::WrongApp { .. } => RejectionReason::WrongApp,
+        Problem::Expired { .. } => RejectionReason::Expired,
+        Problem::SteamIdMismatch { .. } => RejectionReason::SteamIdMismatch,
     }
 }
 
@@ -103,7 +59,7 @@ pub fn check_ticket<'t>(
             .collect::<Vec<_>>()
             .join("; ");
         return Err(LoginError::RejectedLocally(LocalRejection {
-            reason: RejectionReason::of(first),
+            reason: reason_of(first),
             detail,
         }));
     }
@@ -116,7 +72,7 @@ pub fn check_ticket<'t>(
             publisher_banned: false,
         }));
     }
-    Ok(Verdict::AskSteam(CheckedTicket(
+    Ok(Verdict::AskSteam(CheckedTicket::new(
         &token[..decoded.total_len * 2],
     )))
 }

@@ -1,0 +1,8 @@
+//! `POST /api/v1/auth/provider/steam/login`: the offline ticket checks, Steam's verdict and the
+//! game's policies, and every way a login can be refused.
+
+pub mod error;
+mod handler;
+pub mod ticket_check;
+
+pub use handler::login;

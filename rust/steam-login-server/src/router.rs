@@ -1,0 +1,76 @@
+//! The HTTP API: every path to its handler, one JSON error shape for the rest, and the request
+//! limits in front of all of them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use serde_json::{json, Value};
+use steam_login_protocol::{HEALTH_PATH, LOGIN_PATH, METRICS_PATH, REFRESH_PATH, SESSION_PATH};
+
+use crate::http::error::ApiError;
+use crate::http::limits::{self, RequestLimits};
+use crate::state::AppState;
+use crate::{login, sessions};
+
+/// Request bodies above this are refused: a ticket is at most 5,120 hex characters.
+const BODY_LIMIT: usize = 8 * 1024;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let limits = RequestLimits {
+        max_uri_bytes: 8 * 1024,
+        max_header_bytes: 16 * 1024,
+        max_header_count: 64,
+        max_body_bytes: BODY_LIMIT,
+        body_timeout: Duration::from_millis(state.config.body_timeout_ms),
+    };
+    Router::new()
+        .route(LOGIN_PATH, post(login::login))
+        .route(
+            SESSION_PATH,
+            get(sessions::session).delete(sessions::revoke),
+        )
+        .route(REFRESH_PATH, post(sessions::refresh))
+        .route(HEALTH_PATH, get(healthz))
+        .route(METRICS_PATH, get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(limits, limits::enforce))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no such endpoint; logins go to POST {LOGIN_PATH}"),
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method (see the Allow header)",
+    )
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(
+        json!({"status": "ok", "database": state.store.kind(), "simulation": state.config.simulation}),
+    )
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    state
+        .metrics
+        .set_quota(state.quota.used(), state.quota.budget());
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
