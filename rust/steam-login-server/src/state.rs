@@ -2,6 +2,7 @@
 //! metrics, quota and rate limiter. Building it opens the store and reads keys; it starts no task
 //! (`serve` starts the background ones).
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::steam::quota::QuotaGuard;
 use crate::steam::web_api::SteamWebApi;
-use crate::store::{self, Store};
+use crate::store::{self, Store, StoreError};
 
 pub struct AppState {
     pub config: Config,
@@ -26,31 +27,56 @@ pub struct AppState {
     pub(crate) limiter: RateLimiter,
 }
 
+/// Why the server does not start: each case says what to fix.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartupError(pub String);
+pub enum StartupError {
+    #[error("no Steam Web API key: set STEAM_WEB_API_KEY (or --web-api-key), or pass --simulation for offline development")]
+    NoWebApiKey,
+    #[error("cannot read trusted key {}: {source}", path.display())]
+    UnreadableKey {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `reason`: the key parser's words (its error type belongs to steam-ticket's RSA crate).
+    #[error("{} is not a PEM public key: {reason}", path.display())]
+    NotAPublicKey { path: PathBuf, reason: String },
+    #[error("cannot read CA certificates from {}: {source}", path.display())]
+    UnreadableCa {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
+    #[error("{} holds no PEM certificate", path.display())]
+    NoCertificate { path: PathBuf },
+    /// The Steam Web API client could not be built (its base URL, its TLS roots).
+    #[error("{0}")]
+    SteamClient(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 impl AppState {
     /// Validates the configuration and opens the store. Refuses to start without a Web API key unless
     /// `--simulation` was asked for explicitly.
     pub async fn new(config: Config) -> Result<Arc<Self>, StartupError> {
         if config.web_api_key.is_none() && !config.simulation {
-            return Err(StartupError(
-                "no Steam Web API key: set STEAM_WEB_API_KEY (or --web-api-key), or pass --simulation for offline development".into(),
-            ));
+            return Err(StartupError::NoWebApiKey);
         }
         let mut keys = KeyRing::default();
         if config.simulation {
             keys = keys.trusting(TrustedKey::simulation());
         }
         for path in &config.trusted_keys {
-            let pem = std::fs::read_to_string(path).map_err(|e| {
-                StartupError(format!("cannot read trusted key {}: {e}", path.display()))
-            })?;
+            let pem =
+                std::fs::read_to_string(path).map_err(|source| StartupError::UnreadableKey {
+                    path: path.clone(),
+                    source,
+                })?;
             let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("extra");
-            let key = TrustedKey::from_pem(name, &pem).map_err(|e| {
-                StartupError(format!("{} is not a PEM public key: {e}", path.display()))
-            })?;
+            let key =
+                TrustedKey::from_pem(name, &pem).map_err(|e| StartupError::NotAPublicKey {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
             keys = keys.trusting(key);
         }
         let extra_roots = match &config.steam_api_ca {
@@ -68,18 +94,12 @@ impl AppState {
                     config.upstream_retries,
                     extra_roots,
                 )
-                .map_err(StartupError)?,
+                .map_err(StartupError::SteamClient)?,
             ),
             None => None,
         };
-        let store = store::open(&config.database)
-            .await
-            .map_err(|e| StartupError(e.to_string()))?;
-        let quota = Arc::new(
-            QuotaGuard::load(Arc::clone(&store), config.daily_quota)
-                .await
-                .map_err(|e| StartupError(e.to_string()))?,
-        );
+        let store = store::open(&config.database).await?;
+        let quota = Arc::new(QuotaGuard::load(Arc::clone(&store), config.daily_quota).await?);
         let metrics = Arc::new(Metrics::default());
         metrics.set_quota(quota.used(), quota.budget());
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
@@ -96,22 +116,19 @@ impl AppState {
 }
 
 /// The certificates of `--steam-api-ca`.
-fn extra_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, StartupError> {
-    let unreadable = |e: rustls::pki_types::pem::Error| {
-        StartupError(format!(
-            "cannot read CA certificates from {}: {e}",
-            path.display()
-        ))
+fn extra_roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, StartupError> {
+    let unreadable = |source| StartupError::UnreadableCa {
+        path: path.to_owned(),
+        source,
     };
     let certs = CertificateDer::pem_file_iter(path)
         .map_err(unreadable)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(unreadable)?;
     if certs.is_empty() {
-        return Err(StartupError(format!(
-            "{} holds no PEM certificate",
-            path.display()
-        )));
+        return Err(StartupError::NoCertificate {
+            path: path.to_owned(),
+        });
     }
     Ok(certs)
 }

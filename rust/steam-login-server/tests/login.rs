@@ -504,8 +504,9 @@ async fn refuses_to_start_without_a_key_unless_simulation_is_asked_for() {
         .await
         .err()
         .expect("refused");
-    assert!(error.0.contains("STEAM_WEB_API_KEY"), "{}", error.0);
-    assert!(error.0.contains("--simulation"));
+    let error = error.to_string();
+    assert!(error.contains("STEAM_WEB_API_KEY"), "{error}");
+    assert!(error.contains("--simulation"));
 }
 
 #[tokio::test]
