@@ -7,78 +7,59 @@ use std::time::Duration;
 // ---- What is counted: every label a counter carries, owned here so that metrics depends on no
 // other module and every module can count. ----
 
-/// Why a connection was closed by the server rather than by hyper or the client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Closed {
-    HeaderTimeout,
-    IdleTimeout,
-    /// Closed to make room (connection cap) or at the end of the shutdown deadline.
-    Evicted,
-}
-
-/// Why the offline checks refused a ticket, for `/metrics`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RejectionReason {
-    BadSignature,
-    WrongApp,
-    Expired,
-    SteamIdMismatch,
-}
-
-impl RejectionReason {
-    pub const ALL: [RejectionReason; 4] = [
-        Self::BadSignature,
-        Self::WrongApp,
-        Self::Expired,
-        Self::SteamIdMismatch,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::BadSignature => "bad_signature",
-            Self::WrongApp => "wrong_app",
-            Self::Expired => "expired",
-            Self::SteamIdMismatch => "steam_id_mismatch",
+/// A label enum: its variants in declaration order as `ALL` (so that a variant's discriminant is its
+/// counter's index) and each one's Prometheus label.
+macro_rules! labels {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $label:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
         }
+
+        impl $name {
+            pub const ALL: [$name; [$($label),+].len()] = [$($name::$variant),+];
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)+
+                }
+            }
+        }
+    };
+}
+
+labels! {
+    /// Why a connection was closed by the server rather than by hyper or the client.
+    pub enum Closed {
+        HeaderTimeout => "header_timeout",
+        IdleTimeout => "idle_timeout",
+        /// Closed to make room (connection cap) or at the end of the shutdown deadline.
+        Evicted => "evicted",
     }
 }
 
-/// One upstream attempt's result, for metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AttemptResult {
-    Ok,
-    SteamError,
-    BadKey,
-    Throttled,
-    ServerError,
-    Timeout,
-    Transport,
-    Malformed,
+labels! {
+    /// Why the offline checks refused a ticket.
+    pub enum RejectionReason {
+        BadSignature => "bad_signature",
+        WrongApp => "wrong_app",
+        Expired => "expired",
+        SteamIdMismatch => "steam_id_mismatch",
+    }
 }
 
-impl AttemptResult {
-    pub const ALL: [AttemptResult; 8] = [
-        Self::Ok,
-        Self::SteamError,
-        Self::BadKey,
-        Self::Throttled,
-        Self::ServerError,
-        Self::Timeout,
-        Self::Transport,
-        Self::Malformed,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::SteamError => "steam_error",
-            Self::BadKey => "bad_key",
-            Self::Throttled => "throttled",
-            Self::ServerError => "server_error",
-            Self::Timeout => "timeout",
-            Self::Transport => "transport",
-            Self::Malformed => "malformed",
-        }
+labels! {
+    /// One upstream attempt's result.
+    pub enum AttemptResult {
+        Ok => "ok",
+        SteamError => "steam_error",
+        BadKey => "bad_key",
+        Throttled => "throttled",
+        ServerError => "server_error",
+        Timeout => "timeout",
+        Transport => "transport",
+        Malformed => "malformed",
     }
 }
 
@@ -86,119 +67,45 @@ impl AttemptResult {
 pub trait AttemptObserver: Send + Sync {
     fn attempt(&self, result: AttemptResult, latency: Duration);
 }
-/// How a login request ended. `ALL` lists the variants in declaration order, so a variant's
-/// discriminant is its counter's index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    BadRequest,
-    RejectedLocally,
-    RejectedBySteam,
-    Banned,
-    /// Refused by a verdict policy: Family Sharing, ownership.
-    Denied,
-    RateLimited,
-    QuotaExhausted,
-    UpstreamError,
-    Internal,
-}
 
-impl Outcome {
-    const ALL: [Outcome; 10] = [
-        Self::Ok,
-        Self::BadRequest,
-        Self::RejectedLocally,
-        Self::RejectedBySteam,
-        Self::Banned,
-        Self::Denied,
-        Self::RateLimited,
-        Self::QuotaExhausted,
-        Self::UpstreamError,
-        Self::Internal,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::BadRequest => "bad_request",
-            Self::RejectedLocally => "rejected_locally",
-            Self::RejectedBySteam => "rejected_by_steam",
-            Self::Banned => "banned",
-            Self::Denied => "denied",
-            Self::RateLimited => "rate_limited",
-            Self::QuotaExhausted => "quota_exhausted",
-            Self::UpstreamError => "upstream_error",
-            Self::Internal => "internal",
-        }
+labels! {
+    /// How a login request ended.
+    pub enum Outcome {
+        Ok => "ok",
+        BadRequest => "bad_request",
+        RejectedLocally => "rejected_locally",
+        RejectedBySteam => "rejected_by_steam",
+        Banned => "banned",
+        /// Refused by a verdict policy: Family Sharing, ownership.
+        Denied => "denied",
+        RateLimited => "rate_limited",
+        QuotaExhausted => "quota_exhausted",
+        UpstreamError => "upstream_error",
+        Internal => "internal",
     }
 }
 
-/// The checks of Steam's verdict that an operator's flags decide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyCheck {
-    PublisherBan,
-    VacBan,
-    FamilySharing,
-    Ownership,
-}
-
-impl PolicyCheck {
-    const ALL: [PolicyCheck; 4] = [
-        Self::PublisherBan,
-        Self::VacBan,
-        Self::FamilySharing,
-        Self::Ownership,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::PublisherBan => "publisher_ban",
-            Self::VacBan => "vac_ban",
-            Self::FamilySharing => "family_sharing",
-            Self::Ownership => "ownership",
-        }
+labels! {
+    /// The checks of Steam's verdict that an operator's flags decide.
+    pub enum PolicyCheck {
+        PublisherBan => "publisher_ban",
+        VacBan => "vac_ban",
+        FamilySharing => "family_sharing",
+        Ownership => "ownership",
     }
 }
 
-/// How a session refresh ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefreshOutcome {
-    Renewed,
-    Expired,
-    Revoked,
-    Invalid,
-    Missing,
-    Internal,
-}
-
-impl RefreshOutcome {
-    const ALL: [RefreshOutcome; 6] = [
-        Self::Renewed,
-        Self::Expired,
-        Self::Revoked,
-        Self::Invalid,
-        Self::Missing,
-        Self::Internal,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Renewed => "renewed",
-            Self::Expired => "expired",
-            Self::Revoked => "revoked",
-            Self::Invalid => "invalid",
-            Self::Missing => "missing",
-            Self::Internal => "internal",
-        }
+labels! {
+    /// How a session refresh ended.
+    pub enum RefreshOutcome {
+        Renewed => "renewed",
+        Expired => "expired",
+        Revoked => "revoked",
+        Invalid => "invalid",
+        Missing => "missing",
+        Internal => "internal",
     }
 }
-
-/// Why the server closed connections itself, in [`Closed`]'s order.
-const CLOSED_REASONS: [(Closed, &str); 3] = [
-    (Closed::HeaderTimeout, "header_timeout"),
-    (Closed::IdleTimeout, "idle_timeout"),
-    (Closed::Evicted, "evicted"),
-];
 
 const LATENCY_BUCKETS: [f64; 11] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -220,7 +127,7 @@ pub struct Metrics {
     refreshes: [AtomicU64; RefreshOutcome::ALL.len()],
     sessions_swept: AtomicU64,
     open_connections: AtomicU64,
-    connections_closed: [AtomicU64; CLOSED_REASONS.len()],
+    connections_closed: [AtomicU64; Closed::ALL.len()],
     connections_refused: AtomicU64,
 }
 
@@ -365,9 +272,9 @@ impl Metrics {
             "steam_login_connections_closed_total",
             "Connections the server closed itself, by reason.",
             "reason",
-            CLOSED_REASONS
+            Closed::ALL
                 .iter()
-                .map(|(_, label)| *label)
+                .map(|c| c.label())
                 .zip(&self.connections_closed),
         );
         single(
@@ -440,7 +347,7 @@ mod tests {
         for (i, r) in RejectionReason::ALL.iter().enumerate() {
             assert_eq!(*r as usize, i);
         }
-        for (i, (c, _)) in CLOSED_REASONS.iter().enumerate() {
+        for (i, c) in Closed::ALL.iter().enumerate() {
             assert_eq!(*c as usize, i);
         }
         for (i, c) in PolicyCheck::ALL.iter().enumerate() {
