@@ -209,7 +209,7 @@ async fn cancellation_ends_the_login_at_once() {
 
 /// The project's own server in simulation mode, in-process on a fresh SQLite file; its base URL.
 async fn own_server(name: &str) -> String {
-    let mut config = steam_login_server::Config::for_tests(
+    let mut config = steam_login_server::Config::with_database(
         std::env::temp_dir()
             .join(format!("client-{name}-{}.db", std::process::id()))
             .display()

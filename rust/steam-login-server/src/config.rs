@@ -186,8 +186,9 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults for tests and embedding: SQLite at `database`, no key.
-    pub fn for_tests(database: impl Into<String>) -> Self {
+    /// Every default, with the store at `database` (a SQLite path or `postgres://` URL): for a server
+    /// embedded in another tokio program with [`crate::serve`], as the tests and the client's tests do.
+    pub fn with_database(database: impl Into<String>) -> Self {
         Config::parse_from(["steam-login-server", "--database", &database.into()])
     }
 }

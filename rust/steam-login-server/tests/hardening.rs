@@ -112,7 +112,7 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<St
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_half_sent_requests_are_closed_by_the_header_and_body_timeouts() {
-    let mut config = Config::for_tests(temp_db("half-sent"));
+    let mut config = Config::with_database(temp_db("half-sent"));
     config.simulation = true;
     config.header_timeout_ms = 500;
     config.body_timeout_ms = 500;
@@ -162,7 +162,7 @@ async fn two_hundred_half_sent_requests_are_closed_by_the_header_and_body_timeou
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout_only() {
-    let mut config = Config::for_tests(temp_db("idle"));
+    let mut config = Config::with_database(temp_db("idle"));
     config.simulation = true;
     config.header_timeout_ms = 200;
     config.idle_timeout_ms = 1_000;
@@ -452,7 +452,7 @@ async fn every_status_the_server_sends_has_the_json_error_shape() {
 
 #[tokio::test]
 async fn wrong_method_answers_say_which_methods_are_allowed() {
-    let mut config = Config::for_tests(temp_db("allow"));
+    let mut config = Config::with_database(temp_db("allow"));
     config.simulation = true;
     let server = Server::start(config).await;
     let response = reqwest::Client::new()

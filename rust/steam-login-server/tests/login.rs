@@ -473,7 +473,7 @@ async fn rate_limit_per_client_ip() {
 #[tokio::test]
 async fn simulation_mode_accepts_simulated_tickets_without_steam() {
     capture_logs();
-    let mut config = Config::for_tests(temp_db("sim"));
+    let mut config = Config::with_database(temp_db("sim"));
     config.simulation = true;
     config.rate_limit = 0.0;
     let server = Server::start(config).await;
@@ -499,7 +499,7 @@ async fn simulation_mode_accepts_simulated_tickets_without_steam() {
 
 #[tokio::test]
 async fn refuses_to_start_without_a_key_unless_simulation_is_asked_for() {
-    let config = Config::for_tests(temp_db("nokey"));
+    let config = Config::with_database(temp_db("nokey"));
     let error = steam_login_server::AppState::new(config)
         .await
         .err()

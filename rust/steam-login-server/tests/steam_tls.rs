@@ -91,7 +91,7 @@ async fn tls_steam() -> TlsSteam {
 }
 
 fn config_against(steam: &TlsSteam, trust_test_ca: bool) -> Config {
-    let mut config = Config::for_tests(temp_db("tls"));
+    let mut config = Config::with_database(temp_db("tls"));
     config.web_api_key = Some(steam_login_server::config::Secret::new(KEY));
     config.steam_api_base = format!("https://localhost:{}", steam.port);
     config.trusted_keys = vec![simulation_public_key()];

@@ -88,7 +88,7 @@ impl Server {
 /// Configuration against `fake`, trusting the simulation key for the offline check (so minted tickets
 /// pass it) while still asking the fake Steam, with a fresh SQLite file.
 pub fn config_for(fake: &FakeSteam, db: &str) -> Config {
-    let mut c = Config::for_tests(db);
+    let mut c = Config::with_database(db);
     c.web_api_key = Some(steam_login_server::config::Secret::new(KEY));
     c.steam_api_base = fake.base.clone();
     c.trusted_keys = vec![simulation_public_key()];
