@@ -6,7 +6,7 @@ start_login_server() { # <port> <dir> [extra server flags...]
   local port=$1 dir=$2
   shift 2
   cargo build -p steam-login-server --bin steam-login-server >&2
-  target/debug/steam-login-server --simulation --listen "127.0.0.1:$port" --database "$dir/login.db" "$@" \
+  "${CARGO_TARGET_DIR:-target}/debug/steam-login-server" --simulation --listen "127.0.0.1:$port" --database "$dir/login.db" "$@" \
     >"$dir/server.log" 2>&1 &
   LOGIN_SERVER_PID=$!
   for _ in $(seq 100); do

@@ -55,34 +55,14 @@ cp -r godot_project/demo godot_project/project.godot "$project/"
 [ -f godot_project/steam_appid.txt ] && cp godot_project/steam_appid.txt "$project/"
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$project"
 chmod +x "$project"/addons/steam_auth/bin/* 2>/dev/null || true
-cat >"$project/export_presets.cfg" <<CFG
-[preset.0]
+preset() { # <index> <name> <runnable> <dedicated server>: one Linux preset, the template for both builds
+  cat <<CFG
+[preset.$1]
 
-name="Linux"
+name="$2"
 platform="Linux"
-runnable=true
-dedicated_server=false
-custom_features=""
-export_filter="all_resources"
-include_filter="*.txt"
-exclude_filter=""
-export_path=""
-script_export_mode=2
-
-[preset.0.options]
-
-custom_template/debug="$template"
-custom_template/release="$template"
-debug/export_console_wrapper=0
-binary_format/embed_pck=false
-binary_format/architecture="x86_64"
-
-[preset.1]
-
-name="Linux Server"
-platform="Linux"
-runnable=false
-dedicated_server=true
+runnable=$3
+dedicated_server=$4
 custom_features=""
 export_filter="all_resources"
 include_filter=""
@@ -90,14 +70,17 @@ exclude_filter=""
 export_path=""
 script_export_mode=2
 
-[preset.1.options]
+[preset.$1.options]
 
 custom_template/debug="$template"
 custom_template/release="$template"
 debug/export_console_wrapper=0
 binary_format/embed_pck=false
 binary_format/architecture="x86_64"
+
 CFG
+}
+{ preset 0 Linux true false; preset 1 "Linux Server" false true; } >"$project/export_presets.cfg"
 
 godot() { # <log> <args...>: the editor on the project; fails on a non-zero exit or an error line
   local log=$1 status=0
