@@ -24,8 +24,9 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 
 use parking_lot::Mutex;
 use steam_auth_core::{
-    GameServerBackend, Identity, ServerConfig, ServerEvent, ServerMode, SimulatedConfig,
-    SimulatedGameServer, SimulatedSteam, SteamBackend, SteamEvent, DEFAULT_SIMULATED_STEAM_ID,
+    AuthValidator, GameServerBackend, Identity, ServerConfig, ServerEvent, ServerMode,
+    SimulatedConfig, SimulatedGameServer, SimulatedSteam, SteamBackend, SteamEvent, TicketVerdict,
+    DEFAULT_SIMULATED_STEAM_ID,
 };
 
 /// Callback ids (`k_iSteamUserCallbacks` = 100 plus the offset in isteamuser.h).
@@ -312,11 +313,11 @@ pub fn encode(event: &SteamEvent) -> Option<(c_int, Vec<u8>)> {
             b.extend_from_slice(&result.to_le_bytes());
             (GET_AUTH_SESSION_TICKET_RESPONSE, b)
         }
-        SteamEvent::ValidateAuthTicket {
+        SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id,
             response,
             owner_steam_id,
-        } => {
+        }) => {
             // CSteamID m_SteamID; EAuthSessionResponse; CSteamID m_OwnerSteamID: 20 bytes, pack 4.
             let mut b = Vec::with_capacity(20);
             b.extend_from_slice(&steam_id.to_le_bytes());
@@ -974,15 +975,15 @@ pub fn encode_server(event: &ServerEvent) -> (c_int, Vec<u8>) {
         ServerEvent::Disconnected { result } => {
             return (STEAM_SERVERS_DISCONNECTED, result.to_le_bytes().to_vec())
         }
-        ServerEvent::ValidateAuthTicket {
+        ServerEvent::ValidateAuthTicket(TicketVerdict {
             steam_id,
             response,
             owner_steam_id,
-        } => SteamEvent::ValidateAuthTicket {
+        }) => SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: *steam_id,
             response: *response,
             owner_steam_id: *owner_steam_id,
-        },
+        }),
     };
     encode(&as_client).expect("client callbacks encode")
 }
@@ -993,11 +994,11 @@ mod tests {
 
     #[test]
     fn callback_layouts_match_valves_structs() {
-        let (id, b) = encode(&SteamEvent::ValidateAuthTicket {
+        let (id, b) = encode(&SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: 1,
             response: 6,
             owner_steam_id: 2,
-        })
+        }))
         .unwrap();
         assert_eq!((id, b.len()), (143, 20));
         assert_eq!(&b[8..12], &6i32.to_le_bytes());

@@ -1,33 +1,35 @@
-//! The Godot-agnostic half of the `Steam` singleton: Steam backends (the real one through
-//! `steamworks`, and a simulated Steam), networking identities, result codes and app id resolution.
+//! The Godot-agnostic half of the `Steam` and `SteamServer` singletons: Steam backends (the real one
+//! through `steamworks`, and a simulated Steam), networking identities, result codes and app id
+//! resolution.
 //!
-//! The gdext crate only translates between these types and Godot's.
+//! `validator` is what both sides share; `client` serves the `Steam` singleton and `server` the
+//! `SteamServer` singleton, each with a `steamworks` and a `simulated` implementation. The gdext
+//! crate only translates between these types and Godot's.
 
 pub mod app_id;
 pub mod auth_sessions;
-pub mod backend;
+pub mod client;
 pub mod codes;
-pub mod game_server;
 pub mod identity;
 pub mod multiplayer_auth;
-pub mod simulated;
-pub mod simulated_server;
-pub mod steamworks_backend;
-pub mod steamworks_server;
+pub mod server;
+pub mod steamworks_status;
+pub mod validator;
 
 pub use app_id::{resolve_app_id, AppIdError, AppIdSource, MISSING_APP_ID};
-pub use backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
+pub use client::simulated::{
+    MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME,
+    DEFAULT_SIMULATED_STEAM_ID,
+};
+pub use client::steamworks::SteamworksBackend;
+pub use client::{IssuedTicket, SteamBackend, SteamEvent};
 pub use codes::{
     eresult, AuthSessionResponse, BeginAuthResult, EnumTable, InitResult, InitStatus,
     LicenseResult, ServerMode, ENUMS, SERVER_ENUMS,
 };
-pub use game_server::{GameServerBackend, ServerConfig, ServerEvent};
 pub use identity::{Identity, IdentityError};
 pub use multiplayer_auth::{Outcome, PeerAuth, PeerId, Rejection};
-pub use simulated::{
-    MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME,
-    DEFAULT_SIMULATED_STEAM_ID,
-};
-pub use simulated_server::SimulatedGameServer;
-pub use steamworks_backend::SteamworksBackend;
-pub use steamworks_server::SteamworksGameServer;
+pub use server::simulated::SimulatedGameServer;
+pub use server::steamworks::SteamworksGameServer;
+pub use server::{GameServerBackend, ServerConfig, ServerEvent};
+pub use validator::{AuthValidator, BackendKind, TicketVerdict};

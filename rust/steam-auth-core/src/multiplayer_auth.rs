@@ -259,7 +259,7 @@ impl PeerAuth {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulated::{MintOptions, SimulatedConfig, SimulatedSteam};
+    use crate::client::simulated::{MintOptions, SimulatedConfig, SimulatedSteam};
 
     const APP: u32 = 555440;
     const ALICE: u64 = 76561198000000042;

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use steam_auth_core::codes::{BeginAuthResult, ServerMode};
 use steam_auth_core::{
-    BackendKind, GameServerBackend, Identity, ServerConfig, ServerEvent, SteamBackend, SteamEvent,
-    SteamworksBackend, SteamworksGameServer,
+    AuthValidator, BackendKind, GameServerBackend, Identity, ServerConfig, ServerEvent,
+    SteamBackend, SteamEvent, SteamworksBackend, SteamworksGameServer, TicketVerdict,
 };
 
 /// Runs `poll` until it yields a value, for at most two seconds.
@@ -84,11 +84,11 @@ fn client_and_game_server_over_the_flat_api_double() {
     let response = wait_for("the client's validation", || {
         client.run_callbacks(&mut events);
         events.iter().find_map(|e| match e {
-            SteamEvent::ValidateAuthTicket {
+            SteamEvent::ValidateAuthTicket(TicketVerdict {
                 steam_id: id,
                 response,
                 ..
-            } if *id == steam_id => Some(*response),
+            }) if *id == steam_id => Some(*response),
             _ => None,
         })
     });
@@ -124,11 +124,11 @@ fn client_and_game_server_over_the_flat_api_double() {
     let response = wait_for("the server's validation", || {
         server.run_callbacks(&mut server_events);
         server_events.iter().find_map(|e| match e {
-            ServerEvent::ValidateAuthTicket {
+            ServerEvent::ValidateAuthTicket(TicketVerdict {
                 steam_id: id,
                 response,
                 ..
-            } if *id == steam_id => Some(*response),
+            }) if *id == steam_id => Some(*response),
             _ => None,
         })
     });

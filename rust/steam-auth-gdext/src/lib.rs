@@ -4,6 +4,8 @@
 use godot::init::{gdextension, ExtensionLibrary, InitStage};
 
 mod args;
+#[cfg(feature = "steam-singleton")]
+mod backend_slot;
 mod editor_first_scan;
 #[cfg(feature = "steam-singleton")]
 mod frame_pump;
@@ -37,7 +39,10 @@ unsafe impl ExtensionLibrary for SteamAuthExtension {
     fn on_stage_init(stage: InitStage) {
         match stage {
             InitStage::Scene => {
-                settings::register();
+                #[cfg(feature = "steam-singleton")]
+                settings::register(steam::settings::STEAM_SETTINGS);
+                #[cfg(not(feature = "steam-singleton"))]
+                settings::register(&[]);
                 #[cfg(feature = "steam-singleton")]
                 {
                     steam::constants::register();

@@ -36,16 +36,11 @@ const LOGIN_SETTINGS: &[Setting] = &[
     },
 ];
 
-/// Adds the settings to the project (keeping values the project already has).
-pub fn register() {
+/// Adds the login settings and `others` (the `Steam` singleton's, in the full build) to the project,
+/// keeping values the project already has.
+pub fn register(others: &[Setting]) {
     let mut ps = ProjectSettings::singleton();
-    #[cfg(feature = "steam-singleton")]
-    let all = LOGIN_SETTINGS
-        .iter()
-        .chain(crate::steam::settings::STEAM_SETTINGS);
-    #[cfg(not(feature = "steam-singleton"))]
-    let all = LOGIN_SETTINGS.iter();
-    for s in all {
+    for s in LOGIN_SETTINGS.iter().chain(others) {
         let default = (s.default)();
         if !ps.has_setting(s.name) {
             ps.set_setting(s.name, &default);

@@ -9,10 +9,11 @@ use godot::prelude::*;
 
 use steam_auth_core::{
     resolve_app_id, BackendKind, GameServerBackend, InitResult, InitStatus, ServerConfig,
-    ServerEvent, ServerMode, SimulatedGameServer, SteamworksGameServer,
+    ServerEvent, ServerMode, SimulatedGameServer, SteamworksGameServer, TicketVerdict,
 };
 
-use crate::steam::args::begin_auth_args;
+use crate::backend_slot::BackendSlot;
+
 use crate::steam::settings as steam_settings;
 use crate::{frame_pump, settings};
 
@@ -35,31 +36,9 @@ steam_appid.txt next to it, or set the Project Setting steam/auth/app_id";
 #[derive(GodotClass)]
 #[class(no_init, base = Object)]
 pub struct SteamServer {
-    backend: Option<ServerBackend>,
+    backend: BackendSlot<dyn GameServerBackend>,
     events: Vec<ServerEvent>,
     base: Base<Object>,
-}
-
-/// The game server in use: Steam's or the simulation.
-enum ServerBackend {
-    Steam(SteamworksGameServer),
-    Simulated(Box<SimulatedGameServer>),
-}
-
-impl ServerBackend {
-    fn api(&self) -> &dyn GameServerBackend {
-        match self {
-            ServerBackend::Steam(b) => b,
-            ServerBackend::Simulated(b) => b.as_ref(),
-        }
-    }
-
-    fn api_mut(&mut self) -> &mut dyn GameServerBackend {
-        match self {
-            ServerBackend::Steam(b) => b,
-            ServerBackend::Simulated(b) => b.as_mut(),
-        }
-    }
 }
 
 #[godot_api]
@@ -122,13 +101,13 @@ impl SteamServer {
     /// [code]true[/code] between a successful [method serverInit] and [method serverShutdown].
     #[func(rename = isServerInitialized)]
     fn is_server_initialized(&self) -> bool {
-        self.backend.is_some()
+        self.backend.is_initialised()
     }
 
     /// Logs on to a generic, anonymous game server account; [signal server_connected] follows.
     #[func(rename = logOnAnonymous)]
     fn log_on_anonymous(&mut self) {
-        if let Some(b) = self.backend_or_error("logOnAnonymous") {
+        if let Some(b) = self.backend.or_error_mut("logOnAnonymous") {
             b.log_on_anonymous();
         }
     }
@@ -138,7 +117,7 @@ impl SteamServer {
     /// appears in a message.
     #[func(rename = logOn)]
     fn log_on(&mut self, token: GString) {
-        if let Some(b) = self.backend_or_error("logOn") {
+        if let Some(b) = self.backend.or_error_mut("logOn") {
             b.log_on(&token.to_string());
         }
     }
@@ -146,7 +125,7 @@ impl SteamServer {
     /// Logs off Steam; [signal server_disconnected] follows.
     #[func(rename = logOff)]
     fn log_off(&mut self) {
-        if let Some(b) = self.backend_or_error("logOff") {
+        if let Some(b) = self.backend.or_error_mut("logOff") {
             b.log_off();
         }
     }
@@ -154,13 +133,13 @@ impl SteamServer {
     /// Whether the server is logged on to Steam. [code]false[/code] (with an error) before init.
     #[func(rename = loggedOn)]
     fn logged_on(&self) -> bool {
-        self.with_backend("loggedOn", false, |b| b.logged_on())
+        self.backend.logged_on()
     }
 
     /// The server's own SteamID64, 0 until it is logged on. 0 (with an error) before init.
     #[func(rename = getSteamID)]
     fn get_steam_id(&self) -> i64 {
-        self.with_backend("getSteamID", 0, |b| b.steam_id() as i64)
+        self.backend.steam_id()
     }
 
     /// Validates a player's session ticket: a [enum BeginAuthSessionResult] value now and, on 0,
@@ -174,47 +153,22 @@ impl SteamServer {
         ticket_size: i64,
         steam_id: i64,
     ) -> i64 {
-        const INVALID: i64 = 1;
-        let (ticket, steam_id) = match begin_auth_args(&ticket, ticket_size, steam_id) {
-            Ok(parsed) => parsed,
-            Err(message) => {
-                godot_error!("SteamServer.beginAuthSession: {message}");
-                return INVALID;
-            }
-        };
-        self.backend_or_error("beginAuthSession")
-            .map(|b| i64::from(b.begin_auth_session(ticket, steam_id).code()))
-            .unwrap_or(INVALID)
+        self.backend
+            .begin_auth_session(&ticket, ticket_size, steam_id)
     }
 
     /// Ends the session begun for [param steam_id] (the player left). Warns if there is none.
     #[func(rename = endAuthSession)]
     fn end_auth_session(&mut self, steam_id: i64) {
-        let Some(b) = self.backend_or_error("endAuthSession") else {
-            return;
-        };
-        let known = u64::try_from(steam_id)
-            .map(|id| b.end_auth_session(id))
-            .unwrap_or(false);
-        if !known {
-            godot_warn!(
-                "SteamServer.endAuthSession: no auth session is active for SteamID {steam_id}"
-            );
-        }
+        self.backend.end_auth_session(steam_id);
     }
 
     /// Whether a player with an active session owns [param app_id] (the game or a DLC): a
     /// [enum UserHasLicenseForAppResult] value. 2 (no auth, with an error) before init.
     #[func(rename = userHasLicenseForApp)]
     fn user_has_license_for_app(&mut self, steam_id: i64, app_id: i64) -> i64 {
-        const NO_AUTH: i64 = 2;
-        let (Ok(steam_id), Ok(app_id)) = (u64::try_from(steam_id), u32::try_from(app_id)) else {
-            godot_error!("SteamServer.userHasLicenseForApp: {steam_id} / {app_id} is not a SteamID64 / app id");
-            return NO_AUTH;
-        };
-        self.backend_or_error("userHasLicenseForApp")
-            .map(|b| i64::from(b.user_has_license_for_app(steam_id, app_id).code()))
-            .unwrap_or(NO_AUTH)
+        self.backend
+            .user_has_license_for_app("userHasLicenseForApp", steam_id, app_id)
     }
 
     /// Dispatches pending game-server callbacks as signals; called every frame after init.
@@ -223,8 +177,8 @@ impl SteamServer {
         let mut events = {
             let mut server = this.bind_mut();
             let mut events = std::mem::take(&mut server.events);
-            if let Some(b) = server.backend.as_mut() {
-                b.api_mut().run_callbacks(&mut events);
+            if let Some(b) = server.backend.get_mut() {
+                b.run_callbacks(&mut events);
             }
             events
         };
@@ -285,14 +239,14 @@ impl SteamServer {
 
     fn new_gd() -> Gd<Self> {
         Gd::from_init_fn(|base| SteamServer {
-            backend: None,
+            backend: BackendSlot::empty(SINGLETON_NAME, NOT_INITIALISED),
             events: Vec::new(),
             base,
         })
     }
 
     fn shutdown(&mut self) {
-        if self.backend.take().is_some() {
+        if self.backend.clear() {
             frame_pump::stop(&self.to_gd());
         }
         self.events.clear();
@@ -306,7 +260,7 @@ impl SteamServer {
         server_mode: i64,
         version: &GString,
     ) -> InitStatus {
-        if self.backend.is_some() {
+        if self.backend.is_initialised() {
             return InitStatus::ok("the server is already initialised");
         }
         let status = match server_config(ip, game_port, query_port, server_mode, version) {
@@ -318,17 +272,14 @@ impl SteamServer {
                     config.game_port,
                     config.query_port
                 );
-                let backend = match kind {
-                    BackendKind::Simulated => Ok(ServerBackend::Simulated(Box::new(
-                        SimulatedGameServer::new(config),
-                    ))),
-                    BackendKind::Steam => {
-                        SteamworksGameServer::init(&config).map(ServerBackend::Steam)
-                    }
+                let backend: Result<Box<dyn GameServerBackend>, InitStatus> = match kind {
+                    BackendKind::Simulated => Ok(Box::new(SimulatedGameServer::new(config))),
+                    BackendKind::Steam => SteamworksGameServer::init(&config)
+                        .map(|b| Box::new(b) as Box<dyn GameServerBackend>),
                 };
                 match backend {
                     Ok(backend) => {
-                        self.backend = Some(backend);
+                        self.backend.set(backend);
                         if steam_settings::embed_callbacks() && !frame_pump::start(&self.to_gd()) {
                             godot_warn!("SteamServer.serverInit: no SceneTree is running; call SteamServer.run_callbacks() every frame");
                         }
@@ -343,28 +294,6 @@ impl SteamServer {
             godot_warn!("SteamServer.serverInit: {}", status.verbal);
         }
         status
-    }
-
-    fn with_backend<R>(
-        &self,
-        method: &str,
-        default: R,
-        f: impl FnOnce(&dyn GameServerBackend) -> R,
-    ) -> R {
-        match &self.backend {
-            Some(b) => f(b.api()),
-            None => {
-                godot_error!("SteamServer.{method}: {NOT_INITIALISED}");
-                default
-            }
-        }
-    }
-
-    fn backend_or_error(&mut self, method: &str) -> Option<&mut dyn GameServerBackend> {
-        if self.backend.is_none() {
-            godot_error!("SteamServer.{method}: {NOT_INITIALISED}");
-        }
-        self.backend.as_mut().map(ServerBackend::api_mut)
     }
 }
 
@@ -416,11 +345,11 @@ fn emit(this: &mut Gd<SteamServer>, event: ServerEvent) {
         ServerEvent::Disconnected { result } => {
             signals.server_disconnected().emit(i64::from(result))
         }
-        ServerEvent::ValidateAuthTicket {
+        ServerEvent::ValidateAuthTicket(TicketVerdict {
             steam_id,
             response,
             owner_steam_id,
-        } => signals.validate_auth_ticket_response().emit(
+        }) => signals.validate_auth_ticket_response().emit(
             steam_id as i64,
             i64::from(response),
             owner_steam_id as i64,

@@ -30,7 +30,7 @@ impl Steam {
                 return VarDictionary::new();
             }
         };
-        let Some(backend) = self.backend_or_error("getAuthSessionTicket") else {
+        let Some(backend) = self.backend.or_error_mut("getAuthSessionTicket") else {
             return VarDictionary::new();
         };
         let ticket = backend.get_auth_session_ticket(&identity);
@@ -47,7 +47,8 @@ impl Steam {
             godot_error!("Steam.getAuthTicketForWebApi: identity must not contain NUL characters");
             return 0;
         }
-        self.backend_or_error("getAuthTicketForWebApi")
+        self.backend
+            .or_error_mut("getAuthTicketForWebApi")
             .map(|b| i64::from(b.get_auth_ticket_for_web_api(&identity)))
             .unwrap_or(0)
     }
@@ -62,18 +63,8 @@ impl Steam {
         ticket_size: i64,
         steam_id: i64,
     ) -> i64 {
-        const INVALID: i64 = 1;
-        let (ticket, steam_id) = match args::begin_auth_args(&ticket, ticket_size, steam_id) {
-            Ok(parsed) => parsed,
-            Err(message) => {
-                godot_error!("Steam.beginAuthSession: {message}");
-                return INVALID;
-            }
-        };
-        let Some(backend) = self.backend_or_error("beginAuthSession") else {
-            return INVALID;
-        };
-        i64::from(backend.begin_auth_session(ticket, steam_id).code())
+        self.backend
+            .begin_auth_session(&ticket, ticket_size, steam_id)
     }
 
     /// Cancels a ticket from [method getAuthSessionTicket] or [method getAuthTicketForWebApi]; sessions
@@ -81,7 +72,7 @@ impl Steam {
     /// handle.
     #[func(rename = cancelAuthTicket)]
     fn cancel_auth_ticket(&mut self, auth_ticket: i64) {
-        let Some(backend) = self.backend_or_error("cancelAuthTicket") else {
+        let Some(backend) = self.backend.or_error_mut("cancelAuthTicket") else {
             return;
         };
         let known = u32::try_from(auth_ticket)
@@ -95,31 +86,15 @@ impl Steam {
     /// Ends the auth session begun for [param steam_id]. Warns if there is none.
     #[func(rename = endAuthSession)]
     fn end_auth_session(&mut self, steam_id: i64) {
-        let Some(backend) = self.backend_or_error("endAuthSession") else {
-            return;
-        };
-        let known = args::steam_id(steam_id)
-            .map(|id| backend.end_auth_session(id))
-            .unwrap_or(false);
-        if !known {
-            godot_warn!("Steam.endAuthSession: no auth session is active for SteamID {steam_id}");
-        }
+        self.backend.end_auth_session(steam_id);
     }
 
     /// Whether a user with an active auth session owns [param app_id] (the game or a DLC): a
     /// [enum UserHasLicenseForAppResult] value. 2 (no auth, with an error) before init.
     #[func(rename = userHasLicenseForApp)]
     fn user_has_license_for_app(&mut self, steam_id: i64, app_id: i64) -> i64 {
-        const NO_AUTH: i64 = 2;
-        let (Some(steam_id), Ok(app_id)) = (args::steam_id(steam_id), u32::try_from(app_id)) else {
-            godot_error!(
-                "Steam.userHasLicenseForApp: {steam_id} / {app_id} is not a SteamID64 / app id"
-            );
-            return NO_AUTH;
-        };
-        self.backend_or_error("userHasLicenseForApp")
-            .map(|b| i64::from(b.user_has_license_for_app(steam_id, app_id).code()))
-            .unwrap_or(NO_AUTH)
+        self.backend
+            .user_has_license_for_app("userHasLicenseForApp", steam_id, app_id)
     }
 
     /// Asks Steam for an encrypted app ticket that includes [param secret] (GodotSteam's argument: the
@@ -130,7 +105,7 @@ impl Steam {
     #[func(rename = requestEncryptedAppTicket)]
     fn request_encrypted_app_ticket(&mut self, #[opt(default = "")] secret: GString) {
         let data = secret.to_string().into_bytes();
-        if let Some(backend) = self.backend_or_error("requestEncryptedAppTicket") {
+        if let Some(backend) = self.backend.or_error_mut("requestEncryptedAppTicket") {
             backend.request_encrypted_app_ticket(&data);
         }
     }
@@ -140,7 +115,7 @@ impl Steam {
     /// none. [code]{}[/code] (with an error) before init.
     #[func(rename = getEncryptedAppTicket)]
     fn get_encrypted_app_ticket(&mut self) -> VarDictionary {
-        let Some(backend) = self.backend_or_error("getEncryptedAppTicket") else {
+        let Some(backend) = self.backend.or_error_mut("getEncryptedAppTicket") else {
             return VarDictionary::new();
         };
         let ticket = backend.encrypted_app_ticket().unwrap_or_default();

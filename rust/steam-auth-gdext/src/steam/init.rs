@@ -7,13 +7,13 @@ use godot::classes::{Os, ProjectSettings};
 use godot::prelude::*;
 
 use steam_auth_core::{
-    eresult, resolve_app_id, steamworks_backend, AppIdSource, BackendKind, InitResult, InitStatus,
-    SimulatedConfig, SimulatedSteam, SteamworksBackend, MISSING_APP_ID,
+    eresult, resolve_app_id, steamworks_status, AppIdSource, BackendKind, InitResult, InitStatus,
+    SimulatedConfig, SimulatedSteam, SteamBackend, SteamworksBackend, MISSING_APP_ID,
 };
 
 use super::args::{AnyOrNull, InitArgs, InitForm};
 use super::settings as steam_settings;
-use super::{emit, Backend, Steam};
+use super::{emit, Steam};
 use crate::{frame_pump, settings};
 
 /// The GodotSteam API level this singleton follows, reported by `get_godotsteam_version`.
@@ -72,19 +72,21 @@ impl Steam {
     /// [code]true[/code] once [method steamInit] succeeded and until [method steamShutdown].
     #[func(rename = isSteamInitialized)]
     fn is_steam_initialized(&self) -> bool {
-        self.backend.is_some()
+        self.backend.is_initialised()
     }
 
     /// Whether a Steam client is running for this user; works before init. Always [code]true[/code]
     /// with the simulated backend.
     #[func(rename = isSteamRunning)]
     fn is_steam_running(&self) -> bool {
-        match (&self.backend, backend_kind()) {
-            (Some(Backend::Simulated(_)), _) => true,
-            (Some(Backend::Steam(_)), _) => steamworks_backend::steam_running(),
-            (None, Ok(BackendKind::Simulated)) => true,
-            (None, Ok(BackendKind::Steam)) => steamworks_backend::steam_running(),
-            (None, Err(_)) => false,
+        let kind = match self.backend.get() {
+            Some(backend) => Ok(backend.kind()),
+            None => backend_kind(),
+        };
+        match kind {
+            Ok(BackendKind::Simulated) => true,
+            Ok(BackendKind::Steam) => steamworks_status::steam_running(),
+            Err(_) => false,
         }
     }
 
@@ -98,7 +100,7 @@ impl Steam {
             return false;
         };
         match backend_kind() {
-            Ok(BackendKind::Steam) => steamworks_backend::restart_app_if_necessary(app_id),
+            Ok(BackendKind::Steam) => steamworks_status::restart_app_if_necessary(app_id),
             _ => false,
         }
     }
@@ -121,8 +123,8 @@ impl Steam {
     #[func(rename = getSteamBackend)]
     fn get_steam_backend(&self) -> GString {
         self.backend
-            .as_ref()
-            .map(|b| b.api().kind().name())
+            .get()
+            .map(|b| b.kind().name())
             .unwrap_or("")
             .into()
     }
@@ -139,8 +141,8 @@ impl Steam {
         let mut events = {
             let mut steam = this.bind_mut();
             let mut events = std::mem::take(&mut steam.events);
-            if let Some(backend) = steam.backend.as_mut() {
-                backend.api_mut().run_callbacks(&mut events);
+            if let Some(backend) = steam.backend.get_mut() {
+                backend.run_callbacks(&mut events);
             }
             events
         };
@@ -165,7 +167,7 @@ fn status_dictionary(status: i64, verbal: &str) -> VarDictionary {
 impl Steam {
     pub(super) fn shutdown(&mut self) {
         self.stop_pumping();
-        self.backend = None;
+        self.backend.clear();
         self.events.clear();
         self.current_app_id = 0;
         self.current_steam_id = 0;
@@ -189,8 +191,7 @@ impl Steam {
     }
 
     fn init(&mut self, app_id: i64, embed_callbacks: bool) -> InitStatus {
-        if let Some(backend) = &self.backend {
-            let api = backend.api();
+        if let Some(api) = self.backend.get() {
             return InitStatus::ok(format!(
                 "Steam is already initialised ({} backend, app {})",
                 api.kind().name(),
@@ -199,7 +200,7 @@ impl Steam {
         }
         match start_backend(app_id) {
             Ok((backend, source)) => {
-                let api = backend.api();
+                let api = backend.as_ref();
                 let source = source
                     .map(|s| format!("from {s}"))
                     .unwrap_or_else(|| "chosen by the Steam client".to_owned());
@@ -211,7 +212,7 @@ impl Steam {
                 ));
                 self.current_app_id = i64::from(api.app_id());
                 self.current_steam_id = api.steam_id() as i64;
-                self.backend = Some(backend);
+                self.backend.set(backend);
                 if embed_callbacks && steam_settings::embed_callbacks() {
                     self.start_pumping();
                 }
@@ -240,7 +241,7 @@ impl Steam {
 }
 
 /// Starts the configured backend; also says where the app id came from (`None`: Steam chose it).
-fn start_backend(app_id: i64) -> Result<(Backend, Option<AppIdSource>), InitStatus> {
+fn start_backend(app_id: i64) -> Result<(Box<dyn SteamBackend>, Option<AppIdSource>), InitStatus> {
     let generic = |message: String| InitStatus::failed(InitResult::FailedGeneric, message);
     let kind = backend_kind().map_err(generic)?;
     let dirs = app_id_dirs();
@@ -257,10 +258,7 @@ fn start_backend(app_id: i64) -> Result<(Backend, Option<AppIdSource>), InitStat
                 app_id,
                 ..steam_settings::simulated_user().map_err(generic)?
             };
-            Ok((
-                Backend::Simulated(Box::new(SimulatedSteam::new(config))),
-                Some(source),
-            ))
+            Ok((Box::new(SimulatedSteam::new(config)), Some(source)))
         }
         BackendKind::Steam => {
             // Steam reads SteamAppId itself; every other source is handed to it explicitly.
@@ -269,7 +267,7 @@ fn start_backend(app_id: i64) -> Result<(Backend, Option<AppIdSource>), InitStat
                 Some((id, _)) => Some(*id),
             };
             let backend = SteamworksBackend::init(explicit)?;
-            Ok((Backend::Steam(backend), resolved.map(|(_, source)| source)))
+            Ok((Box::new(backend), resolved.map(|(_, source)| source)))
         }
     }
 }

@@ -17,8 +17,9 @@ mod user;
 use godot::classes::{Engine, Object};
 use godot::prelude::*;
 
-use steam_auth_core::{SimulatedSteam, SteamBackend, SteamEvent, SteamworksBackend};
+use steam_auth_core::{SteamBackend, SteamEvent, TicketVerdict};
 
+use crate::backend_slot::BackendSlot;
 use crate::steam_singleton::NAME as SINGLETON_NAME;
 
 const NOT_INITIALISED: &str =
@@ -36,7 +37,7 @@ const NOT_INITIALISED: &str =
 #[derive(GodotClass)]
 #[class(no_init, base = Object)]
 pub struct Steam {
-    backend: Option<Backend>,
+    backend: BackendSlot<dyn SteamBackend>,
     /// Reused between pumps so idle frames do not allocate.
     events: Vec<SteamEvent>,
     pumping_on_process_frame: bool,
@@ -50,28 +51,6 @@ pub struct Steam {
     #[var]
     current_clan_id: i64,
     base: Base<Object>,
-}
-
-/// The backend in use: the real Steam client or the simulation.
-pub(crate) enum Backend {
-    Steam(SteamworksBackend),
-    Simulated(Box<SimulatedSteam>),
-}
-
-impl Backend {
-    fn api(&self) -> &dyn SteamBackend {
-        match self {
-            Backend::Steam(b) => b,
-            Backend::Simulated(b) => b.as_ref(),
-        }
-    }
-
-    fn api_mut(&mut self) -> &mut dyn SteamBackend {
-        match self {
-            Backend::Steam(b) => b,
-            Backend::Simulated(b) => b.as_mut(),
-        }
-    }
 }
 
 #[godot_api]
@@ -133,7 +112,7 @@ impl Steam {
 impl Steam {
     fn new_gd() -> Gd<Self> {
         Gd::from_init_fn(|base| Steam {
-            backend: None,
+            backend: BackendSlot::empty("Steam", NOT_INITIALISED),
             events: Vec::new(),
             pumping_on_process_frame: false,
             current_app_id: 0,
@@ -184,28 +163,6 @@ impl Steam {
         this.bind_mut().shutdown();
         disconnect_all_signals(&mut this.upcast::<Object>());
     }
-
-    fn with_backend<R>(
-        &self,
-        method: &str,
-        default: R,
-        f: impl FnOnce(&dyn SteamBackend) -> R,
-    ) -> R {
-        match &self.backend {
-            Some(b) => f(b.api()),
-            None => {
-                godot_error!("Steam.{method}: {NOT_INITIALISED}");
-                default
-            }
-        }
-    }
-
-    fn backend_or_error(&mut self, method: &str) -> Option<&mut dyn SteamBackend> {
-        if self.backend.is_none() {
-            godot_error!("Steam.{method}: {NOT_INITIALISED}");
-        }
-        self.backend.as_mut().map(Backend::api_mut)
-    }
 }
 
 /// Drops every connection to `object`'s signals while scripts are still alive (see `shutdown`).
@@ -245,11 +202,11 @@ fn emit(this: &mut Gd<Steam>, event: SteamEvent) {
             ticket.len() as i64,
             &PackedByteArray::from(ticket),
         ),
-        SteamEvent::ValidateAuthTicket {
+        SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id,
             response,
             owner_steam_id,
-        } => signals.validate_auth_ticket_response().emit(
+        }) => signals.validate_auth_ticket_response().emit(
             steam_id as i64,
             i64::from(response),
             owner_steam_id as i64,

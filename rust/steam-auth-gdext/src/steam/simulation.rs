@@ -3,11 +3,11 @@
 
 use godot::prelude::*;
 
-use steam_auth_core::{AuthSessionResponse, MintOptions, SimulatedSteam, SteamBackend};
+use steam_auth_core::{AuthSessionResponse, AuthValidator, MintOptions, SimulatedSteam};
 use steam_ticket::TicketType;
 
 use super::args::{self, AnyOrNull};
-use super::{auth::ticket_dictionary, Backend, Steam};
+use super::{auth::ticket_dictionary, Steam};
 
 #[godot_api(secondary)]
 impl Steam {
@@ -79,10 +79,9 @@ impl Steam {
 
 impl Steam {
     fn simulation(&mut self, method: &str) -> Option<&mut SimulatedSteam> {
-        self.backend_or_error(method)?;
-        match self.backend.as_mut() {
-            Some(Backend::Simulated(sim)) => Some(sim.as_mut()),
-            _ => {
+        match self.backend.or_error_mut(method)?.simulated_mut() {
+            Some(sim) => Some(sim),
+            None => {
                 godot_error!("Steam.{method}: only available with the simulated backend (steam/auth/backend = \"simulated\")");
                 None
             }

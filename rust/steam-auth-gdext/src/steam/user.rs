@@ -10,19 +10,19 @@ impl Steam {
     /// Whether the user is connected to Steam's servers. [code]false[/code] (with an error) before init.
     #[func(rename = loggedOn)]
     fn logged_on(&self) -> bool {
-        self.with_backend("loggedOn", false, |b| b.logged_on())
+        self.backend.logged_on()
     }
 
     /// The local user's SteamID64. 0 (with an error) before init.
     #[func(rename = getSteamID)]
     fn get_steam_id(&self) -> i64 {
-        self.with_backend("getSteamID", 0, |b| b.steam_id() as i64)
+        self.backend.steam_id()
     }
 
     /// The app id Steam was initialised with. 0 (with an error) before init.
     #[func(rename = getAppID)]
     fn get_app_id(&self) -> i64 {
-        self.with_backend("getAppID", 0, |b| i64::from(b.app_id()))
+        self.backend.with("getAppID", 0, |b| i64::from(b.app_id()))
     }
 
     /// The user's display name. Simulated backend: the Project Setting
@@ -30,7 +30,8 @@ impl Steam {
     #[func(rename = getPersonaName)]
     fn get_persona_name(&self) -> GString {
         GString::from(
-            self.with_backend("getPersonaName", String::new(), |b| b.persona_name())
+            self.backend
+                .with("getPersonaName", String::new(), |b| b.persona_name())
                 .as_str(),
         )
     }
@@ -40,7 +41,8 @@ impl Steam {
     /// before init.
     #[func(rename = isSubscribed)]
     fn is_subscribed(&self) -> bool {
-        self.with_backend("isSubscribed", false, |b| b.is_subscribed())
+        self.backend
+            .with("isSubscribed", false, |b| b.is_subscribed())
     }
 
     /// Whether the user plays on a license borrowed through Family Sharing; [method getAppOwner] tells
@@ -48,16 +50,18 @@ impl Steam {
     /// another SteamID. [code]false[/code] (with an error) before init.
     #[func(rename = isSubscribedFromFamilySharing)]
     fn is_subscribed_from_family_sharing(&self) -> bool {
-        self.with_backend("isSubscribedFromFamilySharing", false, |b| {
-            b.is_subscribed_from_family_sharing()
-        })
+        self.backend
+            .with("isSubscribedFromFamilySharing", false, |b| {
+                b.is_subscribed_from_family_sharing()
+            })
     }
 
     /// The SteamID64 that owns the license the user plays on (another user's under Family Sharing).
     /// 0 (with an error) before init.
     #[func(rename = getAppOwner)]
     fn get_app_owner(&self) -> i64 {
-        self.with_backend("getAppOwner", 0, |b| b.app_owner() as i64)
+        self.backend
+            .with("getAppOwner", 0, |b| b.app_owner() as i64)
     }
 
     /// Whether the user owns DLC [param dlc_id] and has it installed. Simulated backend: the DLC
@@ -69,14 +73,15 @@ impl Steam {
             godot_error!("Steam.isDLCInstalled: {dlc_id} is not an app id");
             return false;
         };
-        self.with_backend("isDLCInstalled", false, |b| b.is_dlc_installed(dlc_id))
+        self.backend
+            .with("isDLCInstalled", false, |b| b.is_dlc_installed(dlc_id))
     }
 
     /// Whether the game runs on a Steam Deck. Simulated backend: the Project Setting
     /// [code]steam/auth/simulated_steam_deck[/code]. [code]false[/code] (with an error) before init.
     #[func(rename = isSteamRunningOnSteamDeck)]
     fn is_steam_running_on_steam_deck(&self) -> bool {
-        self.with_backend("isSteamRunningOnSteamDeck", false, |b| {
+        self.backend.with("isSteamRunningOnSteamDeck", false, |b| {
             b.is_steam_running_on_steam_deck()
         })
     }
@@ -85,14 +90,16 @@ impl Steam {
     /// [code]steam/auth/simulated_vr[/code]. [code]false[/code] (with an error) before init.
     #[func(rename = isSteamRunningInVR)]
     fn is_steam_running_in_vr(&self) -> bool {
-        self.with_backend("isSteamRunningInVR", false, |b| b.is_steam_running_in_vr())
+        self.backend
+            .with("isSteamRunningInVR", false, |b| b.is_steam_running_in_vr())
     }
 
     /// Whether the user has a VAC ban on this game. Simulated backend: the Project Setting
     /// [code]steam/auth/simulated_vac_banned[/code]. [code]false[/code] (with an error) before init.
     #[func(rename = isVACBanned)]
     fn is_vac_banned(&self) -> bool {
-        self.with_backend("isVACBanned", false, |b| b.is_vac_banned())
+        self.backend
+            .with("isVACBanned", false, |b| b.is_vac_banned())
     }
 
     /// The language the user plays this game in, in Steam's names ([code]"english"[/code],
@@ -101,10 +108,11 @@ impl Steam {
     #[func(rename = getCurrentGameLanguage)]
     fn get_current_game_language(&self) -> GString {
         GString::from(
-            self.with_backend("getCurrentGameLanguage", String::new(), |b| {
-                b.current_game_language()
-            })
-            .as_str(),
+            self.backend
+                .with("getCurrentGameLanguage", String::new(), |b| {
+                    b.current_game_language()
+                })
+                .as_str(),
         )
     }
 
@@ -113,7 +121,8 @@ impl Steam {
     #[func(rename = getSteamUILanguage)]
     fn get_steam_ui_language(&self) -> GString {
         GString::from(
-            self.with_backend("getSteamUILanguage", String::new(), |b| b.ui_language())
+            self.backend
+                .with("getSteamUILanguage", String::new(), |b| b.ui_language())
                 .as_str(),
         )
     }
@@ -123,10 +132,11 @@ impl Steam {
     #[func(rename = getLaunchCommandLine)]
     fn get_launch_command_line(&self) -> GString {
         GString::from(
-            self.with_backend("getLaunchCommandLine", String::new(), |b| {
-                b.launch_command_line()
-            })
-            .as_str(),
+            self.backend
+                .with("getLaunchCommandLine", String::new(), |b| {
+                    b.launch_command_line()
+                })
+                .as_str(),
         )
     }
 }

@@ -10,9 +10,9 @@ use std::hash::{BuildHasher, Hasher};
 use steam_ticket::{Clock, SystemClock};
 
 use crate::auth_sessions::AuthSessions;
-use crate::backend::BackendKind;
 use crate::codes::{eresult, BeginAuthResult, LicenseResult};
-use crate::game_server::{GameServerBackend, ServerConfig, ServerEvent};
+use crate::server::{GameServerBackend, ServerConfig, ServerEvent};
+use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
 /// SteamID64 prefix of an anonymous game server account (universe 1, type AnonGameServer).
 const ANON_GAME_SERVER: u64 = 0x0140_0000_0000_0000;
@@ -78,7 +78,7 @@ fn account_of_token(token: &str) -> u64 {
     hash & 0xffff_ffff
 }
 
-impl GameServerBackend for SimulatedGameServer {
+impl AuthValidator for SimulatedGameServer {
     fn kind(&self) -> BackendKind {
         BackendKind::Simulated
     }
@@ -87,6 +87,44 @@ impl GameServerBackend for SimulatedGameServer {
         self.config.app_id
     }
 
+    fn logged_on(&self) -> bool {
+        self.logged_on
+    }
+
+    fn steam_id(&self) -> u64 {
+        if self.logged_on {
+            self.steam_id
+        } else {
+            0
+        }
+    }
+
+    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
+        let now = self.clock.unix_now();
+        match self.sessions.begin(ticket, steam_id, now, |_| false) {
+            Ok((response, owner_steam_id)) => {
+                self.queued
+                    .push(ServerEvent::ValidateAuthTicket(TicketVerdict {
+                        steam_id,
+                        response: response.code(),
+                        owner_steam_id,
+                    }));
+                BeginAuthResult::Ok
+            }
+            Err(result) => result,
+        }
+    }
+
+    fn end_auth_session(&mut self, steam_id: u64) -> bool {
+        self.sessions.end(steam_id)
+    }
+
+    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
+        self.sessions.license(steam_id, app_id)
+    }
+}
+
+impl GameServerBackend for SimulatedGameServer {
     fn log_on_anonymous(&mut self) {
         self.connect(ANON_GAME_SERVER | fresh_account_id());
     }
@@ -113,47 +151,12 @@ impl GameServerBackend for SimulatedGameServer {
         }
     }
 
-    fn logged_on(&self) -> bool {
-        self.logged_on
-    }
-
-    fn steam_id(&self) -> u64 {
-        if self.logged_on {
-            self.steam_id
-        } else {
-            0
-        }
-    }
-
-    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
-        let now = self.clock.unix_now();
-        match self.sessions.begin(ticket, steam_id, now, |_| false) {
-            Ok((response, owner_steam_id)) => {
-                self.queued.push(ServerEvent::ValidateAuthTicket {
-                    steam_id,
-                    response: response.code(),
-                    owner_steam_id,
-                });
-                BeginAuthResult::Ok
-            }
-            Err(result) => result,
-        }
-    }
-
-    fn end_auth_session(&mut self, steam_id: u64) -> bool {
-        self.sessions.end(steam_id)
-    }
-
-    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
-        self.sessions.license(steam_id, app_id)
-    }
-
     fn run_callbacks(&mut self, out: &mut Vec<ServerEvent>) {
         for event in std::mem::take(&mut self.due) {
             match event {
                 ServerEvent::Connected => self.logged_on = true,
                 ServerEvent::Disconnected { .. } => self.logged_on = false,
-                ServerEvent::ValidateAuthTicket { .. } if !self.logged_on => {
+                ServerEvent::ValidateAuthTicket(TicketVerdict { .. }) if !self.logged_on => {
                     self.held.push(event);
                     continue;
                 }

@@ -1,9 +1,13 @@
-//! What a game-server backend offers the `SteamServer` singleton: `ISteamGameServer`'s log-on and
+//! The game-server side: what a game-server backend offers the `SteamServer` singleton: `ISteamGameServer`'s log-on and
 //! auth calls. A dedicated server runs without a Steam client, so it validates players here rather
 //! than through `ISteamUser`.
+//!
+//! Two implementations: `steamworks` (Valve's game server) and `simulated`.
 
-use crate::backend::BackendKind;
-use crate::codes::{BeginAuthResult, LicenseResult};
+pub mod simulated;
+pub mod steamworks;
+
+use crate::validator::{AuthValidator, TicketVerdict};
 
 /// A game-server callback, translated to GodotSteam Server's signal arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,11 +19,7 @@ pub enum ServerEvent {
     /// `SteamServersDisconnected_t` → `server_disconnected(result)`.
     Disconnected { result: i32 },
     /// `ValidateAuthTicketResponse_t` → `validate_auth_ticket_response(auth_id, response, owner_id)`.
-    ValidateAuthTicket {
-        steam_id: u64,
-        response: i32,
-        owner_steam_id: u64,
-    },
+    ValidateAuthTicket(TicketVerdict),
 }
 
 /// How the server is set up (`SteamGameServer_Init`'s arguments).
@@ -35,10 +35,7 @@ pub struct ServerConfig {
 
 /// `ISteamGameServer`'s auth subset. Called on the main thread; callbacks come only from
 /// [`run_callbacks`](GameServerBackend::run_callbacks), never from inside another call.
-pub trait GameServerBackend {
-    fn kind(&self) -> BackendKind;
-    fn app_id(&self) -> u32;
-
+pub trait GameServerBackend: AuthValidator {
     /// `LogOnAnonymous`: `Connected` (or `ConnectFailure`) follows.
     fn log_on_anonymous(&mut self);
 
@@ -47,21 +44,6 @@ pub trait GameServerBackend {
 
     /// `LogOff`: `Disconnected` follows.
     fn log_off(&mut self);
-
-    /// `BLoggedOn`.
-    fn logged_on(&self) -> bool;
-
-    /// `GetSteamID`: the server's own SteamID, 0 until Steam gave it one at log-on.
-    fn steam_id(&self) -> u64;
-
-    /// `BeginAuthSession`: synchronous checks now, a `ValidateAuthTicket` event later on success.
-    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult;
-
-    /// `EndAuthSession`. Returns false if no session was begun for that SteamID.
-    fn end_auth_session(&mut self, steam_id: u64) -> bool;
-
-    /// `UserHasLicenseForApp` for a player with an active auth session.
-    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult;
 
     /// Pumps pending callbacks into `out` (appended).
     fn run_callbacks(&mut self, out: &mut Vec<ServerEvent>);

@@ -79,11 +79,11 @@ fn begin_auth_session_ok_emits_validate_ok_with_owner() {
     assert_eq!(s.begin_auth_session(&t.bytes, ME), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket {
+        vec![SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: ME,
             response: 0,
             owner_steam_id: ME
-        }]
+        })]
     );
     assert_eq!(
         s.user_has_license_for_app(ME, APP),
@@ -199,11 +199,11 @@ fn cancelling_a_ticket_ends_its_sessions_with_response_6() {
     assert!(s.cancel_auth_ticket(t.handle));
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket {
+        vec![SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: ME,
             response: 6,
             owner_steam_id: ME
-        }]
+        })]
     );
     assert!(!s.cancel_auth_ticket(t.handle), "a handle cancels once");
     assert!(!s.cancel_auth_ticket(999));
@@ -220,11 +220,11 @@ fn reused_and_cancelled_tickets_are_reported_in_the_callback() {
     assert_eq!(s.begin_auth_session(&t.bytes, ME), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket {
+        vec![SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: ME,
             response: 7,
             owner_steam_id: ME
-        }]
+        })]
     );
     s.end_auth_session(ME);
     let t2 = s.get_auth_session_ticket(&Identity::None);
@@ -233,11 +233,11 @@ fn reused_and_cancelled_tickets_are_reported_in_the_callback() {
     assert_eq!(s.begin_auth_session(&t2.bytes, ME), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket {
+        vec![SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: ME,
             response: 6,
             owner_steam_id: ME
-        }]
+        })]
     );
 }
 
@@ -252,11 +252,11 @@ fn family_sharing_owner_is_reported() {
     assert_eq!(s.begin_auth_session(&t, PEER), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket {
+        vec![SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: PEER,
             response: 0,
             owner_steam_id: lender
-        }]
+        })]
     );
 }
 
@@ -270,11 +270,11 @@ fn simulated_session_responses_reach_active_sessions_only() {
     assert!(s.simulate_session_response(PEER, AuthSessionResponse::VacBanned));
     assert_eq!(
         pump(&mut s),
-        vec![SteamEvent::ValidateAuthTicket {
+        vec![SteamEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: PEER,
             response: 3,
             owner_steam_id: PEER
-        }]
+        })]
     );
 }
 
@@ -365,11 +365,13 @@ fn family_sharing_and_dlc_reach_the_users_own_tickets() {
     assert_eq!(decoded.ticket.ownership.steam_id, PEER);
     assert_eq!(decoded.ticket.ownership.dlc.len(), 1);
     assert_eq!(s.begin_auth_session(&ticket.bytes, ME), BeginAuthResult::Ok);
-    assert!(pump(&mut s).contains(&SteamEvent::ValidateAuthTicket {
-        steam_id: ME,
-        response: 0,
-        owner_steam_id: PEER,
-    }));
+    assert!(
+        pump(&mut s).contains(&SteamEvent::ValidateAuthTicket(TicketVerdict {
+            steam_id: ME,
+            response: 0,
+            owner_steam_id: PEER,
+        }))
+    );
     assert_eq!(
         s.user_has_license_for_app(ME, 555441),
         LicenseResult::HasLicense

@@ -19,9 +19,10 @@ use steam_ticket::{
 };
 
 use crate::auth_sessions::AuthSessions;
-use crate::backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
+use crate::client::{IssuedTicket, SteamBackend, SteamEvent};
 use crate::codes::{eresult, AuthSessionResponse, BeginAuthResult, LicenseResult};
 use crate::identity::Identity;
+use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
 /// The SteamID the simulation plays when none is configured.
 pub const DEFAULT_SIMULATED_STEAM_ID: u64 = 76561198000000000;
@@ -262,11 +263,12 @@ impl SimulatedSteam {
         let Some(session) = self.sessions.get(steam_id) else {
             return false;
         };
-        self.queued.push(SteamEvent::ValidateAuthTicket {
-            steam_id,
-            response: response.code(),
-            owner_steam_id: session.owner_steam_id,
-        });
+        self.queued
+            .push(SteamEvent::ValidateAuthTicket(TicketVerdict {
+                steam_id,
+                response: response.code(),
+                owner_steam_id: session.owner_steam_id,
+            }));
         true
     }
 
@@ -307,7 +309,7 @@ impl SimulatedSteam {
     }
 }
 
-impl SteamBackend for SimulatedSteam {
+impl AuthValidator for SimulatedSteam {
     fn kind(&self) -> BackendKind {
         BackendKind::Simulated
     }
@@ -322,6 +324,40 @@ impl SteamBackend for SimulatedSteam {
 
     fn logged_on(&self) -> bool {
         self.connected
+    }
+
+    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
+        let cancelled = &self.cancelled_tokens;
+        let now = self.mint.now();
+        match self
+            .sessions
+            .begin(ticket, steam_id, now, |token| cancelled.contains(&token))
+        {
+            Ok((response, owner_steam_id)) => {
+                self.queued
+                    .push(SteamEvent::ValidateAuthTicket(TicketVerdict {
+                        steam_id,
+                        response: response.code(),
+                        owner_steam_id,
+                    }));
+                BeginAuthResult::Ok
+            }
+            Err(result) => result,
+        }
+    }
+
+    fn end_auth_session(&mut self, steam_id: u64) -> bool {
+        self.sessions.end(steam_id)
+    }
+
+    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
+        self.sessions.license(steam_id, app_id)
+    }
+}
+
+impl SteamBackend for SimulatedSteam {
+    fn simulated_mut(&mut self) -> Option<&mut SimulatedSteam> {
+        Some(self)
     }
 
     fn get_auth_session_ticket(&mut self, _identity: &Identity) -> IssuedTicket {
@@ -343,46 +379,20 @@ impl SteamBackend for SimulatedSteam {
         issued.handle
     }
 
-    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
-        let cancelled = &self.cancelled_tokens;
-        let now = self.mint.now();
-        match self
-            .sessions
-            .begin(ticket, steam_id, now, |token| cancelled.contains(&token))
-        {
-            Ok((response, owner_steam_id)) => {
-                self.queued.push(SteamEvent::ValidateAuthTicket {
-                    steam_id,
-                    response: response.code(),
-                    owner_steam_id,
-                });
-                BeginAuthResult::Ok
-            }
-            Err(result) => result,
-        }
-    }
-
     fn cancel_auth_ticket(&mut self, handle: u32) -> bool {
         let Some(issued) = self.issued.remove(&handle) else {
             return false;
         };
         self.cancelled_tokens.insert(issued.gc_token);
         for (steam_id, owner_steam_id) in self.sessions.begun_with(issued.gc_token) {
-            self.queued.push(SteamEvent::ValidateAuthTicket {
-                steam_id,
-                response: AuthSessionResponse::AuthTicketCanceled.code(),
-                owner_steam_id,
-            });
+            self.queued
+                .push(SteamEvent::ValidateAuthTicket(TicketVerdict {
+                    steam_id,
+                    response: AuthSessionResponse::AuthTicketCanceled.code(),
+                    owner_steam_id,
+                }));
         }
         true
-    }
-
-    fn end_auth_session(&mut self, steam_id: u64) -> bool {
-        self.sessions.end(steam_id)
-    }
-
-    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult {
-        self.sessions.license(steam_id, app_id)
     }
 
     fn persona_name(&self) -> String {

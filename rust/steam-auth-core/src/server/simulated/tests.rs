@@ -1,6 +1,6 @@
 use super::*;
+use crate::client::simulated::{MintOptions, SimulatedConfig, SimulatedSteam};
 use crate::codes::{AuthSessionResponse, ServerMode};
-use crate::simulated::{MintOptions, SimulatedConfig, SimulatedSteam};
 use crate::{Identity, SteamBackend};
 use steam_ticket::FixedClock;
 
@@ -127,11 +127,11 @@ fn players_tickets_from_another_process_are_checked_like_steam() {
     );
     assert_eq!(
         pump(&mut s),
-        vec![ServerEvent::ValidateAuthTicket {
+        vec![ServerEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: PLAYER,
             response: AuthSessionResponse::Ok.code(),
             owner_steam_id: PLAYER,
-        }]
+        })]
     );
     assert_eq!(
         s.user_has_license_for_app(PLAYER, APP),
@@ -147,11 +147,11 @@ fn players_tickets_from_another_process_are_checked_like_steam() {
     assert_eq!(s.begin_auth_session(&good, PLAYER), BeginAuthResult::Ok);
     assert_eq!(
         pump(&mut s),
-        vec![ServerEvent::ValidateAuthTicket {
+        vec![ServerEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: PLAYER,
             response: AuthSessionResponse::AuthTicketInvalidAlreadyUsed.code(),
             owner_steam_id: PLAYER,
-        }],
+        })],
         "the same ticket after its session ended"
     );
 }
@@ -169,11 +169,11 @@ fn verdicts_wait_until_the_server_is_logged_on() {
     assert_eq!(events.first(), Some(&ServerEvent::Connected));
     assert!(matches!(
         events.get(1),
-        Some(ServerEvent::ValidateAuthTicket {
+        Some(ServerEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: PLAYER,
             response: 0,
             ..
-        })
+        }))
     ));
 }
 
@@ -196,11 +196,11 @@ fn a_clients_own_session_ticket_validates_on_the_server() {
     );
     assert_eq!(
         pump(&mut s),
-        vec![ServerEvent::ValidateAuthTicket {
+        vec![ServerEvent::ValidateAuthTicket(TicketVerdict {
             steam_id: PLAYER,
             response: 0,
             owner_steam_id: 76561198000000099,
-        }],
+        })],
         "Family Sharing: the owner is reported"
     );
 }

@@ -5,17 +5,14 @@ use std::ffi::CString;
 
 use steamworks::networking_types::NetworkingIdentity;
 use steamworks::{
-    AuthSessionError, AuthSessionValidateError, AuthTicket, CallbackResult, Client, SResult,
-    SteamAPIInitError, SteamError, SteamId, UserHasLicense,
+    AuthSessionError, AuthTicket, CallbackResult, Client, SResult, SteamId, UserHasLicense,
 };
 
-use crate::backend::{BackendKind, IssuedTicket, SteamBackend, SteamEvent};
-use crate::codes::{eresult, BeginAuthResult, InitResult, InitStatus, LicenseResult};
+use crate::client::{IssuedTicket, SteamBackend, SteamEvent};
+use crate::codes::{eresult, BeginAuthResult, InitStatus, LicenseResult};
 use crate::identity::Identity;
-
-/// What to do when Steam is not running: said in every "no Steam client" status.
-pub const NO_CLIENT_HINT: &str = "Start the Steam client and log in, then restart the game; \
-to work without Steam, set the Project Setting steam/auth/backend (or env STEAM_AUTH_BACKEND) to \"simulated\".";
+use crate::steamworks_status::{init_failure, steam_error_code, steam_running, validate_code};
+use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
 /// The steamworks adapter. Handles given to GDScript are our own numbers mapped to Steam's tickets.
 pub struct SteamworksBackend {
@@ -65,64 +62,8 @@ impl SteamworksBackend {
     }
 }
 
-/// `SteamAPI_IsSteamRunning`: whether a Steam client runs for this user (works before init).
-pub fn steam_running() -> bool {
-    // SAFETY: SteamAPI_IsSteamRunning takes no arguments and may be called before init.
-    unsafe { steamworks_sys::SteamAPI_IsSteamRunning() }
-}
-
-/// `SteamAPI_RestartAppIfNecessary`: true when the game was not launched by Steam and Steam is now
-/// relaunching it (the game should quit). Works before init.
-pub fn restart_app_if_necessary(app_id: u32) -> bool {
-    steamworks::restart_app_if_necessary(steamworks::AppId(app_id))
-}
-
 /// The size of `k_cubEncryptedAppTicket`-sized buffers Steam fills (`GetEncryptedAppTicket`).
 const ENCRYPTED_TICKET_BUFFER: usize = 1024;
-
-/// Maps steamworks' init error to GodotSteam's status and a sentence that says what to do.
-/// The SDK reports a missing client as a generic failure ("Some other failure"), so the
-/// client's presence is checked separately.
-pub fn init_failure(err: &SteamAPIInitError, steam_is_running: bool) -> InitStatus {
-    match err {
-        SteamAPIInitError::NoSteamClient(detail) => no_client(detail),
-        SteamAPIInitError::FailedGeneric(detail) if !steam_is_running => no_client(detail),
-        SteamAPIInitError::VersionMismatch(detail) => InitStatus::failed(
-            InitResult::VersionMismatch,
-            format!(
-                "The Steam client is older than this game's Steamworks SDK; update Steam and retry.{}",
-                detail_suffix(detail)
-            ),
-        ),
-        SteamAPIInitError::FailedGeneric(detail) => InitStatus::failed(
-            InitResult::FailedGeneric,
-            format!(
-                "Steam refused to initialise: check that steam_appid.txt holds your app id, that the \
-logged-in account owns the app, and that the game runs as the same OS user as Steam.{}",
-                detail_suffix(detail)
-            ),
-        ),
-    }
-}
-
-fn no_client(detail: &str) -> InitStatus {
-    InitStatus::failed(
-        InitResult::NoSteamClient,
-        format!(
-            "Steam client is not running. {NO_CLIENT_HINT}{}",
-            detail_suffix(detail)
-        ),
-    )
-}
-
-fn detail_suffix(detail: &str) -> String {
-    let detail = detail.trim();
-    if detail.is_empty() {
-        String::new()
-    } else {
-        format!(" (Steam said: {detail})")
-    }
-}
 
 fn networking_identity(identity: &Identity) -> NetworkingIdentity {
     match identity {
@@ -161,37 +102,7 @@ fn eresult_code(result: &SResult<()>) -> i32 {
     }
 }
 
-/// EResult number of a steamworks error: steamworks 0.13 maps EResult to SteamError but not back,
-/// so the few connection callbacks carry are named and the rest is a generic failure.
-pub(crate) fn steam_error_code(error: &SteamError) -> i32 {
-    match error {
-        SteamError::NoConnection => eresult::NO_CONNECTION,
-        SteamError::InvalidParameter => eresult::INVALID_PARAM,
-        SteamError::GSLTDenied => eresult::GSLT_DENIED,
-        SteamError::GSLTExpired => eresult::GSLT_EXPIRED,
-        SteamError::LoggedInElsewhere => eresult::LOGGED_IN_ELSEWHERE,
-        _ => eresult::FAIL,
-    }
-}
-
-pub(crate) fn validate_code(response: &Result<(), AuthSessionValidateError>) -> i32 {
-    use AuthSessionValidateError::*;
-    match response {
-        Ok(()) => 0,
-        Err(UserNotConnectedToSteam) => 1,
-        Err(NoLicenseOrExpired) => 2,
-        Err(VACBanned) => 3,
-        Err(LoggedInElseWhere) => 4,
-        Err(VACCheckTimedOut) => 5,
-        Err(AuthTicketCancelled) => 6,
-        Err(AuthTicketInvalidAlreadyUsed) => 7,
-        Err(AuthTicketInvalid) => 8,
-        Err(PublisherIssuedBan) => 9,
-        Err(AuthTicketNetworkIdentityFailure) => 10,
-    }
-}
-
-impl SteamBackend for SteamworksBackend {
+impl AuthValidator for SteamworksBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::Steam
     }
@@ -206,25 +117,6 @@ impl SteamBackend for SteamworksBackend {
 
     fn logged_on(&self) -> bool {
         self.client.user().logged_on()
-    }
-
-    fn get_auth_session_ticket(&mut self, identity: &Identity) -> IssuedTicket {
-        let (ticket, bytes) = self
-            .client
-            .user()
-            .authentication_session_ticket(networking_identity(identity));
-        let handle = self.remember(ticket);
-        IssuedTicket { handle, bytes }
-    }
-
-    fn get_auth_ticket_for_web_api(&mut self, identity: &str) -> u32 {
-        // Interior NULs cannot cross the C API; the caller validates identities beforehand.
-        let identity = identity.replace('\0', "");
-        let ticket = self
-            .client
-            .user()
-            .authentication_session_ticket_for_webapi(&identity);
-        self.remember(ticket)
     }
 
     fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
@@ -243,15 +135,6 @@ impl SteamBackend for SteamworksBackend {
             Err(AuthSessionError::GameMismatch) => BeginAuthResult::GameMismatch,
             Err(AuthSessionError::ExpiredTicket) => BeginAuthResult::ExpiredTicket,
         }
-    }
-
-    fn cancel_auth_ticket(&mut self, handle: u32) -> bool {
-        let Some(index) = self.tickets.iter().position(|(h, _)| *h == handle) else {
-            return false;
-        };
-        let (_, ticket) = self.tickets.swap_remove(index);
-        self.client.user().cancel_authentication_ticket(ticket);
-        true
     }
 
     fn end_auth_session(&mut self, steam_id: u64) -> bool {
@@ -273,6 +156,36 @@ impl SteamBackend for SteamworksBackend {
             UserHasLicense::DoesNotHaveLicense => LicenseResult::DoesNotHaveLicense,
             UserHasLicense::NoAuth => LicenseResult::NoAuth,
         }
+    }
+}
+
+impl SteamBackend for SteamworksBackend {
+    fn get_auth_session_ticket(&mut self, identity: &Identity) -> IssuedTicket {
+        let (ticket, bytes) = self
+            .client
+            .user()
+            .authentication_session_ticket(networking_identity(identity));
+        let handle = self.remember(ticket);
+        IssuedTicket { handle, bytes }
+    }
+
+    fn get_auth_ticket_for_web_api(&mut self, identity: &str) -> u32 {
+        // Interior NULs cannot cross the C API; the caller validates identities beforehand.
+        let identity = identity.replace('\0', "");
+        let ticket = self
+            .client
+            .user()
+            .authentication_session_ticket_for_webapi(&identity);
+        self.remember(ticket)
+    }
+
+    fn cancel_auth_ticket(&mut self, handle: u32) -> bool {
+        let Some(index) = self.tickets.iter().position(|(h, _)| *h == handle) else {
+            return false;
+        };
+        let (_, ticket) = self.tickets.swap_remove(index);
+        self.client.user().cancel_authentication_ticket(ticket);
+        true
     }
 
     fn persona_name(&self) -> String {
@@ -392,11 +305,11 @@ impl SteamBackend for SteamworksBackend {
                 });
             }
             CallbackResult::ValidateAuthTicketResponse(r) => {
-                out.push(SteamEvent::ValidateAuthTicket {
+                out.push(SteamEvent::ValidateAuthTicket(TicketVerdict {
                     steam_id: r.steam_id.raw(),
                     response: validate_code(&r.response),
                     owner_steam_id: r.owner_steam_id.raw(),
-                })
+                }))
             }
             CallbackResult::SteamServersConnected(_) => out.push(SteamEvent::SteamServersConnected),
             CallbackResult::SteamServersDisconnected(_) => {
@@ -449,32 +362,5 @@ impl SteamworksBackend {
                 result: response.m_eResult as i32,
             }
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn init_without_a_steam_client_reports_status_2_with_the_fix() {
-        // What the SDK really does on this machine: no client, generic failure.
-        let err = SteamAPIInitError::FailedGeneric(String::new());
-        let status = init_failure(&err, false);
-        assert_eq!(status.status, InitResult::NoSteamClient);
-        assert!(status.verbal.starts_with("Steam client is not running."));
-        assert!(status.verbal.contains("simulated"));
-    }
-
-    #[test]
-    fn other_init_failures_keep_their_status_and_steams_detail() {
-        let generic = init_failure(&SteamAPIInitError::FailedGeneric("no appid".into()), true);
-        assert_eq!(generic.status, InitResult::FailedGeneric);
-        assert!(generic.verbal.contains("(Steam said: no appid)"));
-        let old = init_failure(&SteamAPIInitError::VersionMismatch(String::new()), true);
-        assert_eq!(old.status, InitResult::VersionMismatch);
-        assert!(old.verbal.contains("update Steam"));
-        let none = init_failure(&SteamAPIInitError::NoSteamClient(String::new()), true);
-        assert_eq!(none.status, InitResult::NoSteamClient);
     }
 }

@@ -1,8 +1,14 @@
-//! What a Steam backend offers the `Steam` singleton: the auth subset of `ISteamUser`, plus the
+//! The client side: what a Steam backend offers the `Steam` singleton, the auth subset of
+//! `ISteamUser` (beyond what [`AuthValidator`] shares with the game server) plus the
 //! `ISteamApps`/`ISteamFriends`/`ISteamUtils` calls that auth scripts make at start-up.
+//!
+//! Two implementations: `steamworks` (the real client) and `simulated`.
 
-use crate::codes::{BeginAuthResult, LicenseResult};
+pub mod simulated;
+pub mod steamworks;
+
 use crate::identity::Identity;
+use crate::validator::{AuthValidator, TicketVerdict};
 
 /// A Steam callback, already translated to GodotSteam's signal arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,11 +23,7 @@ pub enum SteamEvent {
         ticket: Vec<u8>,
     },
     /// `ValidateAuthTicketResponse_t` → `validate_auth_ticket_response(auth_id, response, owner_id)`.
-    ValidateAuthTicket {
-        steam_id: u64,
-        response: i32,
-        owner_steam_id: u64,
-    },
+    ValidateAuthTicket(TicketVerdict),
     /// `SteamServersConnected_t` → `steam_server_connected()`.
     SteamServersConnected,
     /// `SteamServersDisconnected_t` → `steam_server_disconnected()`.
@@ -34,33 +36,6 @@ pub enum SteamEvent {
     /// A call result arrived with an I/O failure → GodotSteam ≤ 4.13's
     /// `steamworks_error(failed_signal, io_failure)`; `signal` names the signal that was not emitted.
     CallFailed { signal: &'static str },
-}
-
-/// Which implementation is talking to "Steam".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BackendKind {
-    /// The real Steam client through the `steamworks` crate.
-    Steam,
-    /// The in-process simulation: real ticket layout, simulation-key signatures.
-    Simulated,
-}
-
-impl BackendKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            BackendKind::Steam => "steam",
-            BackendKind::Simulated => "simulated",
-        }
-    }
-
-    /// Parses the Project Setting / environment value (`steam` or `simulated`, any case).
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "steam" => Some(BackendKind::Steam),
-            "simulated" | "simulation" => Some(BackendKind::Simulated),
-            _ => None,
-        }
-    }
 }
 
 /// A freshly issued session ticket.
@@ -77,29 +52,15 @@ pub struct IssuedTicket {
 /// never from inside another call.
 ///
 /// [`run_callbacks`]: SteamBackend::run_callbacks
-pub trait SteamBackend {
-    fn kind(&self) -> BackendKind;
-    fn app_id(&self) -> u32;
-    fn steam_id(&self) -> u64;
-    fn logged_on(&self) -> bool;
-
+pub trait SteamBackend: AuthValidator {
     /// `GetAuthSessionTicket`: a ticket now, a `AuthSessionTicket` event later.
     fn get_auth_session_ticket(&mut self, identity: &Identity) -> IssuedTicket;
 
     /// `GetAuthTicketForWebApi`: a handle now, the ticket in a `TicketForWebApi` event later.
     fn get_auth_ticket_for_web_api(&mut self, identity: &str) -> u32;
 
-    /// `BeginAuthSession`: synchronous checks now, a `ValidateAuthTicket` event later on success.
-    fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult;
-
     /// `CancelAuthTicket`. Returns false if the handle is unknown.
     fn cancel_auth_ticket(&mut self, handle: u32) -> bool;
-
-    /// `EndAuthSession`. Returns false if no session was begun for that SteamID.
-    fn end_auth_session(&mut self, steam_id: u64) -> bool;
-
-    /// `UserHasLicenseForApp` for a user with an active auth session.
-    fn user_has_license_for_app(&mut self, steam_id: u64, app_id: u32) -> LicenseResult;
 
     /// `ISteamFriends::GetPersonaName`.
     fn persona_name(&self) -> String;
@@ -139,6 +100,11 @@ pub trait SteamBackend {
 
     /// `ISteamUser::GetEncryptedAppTicket`: the last ticket Steam made, if any.
     fn encrypted_app_ticket(&mut self) -> Option<Vec<u8>>;
+
+    /// The simulation's own hooks (tickets for other users, verdicts on demand); `None` for Steam.
+    fn simulated_mut(&mut self) -> Option<&mut simulated::SimulatedSteam> {
+        None
+    }
 
     /// Pumps pending callbacks into `out` (appended; `out` is reused between frames).
     fn run_callbacks(&mut self, out: &mut Vec<SteamEvent>);

@@ -4,10 +4,10 @@
 
 use steamworks::{AuthSessionError, CallbackResult, Server, SteamId};
 
-use crate::backend::BackendKind;
 use crate::codes::{BeginAuthResult, InitStatus, LicenseResult, ServerMode};
-use crate::game_server::{GameServerBackend, ServerConfig, ServerEvent};
-use crate::steamworks_backend::{init_failure, steam_running};
+use crate::server::{GameServerBackend, ServerConfig, ServerEvent};
+use crate::steamworks_status::{init_failure, steam_error_code, steam_running, validate_code};
+use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
 /// The steamworks game-server adapter.
 pub struct SteamworksGameServer {
@@ -47,27 +47,13 @@ fn game_server() -> *mut steamworks_sys::ISteamGameServer {
     unsafe { steamworks_sys::SteamAPI_SteamGameServer_v015() }
 }
 
-impl GameServerBackend for SteamworksGameServer {
+impl AuthValidator for SteamworksGameServer {
     fn kind(&self) -> BackendKind {
         BackendKind::Steam
     }
 
     fn app_id(&self) -> u32 {
         self.app_id
-    }
-
-    fn log_on_anonymous(&mut self) {
-        self.server.log_on_anonymous();
-    }
-
-    fn log_on(&mut self, token: &str) {
-        // steamworks' log_on unwraps a CString: interior NULs would panic across the FFI boundary.
-        self.server.log_on(&token.replace('\0', ""));
-    }
-
-    fn log_off(&mut self) {
-        // SAFETY: see game_server().
-        unsafe { steamworks_sys::SteamAPI_ISteamGameServer_LogOff(game_server()) }
     }
 
     fn logged_on(&self) -> bool {
@@ -111,23 +97,39 @@ impl GameServerBackend for SteamworksGameServer {
         } as i64;
         LicenseResult::from_code(code).unwrap_or(LicenseResult::NoAuth)
     }
+}
+
+impl GameServerBackend for SteamworksGameServer {
+    fn log_on_anonymous(&mut self) {
+        self.server.log_on_anonymous();
+    }
+
+    fn log_on(&mut self, token: &str) {
+        // steamworks' log_on unwraps a CString: interior NULs would panic across the FFI boundary.
+        self.server.log_on(&token.replace('\0', ""));
+    }
+
+    fn log_off(&mut self) {
+        // SAFETY: see game_server().
+        unsafe { steamworks_sys::SteamAPI_ISteamGameServer_LogOff(game_server()) }
+    }
 
     fn run_callbacks(&mut self, out: &mut Vec<ServerEvent>) {
         self.server.process_callbacks(|callback| match callback {
             CallbackResult::SteamServersConnected(_) => out.push(ServerEvent::Connected),
             CallbackResult::SteamServerConnectFailure(r) => out.push(ServerEvent::ConnectFailure {
-                result: crate::steamworks_backend::steam_error_code(&r.reason),
+                result: steam_error_code(&r.reason),
                 retrying: r.still_retrying,
             }),
             CallbackResult::SteamServersDisconnected(r) => out.push(ServerEvent::Disconnected {
-                result: crate::steamworks_backend::steam_error_code(&r.reason),
+                result: steam_error_code(&r.reason),
             }),
             CallbackResult::ValidateAuthTicketResponse(r) => {
-                out.push(ServerEvent::ValidateAuthTicket {
+                out.push(ServerEvent::ValidateAuthTicket(TicketVerdict {
                     steam_id: r.steam_id.raw(),
-                    response: crate::steamworks_backend::validate_code(&r.response),
+                    response: validate_code(&r.response),
                     owner_steam_id: r.owner_steam_id.raw(),
-                })
+                }))
             }
             _ => {}
         });
