@@ -24,9 +24,9 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 
 use parking_lot::Mutex;
 use steam_auth_core::{
-    AuthValidator, GameServerBackend, Identity, ServerConfig, ServerEvent, ServerMode,
-    SimulatedConfig, SimulatedGameServer, SimulatedSteam, SteamBackend, SteamEvent, TicketVerdict,
-    DEFAULT_SIMULATED_STEAM_ID,
+    AuthValidator, GameServerBackend, Identity, PublicIp, ServerConfig, ServerEvent, ServerMode,
+    ServerSetting, SimulatedConfig, SimulatedGameServer, SimulatedSteam, SteamBackend, SteamEvent,
+    TicketVerdict, DEFAULT_SIMULATED_STEAM_ID,
 };
 
 /// Callback ids (`k_iSteamUserCallbacks` = 100 plus the offset in isteamuser.h).
@@ -38,6 +38,17 @@ pub const STEAM_SERVER_CONNECT_FAILURE: c_int = 102;
 pub const STEAM_SERVERS_DISCONNECTED: c_int = 103;
 /// `EncryptedAppTicketResponse_t`, a call result.
 pub const ENCRYPTED_APP_TICKET_RESPONSE: c_int = 154;
+/// Game-server callbacks (`k_iSteamGameServerCallbacks` = 200, and 115 for the policy response).
+pub const GS_POLICY_RESPONSE: c_int = 115;
+pub const GS_CLIENT_APPROVE: c_int = 201;
+pub const GS_CLIENT_DENY: c_int = 202;
+pub const GS_CLIENT_KICK: c_int = 203;
+pub const GS_CLIENT_GROUP_STATUS: c_int = 208;
+/// Call results of the game server.
+pub const ASSOCIATE_WITH_CLAN_RESULT: c_int = 210;
+pub const COMPUTE_NEW_PLAYER_COMPATIBILITY_RESULT: c_int = 211;
+/// `SteamAPICallCompleted_t`: a call result is ready to fetch.
+pub const API_CALL_COMPLETED: c_int = 703;
 /// `k_nSteamEncryptedAppTicket…`: the Web API ticket buffer in `GetTicketForWebApiResponse_t`.
 pub const WEB_API_TICKET_BUFFER: usize = 2560;
 
@@ -70,6 +81,34 @@ struct ServerState {
     ready: VecDeque<(c_int, Vec<u8>)>,
     current: Option<Vec<u8>>,
     events: Vec<ServerEvent>,
+    /// `AssociateWithClan` / `ComputeNewPlayerCompatibility` calls not yet answered, oldest first.
+    calls: VecDeque<(u64, ServerCall)>,
+    /// Answered calls: handle → (callback id, the result struct's bytes), until fetched.
+    results: Vec<(u64, c_int, Vec<u8>)>,
+    next_call: u64,
+}
+
+/// Which call result an API call handle of the game server brings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ServerCall {
+    AssociateWithClan,
+    PlayerCompat,
+}
+
+/// Appends one `ISteamGameServer` call to the file named by `STEAM_DOUBLE_RECORD`, if set, so a
+/// test can check which calls (and arguments) reached "Steam".
+fn record(line: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("STEAM_DOUBLE_RECORD") else {
+        return;
+    };
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(file, "{line}");
+    }
 }
 
 static SERVER: Mutex<Option<ServerState>> = Mutex::new(None);
@@ -219,8 +258,29 @@ pub extern "C" fn SteamAPI_ManualDispatch_RunFrame(pipe: i32) {
     if pipe == SERVER_PIPE {
         return with_server("SteamAPI_ManualDispatch_RunFrame", |s| {
             s.server.run_callbacks(&mut s.events);
-            for event in s.events.drain(..) {
-                s.ready.push_back(encode_server(&event));
+            let events: Vec<ServerEvent> = s.events.drain(..).collect();
+            for event in events {
+                let answers = match event {
+                    ServerEvent::AssociateClan { .. } => Some(ServerCall::AssociateWithClan),
+                    ServerEvent::PlayerCompat(_) => Some(ServerCall::PlayerCompat),
+                    _ => None,
+                };
+                let (id, bytes) = encode_server(&event);
+                match answers {
+                    // A call result: SteamAPICallCompleted_t now, the struct when it is fetched.
+                    Some(kind) => {
+                        let Some(at) = s.calls.iter().position(|(_, k)| *k == kind) else {
+                            continue;
+                        };
+                        let (call, _) = s.calls.remove(at).expect("position is in range");
+                        let mut completed = call.to_le_bytes().to_vec();
+                        completed.extend_from_slice(&id.to_le_bytes());
+                        completed.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+                        s.ready.push_back((API_CALL_COMPLETED, completed));
+                        s.results.push((call, id, bytes));
+                    }
+                    None => s.ready.push_back((id, bytes)),
+                }
             }
         });
     }
@@ -287,20 +347,33 @@ pub extern "C" fn SteamAPI_ManualDispatch_FreeLastCallback(pipe: i32) {
     });
 }
 
-/// The double makes no asynchronous API calls, so no call result is ever pending.
+/// The game server's call results (`AssociateWithClan`, `ComputeNewPlayerCompatibility`); the
+/// client's encrypted tickets go through `ISteamUtils` instead, so the client pipe has none.
 #[no_mangle]
 pub unsafe extern "C" fn SteamAPI_ManualDispatch_GetAPICallResult(
-    _pipe: i32,
-    _call: u64,
-    _out: *mut c_void,
-    _size: c_int,
-    _expected: c_int,
+    pipe: i32,
+    call: u64,
+    out: *mut c_void,
+    size: c_int,
+    expected: c_int,
     failed: *mut bool,
 ) -> bool {
-    if !failed.is_null() {
-        *failed = true;
+    let found = (pipe == SERVER_PIPE)
+        .then(|| {
+            with_server("SteamAPI_ManualDispatch_GetAPICallResult", |s| {
+                let at = s.results.iter().position(|(c, _, _)| *c == call)?;
+                Some(s.results.remove(at))
+            })
+        })
+        .flatten();
+    let fits = matches!(&found, Some((_, id, bytes)) if *id == expected && usize::try_from(size).is_ok_and(|n| n >= bytes.len()));
+    if let (true, Some((_, _, bytes))) = (fits, &found) {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), out.cast::<u8>(), bytes.len());
     }
-    false
+    if !failed.is_null() {
+        *failed = !fits;
+    }
+    fits
 }
 
 /// Encodes an event as the callback struct steamworks reads (little-endian, Valve's packing);
@@ -872,6 +945,9 @@ pub unsafe extern "C" fn SteamInternal_GameServer_Init_V2(
         ready: VecDeque::new(),
         current: None,
         events: Vec::new(),
+        calls: VecDeque::new(),
+        results: Vec::new(),
+        next_call: 1,
     });
     write_err("");
     0
@@ -964,6 +1040,285 @@ pub extern "C" fn SteamAPI_ISteamGameServer_UserHasLicenseForApp(
     })
 }
 
+/// A string argument of Valve's C API (empty for null).
+unsafe fn c_str(value: *const c_char) -> String {
+    if value.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(value).to_string_lossy().into_owned()
+    }
+}
+
+/// A setter call as a line of the record (`SetServerName("My server")`).
+fn call_line(setting: &ServerSetting) -> String {
+    let args = match setting {
+        ServerSetting::Product(v)
+        | ServerSetting::ModDir(v)
+        | ServerSetting::GameDescription(v)
+        | ServerSetting::ServerName(v)
+        | ServerSetting::MapName(v)
+        | ServerSetting::Region(v)
+        | ServerSetting::GameTags(v)
+        | ServerSetting::GameData(v)
+        | ServerSetting::SpectatorServerName(v) => format!("{v:?}"),
+        ServerSetting::MaxPlayerCount(n) | ServerSetting::BotPlayerCount(n) => n.to_string(),
+        ServerSetting::PasswordProtected(b)
+        | ServerSetting::DedicatedServer(b)
+        | ServerSetting::AdvertiseServerActive(b) => b.to_string(),
+        ServerSetting::KeyValue(k, v) => format!("{k:?}, {v:?}"),
+        ServerSetting::ClearAllKeyValues => String::new(),
+        ServerSetting::SpectatorPort(p) => p.to_string(),
+    };
+    format!("{}({args})", setting.flat_name())
+}
+
+/// One server-browser setter: recorded, then kept by the simulated server.
+fn server_setting(name: &str, setting: ServerSetting) {
+    record(&call_line(&setting));
+    with_server(name, |s| s.server.set(&setting));
+}
+
+macro_rules! string_setters {
+    ($($flat:ident => $variant:ident,)+) => {$(
+        #[no_mangle]
+        pub unsafe extern "C" fn $flat(_server: *mut c_void, value: *const c_char) {
+            server_setting(stringify!($flat), ServerSetting::$variant(c_str(value)));
+        }
+    )+};
+}
+
+string_setters! {
+    SteamAPI_ISteamGameServer_SetProduct => Product,
+    SteamAPI_ISteamGameServer_SetModDir => ModDir,
+    SteamAPI_ISteamGameServer_SetGameDescription => GameDescription,
+    SteamAPI_ISteamGameServer_SetServerName => ServerName,
+    SteamAPI_ISteamGameServer_SetMapName => MapName,
+    SteamAPI_ISteamGameServer_SetRegion => Region,
+    SteamAPI_ISteamGameServer_SetGameTags => GameTags,
+    SteamAPI_ISteamGameServer_SetGameData => GameData,
+    SteamAPI_ISteamGameServer_SetSpectatorServerName => SpectatorServerName,
+}
+
+macro_rules! value_setters {
+    ($($flat:ident($ty:ty) => $variant:ident,)+) => {$(
+        #[no_mangle]
+        pub extern "C" fn $flat(_server: *mut c_void, value: $ty) {
+            server_setting(stringify!($flat), ServerSetting::$variant(value));
+        }
+    )+};
+}
+
+value_setters! {
+    SteamAPI_ISteamGameServer_SetMaxPlayerCount(c_int) => MaxPlayerCount,
+    SteamAPI_ISteamGameServer_SetBotPlayerCount(c_int) => BotPlayerCount,
+    SteamAPI_ISteamGameServer_SetPasswordProtected(bool) => PasswordProtected,
+    SteamAPI_ISteamGameServer_SetDedicatedServer(bool) => DedicatedServer,
+    SteamAPI_ISteamGameServer_SetSpectatorPort(u16) => SpectatorPort,
+    SteamAPI_ISteamGameServer_SetAdvertiseServerActive(bool) => AdvertiseServerActive,
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamGameServer_SetKeyValue(
+    _server: *mut c_void,
+    key: *const c_char,
+    value: *const c_char,
+) {
+    server_setting(
+        "SteamAPI_ISteamGameServer_SetKeyValue",
+        ServerSetting::KeyValue(c_str(key), c_str(value)),
+    );
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_ClearAllKeyValues(_server: *mut c_void) {
+    server_setting(
+        "SteamAPI_ISteamGameServer_ClearAllKeyValues",
+        ServerSetting::ClearAllKeyValues,
+    );
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_BSecure(_server: *mut c_void) -> bool {
+    record("BSecure()");
+    with_server("SteamAPI_ISteamGameServer_BSecure", |s| s.server.secure())
+}
+
+/// `SteamIPAddress_t`: a 16-byte union (IPv4 in the first 4 bytes) and the type, packed.
+#[repr(C, packed)]
+pub struct SteamIpAddress {
+    pub address: [u8; 16],
+    pub kind: c_int,
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_GetPublicIP(_server: *mut c_void) -> SteamIpAddress {
+    record("GetPublicIP()");
+    let ip = with_server("SteamAPI_ISteamGameServer_GetPublicIP", |s| {
+        s.server.public_ip()
+    });
+    let mut address = [0u8; 16];
+    let kind = match ip {
+        PublicIp::Unknown => 0,
+        PublicIp::V4(v4) => {
+            address[..4].copy_from_slice(&u32::from(v4).to_le_bytes());
+            0
+        }
+        PublicIp::V6(v6) => {
+            address = v6.octets();
+            1
+        }
+    };
+    SteamIpAddress { address, kind }
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_WasRestartRequested(_server: *mut c_void) -> bool {
+    record("WasRestartRequested()");
+    with_server("SteamAPI_ISteamGameServer_WasRestartRequested", |s| {
+        s.server.was_restart_requested()
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamGameServer_GetAuthSessionTicket(
+    _server: *mut c_void,
+    out: *mut c_void,
+    max: c_int,
+    size: *mut u32,
+    identity: *const NetworkingIdentity,
+) -> u32 {
+    let for_steam_id = match identity.as_ref().map(NetworkingIdentity::to_identity) {
+        Some(Identity::SteamId(id)) => id,
+        _ => 0,
+    };
+    record(&format!("GetAuthSessionTicket({for_steam_id})"));
+    let ticket = with_server("SteamAPI_ISteamGameServer_GetAuthSessionTicket", |s| {
+        s.server.auth_session_ticket(for_steam_id)
+    });
+    let fits = usize::try_from(max).is_ok_and(|n| n >= ticket.bytes.len());
+    if !fits || out.is_null() {
+        return 0;
+    }
+    std::ptr::copy_nonoverlapping(ticket.bytes.as_ptr(), out.cast::<u8>(), ticket.bytes.len());
+    if !size.is_null() {
+        *size = ticket.bytes.len() as u32;
+    }
+    ticket.handle
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_CancelAuthTicket(_server: *mut c_void, handle: u32) {
+    record(&format!("CancelAuthTicket({handle})"));
+    with_server("SteamAPI_ISteamGameServer_CancelAuthTicket", |s| {
+        s.server.cancel_auth_ticket(handle)
+    });
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamGameServer_GetNextOutgoingPacket(
+    _server: *mut c_void,
+    out: *mut c_void,
+    max: c_int,
+    address: *mut u32,
+    port: *mut u16,
+) -> c_int {
+    record("GetNextOutgoingPacket()");
+    let packet = with_server("SteamAPI_ISteamGameServer_GetNextOutgoingPacket", |s| {
+        s.server.next_outgoing_packet()
+    });
+    let Some(packet) = packet else {
+        return 0;
+    };
+    if usize::try_from(max).map_or(true, |n| n < packet.bytes.len()) || out.is_null() {
+        return 0;
+    }
+    std::ptr::copy_nonoverlapping(packet.bytes.as_ptr(), out.cast::<u8>(), packet.bytes.len());
+    if !address.is_null() {
+        *address = u32::from(packet.address);
+    }
+    if !port.is_null() {
+        *port = packet.port;
+    }
+    packet.bytes.len() as c_int
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SteamAPI_ISteamGameServer_HandleIncomingPacket(
+    _server: *mut c_void,
+    data: *const c_void,
+    len: c_int,
+    ip: u32,
+    port: u16,
+) -> bool {
+    let bytes = bytes_at(data, len);
+    let ip = std::net::Ipv4Addr::from(ip);
+    record(&format!(
+        "HandleIncomingPacket({} bytes, {ip}:{port})",
+        bytes.len()
+    ));
+    with_server("SteamAPI_ISteamGameServer_HandleIncomingPacket", |s| {
+        s.server.handle_incoming_packet(bytes, ip, port)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_RequestUserGroupStatus(
+    _server: *mut c_void,
+    steam_id: u64,
+    group_id: u64,
+) -> bool {
+    record(&format!("RequestUserGroupStatus({steam_id}, {group_id})"));
+    with_server("SteamAPI_ISteamGameServer_RequestUserGroupStatus", |s| {
+        s.server.request_user_group_status(steam_id, group_id)
+    })
+}
+
+fn start_server_call(
+    name: &str,
+    kind: ServerCall,
+    call: impl FnOnce(&mut SimulatedGameServer),
+) -> u64 {
+    with_server(name, |s| {
+        call(&mut s.server);
+        let handle = s.next_call;
+        s.next_call += 1;
+        s.calls.push_back((handle, kind));
+        handle
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_AssociateWithClan(
+    _server: *mut c_void,
+    clan_id: u64,
+) -> u64 {
+    record(&format!("AssociateWithClan({clan_id})"));
+    start_server_call(
+        "SteamAPI_ISteamGameServer_AssociateWithClan",
+        ServerCall::AssociateWithClan,
+        |server| server.associate_with_clan(clan_id),
+    )
+}
+
+#[no_mangle]
+pub extern "C" fn SteamAPI_ISteamGameServer_ComputeNewPlayerCompatibility(
+    _server: *mut c_void,
+    steam_id: u64,
+) -> u64 {
+    record(&format!("ComputeNewPlayerCompatibility({steam_id})"));
+    start_server_call(
+        "SteamAPI_ISteamGameServer_ComputeNewPlayerCompatibility",
+        ServerCall::PlayerCompat,
+        |server| server.compute_new_player_compatibility(steam_id),
+    )
+}
+
+/// Nothing to release: the double keeps no per-thread memory.
+#[no_mangle]
+pub extern "C" fn SteamAPI_ReleaseCurrentThreadMemory() {
+    record("SteamAPI_ReleaseCurrentThreadMemory()");
+}
+
 /// A game-server callback as the struct steamworks reads (the same ids as the client's).
 pub fn encode_server(event: &ServerEvent) -> (c_int, Vec<u8>) {
     let as_client = match event {
@@ -984,6 +1339,51 @@ pub fn encode_server(event: &ServerEvent) -> (c_int, Vec<u8>) {
             response: *response,
             owner_steam_id: *owner_steam_id,
         }),
+        // Valve's structs, pack 4 on Linux: CSteamIDs are 8 bytes, enums 4, bools 1.
+        ServerEvent::PolicyResponse { secure } => {
+            return (GS_POLICY_RESPONSE, vec![u8::from(*secure)])
+        }
+        ServerEvent::ClientApproved {
+            steam_id,
+            owner_steam_id,
+        } => {
+            let mut b = steam_id.to_le_bytes().to_vec();
+            b.extend_from_slice(&owner_steam_id.to_le_bytes());
+            return (GS_CLIENT_APPROVE, b);
+        }
+        ServerEvent::ClientDenied { steam_id, reason } => {
+            let mut b = steam_id.to_le_bytes().to_vec();
+            b.extend_from_slice(&reason.to_le_bytes());
+            b.resize(8 + 4 + 128, 0); // m_rgchOptionalText, empty
+            return (GS_CLIENT_DENY, b);
+        }
+        ServerEvent::ClientKick { steam_id, reason } => {
+            let mut b = steam_id.to_le_bytes().to_vec();
+            b.extend_from_slice(&reason.to_le_bytes());
+            return (GS_CLIENT_KICK, b);
+        }
+        ServerEvent::ClientGroupStatus {
+            steam_id,
+            group_id,
+            member,
+            officer,
+        } => {
+            let mut b = steam_id.to_le_bytes().to_vec();
+            b.extend_from_slice(&group_id.to_le_bytes());
+            b.extend_from_slice(&[u8::from(*member), u8::from(*officer), 0, 0]);
+            return (GS_CLIENT_GROUP_STATUS, b);
+        }
+        ServerEvent::AssociateClan { result } => {
+            return (ASSOCIATE_WITH_CLAN_RESULT, result.to_le_bytes().to_vec())
+        }
+        ServerEvent::PlayerCompat(c) => {
+            let mut b = c.result.to_le_bytes().to_vec();
+            b.extend_from_slice(&c.players_that_dont_like_candidate.to_le_bytes());
+            b.extend_from_slice(&c.players_that_candidate_doesnt_like.to_le_bytes());
+            b.extend_from_slice(&c.clan_players_that_dont_like_candidate.to_le_bytes());
+            b.extend_from_slice(&c.candidate_steam_id.to_le_bytes());
+            return (COMPUTE_NEW_PLAYER_COMPATIBILITY_RESULT, b);
+        }
     };
     encode(&as_client).expect("client callbacks encode")
 }
@@ -991,6 +1391,22 @@ pub fn encode_server(event: &ServerEvent) -> (c_int, Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setter_calls_are_recorded_as_readable_lines() {
+        assert_eq!(
+            call_line(&ServerSetting::KeyValue("mode".into(), "ctf".into())),
+            "SetKeyValue(\"mode\", \"ctf\")"
+        );
+        assert_eq!(
+            call_line(&ServerSetting::ClearAllKeyValues),
+            "ClearAllKeyValues()"
+        );
+        assert_eq!(
+            call_line(&ServerSetting::SpectatorPort(27020)),
+            "SetSpectatorPort(27020)"
+        );
+    }
 
     #[test]
     fn callback_layouts_match_valves_structs() {

@@ -146,6 +146,116 @@ steam_enum! {
     }
 }
 
+steam_enum! {
+    /// `EAccountType`: what kind of account a SteamID names (bits 52..55 of a SteamID64).
+    pub enum AccountType as "AccountType" {
+        /// Not a valid account type.
+        Invalid = 0 => "ACCOUNT_TYPE_INVALID",
+        /// A single user account.
+        Individual = 1 => "ACCOUNT_TYPE_INDIVIDUAL",
+        /// A multiseat account (e.g. cybercafe).
+        Multiseat = 2 => "ACCOUNT_TYPE_MULTISEAT",
+        /// A persistent (not anonymous) game server account.
+        GameServer = 3 => "ACCOUNT_TYPE_GAME_SERVER",
+        /// An anonymous game server account.
+        AnonGameServer = 4 => "ACCOUNT_TYPE_ANON_GAME_SERVER",
+        /// Pending.
+        Pending = 5 => "ACCOUNT_TYPE_PENDING",
+        /// A content server.
+        ContentServer = 6 => "ACCOUNT_TYPE_CONTENT_SERVER",
+        /// A Steam group (clan).
+        Clan = 7 => "ACCOUNT_TYPE_CLAN",
+        /// A chat room or lobby.
+        Chat = 8 => "ACCOUNT_TYPE_CHAT",
+        /// A fake SteamID for a local PSN account on PS3 or a Live account on 360.
+        ConsoleUser = 9 => "ACCOUNT_TYPE_CONSOLE_USER",
+        /// An anonymous user account (used to create an account or reset a password).
+        AnonUser = 10 => "ACCOUNT_TYPE_ANON_USER",
+        /// One past the last valid account type.
+        Max = 11 => "ACCOUNT_TYPE_MAX",
+    }
+}
+
+steam_enum! {
+    /// `EUniverse`: which Steam a SteamID belongs to (bits 56..63 of a SteamID64).
+    pub enum Universe as "Universe" {
+        /// Not a valid universe.
+        Invalid = 0 => "UNIVERSE_INVALID",
+        /// The public Steam every player uses.
+        Public = 1 => "UNIVERSE_PUBLIC",
+        /// Valve's beta universe.
+        Beta = 2 => "UNIVERSE_BETA",
+        /// Valve's internal universe.
+        Internal = 3 => "UNIVERSE_INTERNAL",
+        /// Valve's development universe.
+        Dev = 4 => "UNIVERSE_DEV",
+        /// One past the last valid universe.
+        Max = 5 => "UNIVERSE_MAX",
+    }
+}
+
+steam_enum! {
+    /// `EDenyReason`: why Steam denied or kicked a client (`client_denied`, `client_kick`).
+    pub enum DenyReason as "DenyReason" {
+        /// No reason given.
+        Invalid = 0 => "DENY_INVALID",
+        /// The client's version is not the server's.
+        InvalidVersion = 1 => "DENY_INVALID_VERSION",
+        /// A generic denial.
+        Generic = 2 => "DENY_GENERIC",
+        /// The client is not logged on to Steam.
+        NotLoggedOn = 3 => "DENY_NOT_LOGGED_ON",
+        /// The client does not own the game.
+        NoLicense = 4 => "DENY_NO_LICENSE",
+        /// The client is VAC banned.
+        Cheater = 5 => "DENY_CHEATER",
+        /// The client logged in elsewhere.
+        LoggedInElseWhere = 6 => "DENY_LOGGED_IN_ELSEWHERE",
+        /// Denied with a text reason.
+        UnknownText = 7 => "DENY_UNKNOWN_TEXT",
+        /// The client runs anti-cheat software the server does not accept.
+        IncompatibleAnticheat = 8 => "DENY_INCOMPATIBLE_ANTI_CHEAT",
+        /// VAC found memory corruption.
+        MemoryCorruption = 9 => "DENY_MEMORY_CORRUPTION",
+        /// The client runs software incompatible with VAC.
+        IncompatibleSoftware = 10 => "DENY_INCOMPATIBLE_SOFTWARE",
+        /// The client lost its connection to Steam.
+        SteamConnectionLost = 11 => "DENY_STEAM_CONNECTION_LOST",
+        /// The client's connection to Steam failed.
+        SteamConnectionError = 12 => "DENY_STEAM_CONNECTION_ERROR",
+        /// Steam did not answer about the client in time.
+        SteamResponseTimedOut = 13 => "DENY_STEAM_RESPONSE_TIMED_OUT",
+        /// Steam's validation of the client stalled.
+        SteamValidationStalled = 14 => "DENY_STEAM_VALIDATION_STALLED",
+        /// The owner of a shared (Family Sharing) library left the guest user.
+        SteamOwnerLeftGuestUser = 15 => "DENY_STEAM_OWNER_LEFT_GUEST_USER",
+    }
+}
+
+steam_enum! {
+    /// `CGameID::EGameIDType`: what a 64-bit game id names.
+    pub enum GameIdType as "GameIDType" {
+        /// A Steam app.
+        App = 0 => "GAME_TYPE_APP",
+        /// A mod of a Steam app.
+        GameMod = 1 => "GAME_TYPE_GAME_MOD",
+        /// A non-Steam game added as a shortcut.
+        Shortcut = 2 => "GAME_TYPE_SHORTCUT",
+        /// A peer-to-peer file.
+        P2p = 3 => "GAME_TYPE_P2P",
+    }
+}
+
+steam_enum! {
+    /// `ESteamIPType`: which half of a `SteamIPAddress_t` holds the address.
+    pub enum IpType as "IPType" {
+        /// An IPv4 address.
+        V4 = 0 => "IP_TYPE_IPV4",
+        /// An IPv6 address.
+        V6 = 1 => "IP_TYPE_IPV6",
+    }
+}
+
 /// Steam's `EResult`, every value of the Steamworks SDK this crate links (steamclientpublic.h), with
 /// GodotSteam's constant names (plus `RESULT_PHONE_NUMBER_IS_VOIP`, which older SDKs had).
 pub const RESULT: EnumTable = EnumTable {
@@ -294,14 +404,20 @@ pub const ENUMS: &[EnumTable] = &[
     RESULT,
 ];
 
-/// Every enum the `SteamServer` singleton registers (GodotSteam Server's set for these calls).
+/// Every enum the `SteamServer` singleton registers: GodotSteam Server's Main and Game Server enums
+/// (its stats, HTTP, inventory, networking and UGC enums are out of scope).
 pub const SERVER_ENUMS: &[EnumTable] = &[
+    AccountType::TABLE,
     AuthSessionResponse::TABLE,
     BeginAuthResult::TABLE,
+    DenyReason::TABLE,
+    GameIdType::TABLE,
+    IpType::TABLE,
     LicenseResult::TABLE,
-    InitResult::TABLE,
-    ServerMode::TABLE,
     RESULT,
+    ServerMode::TABLE,
+    InitResult::TABLE,
+    Universe::TABLE,
 ];
 
 /// `ESteamAPIInitResult`, with a sentence that tells the developer what to do.

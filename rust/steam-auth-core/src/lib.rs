@@ -13,6 +13,7 @@ pub mod codes;
 pub mod identity;
 pub mod multiplayer_auth;
 pub mod server;
+pub mod steam_id;
 pub mod steamworks_status;
 pub mod validator;
 
@@ -24,12 +25,16 @@ pub use client::simulated::{
 pub use client::steamworks::SteamworksBackend;
 pub use client::{IssuedTicket, SteamBackend, SteamEvent};
 pub use codes::{
-    eresult, AuthSessionResponse, BeginAuthResult, EnumTable, InitResult, InitStatus,
-    LicenseResult, ServerMode, ENUMS, SERVER_ENUMS,
+    eresult, AccountType, AuthSessionResponse, BeginAuthResult, DenyReason, EnumTable, InitResult,
+    InitStatus, LicenseResult, ServerMode, ENUMS, SERVER_ENUMS,
 };
 pub use identity::{Identity, IdentityError};
 pub use multiplayer_auth::{Outcome, PeerAuth, PeerId, Rejection};
 pub use server::simulated::SimulatedGameServer;
 pub use server::steamworks::SteamworksGameServer;
-pub use server::{GameServerBackend, ServerConfig, ServerEvent};
+pub use server::{
+    GameServerBackend, OutgoingPacket, PlayerCompat, PublicIp, ServerConfig, ServerEvent,
+    ServerInfo, ServerSetting,
+};
+pub use steam_id::SteamIdParts;
 pub use validator::{AuthValidator, BackendKind, TicketVerdict};

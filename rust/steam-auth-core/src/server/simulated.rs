@@ -3,6 +3,12 @@
 //! sessions, reused tickets. What it cannot see from another process (the issuer cancelling its
 //! ticket, the player going offline) it does not report. Callbacks come one pump after the call, and
 //! verdicts only while the server is logged on, as Steam's arrive once it is connected.
+//!
+//! Calls that only Steam's servers can answer get Steam's answer for a server with nothing to report:
+//! no packets to send or queries to handle, no restart requested, no group memberships and no
+//! players who dislike the candidate; before log-on, the answers of a server that is not connected.
+//! The server's own tickets are minted as the simulated client mints its own, so a client's
+//! `beginAuthSession` accepts them.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -10,8 +16,13 @@ use std::hash::{BuildHasher, Hasher};
 use steam_ticket::{Clock, SystemClock};
 
 use crate::auth_sessions::AuthSessions;
-use crate::codes::{eresult, BeginAuthResult, LicenseResult};
-use crate::server::{GameServerBackend, ServerConfig, ServerEvent};
+use crate::client::simulated::{MintOptions, TicketMint};
+use crate::client::IssuedTicket;
+use crate::codes::{eresult, BeginAuthResult, LicenseResult, ServerMode};
+use crate::server::{
+    GameServerBackend, OutgoingPacket, PlayerCompat, PublicIp, ServerConfig, ServerEvent,
+    ServerInfo, ServerSetting,
+};
 use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
 /// SteamID64 prefix of an anonymous game server account (universe 1, type AnonGameServer).
@@ -22,7 +33,6 @@ const GAME_SERVER: u64 = 0x0130_0000_0000_0000;
 /// The simulated `ISteamGameServer`.
 pub struct SimulatedGameServer {
     config: ServerConfig,
-    clock: Box<dyn Clock + Send>,
     sessions: AuthSessions,
     steam_id: u64,
     logged_on: bool,
@@ -31,6 +41,11 @@ pub struct SimulatedGameServer {
     due: Vec<ServerEvent>,
     /// Verdicts held back while the server is not logged on.
     held: Vec<ServerEvent>,
+    info: ServerInfo,
+    mint: TicketMint,
+    /// Handles of the server's own tickets not cancelled.
+    tickets: Vec<u32>,
+    next_ticket: u32,
 }
 
 impl SimulatedGameServer {
@@ -41,9 +56,13 @@ impl SimulatedGameServer {
     /// For tests: a server whose "now" is controlled.
     pub fn with_clock(config: ServerConfig, clock: Box<dyn Clock + Send>) -> Self {
         SimulatedGameServer {
+            info: ServerInfo::default(),
+            // The mint's clock is the server's "now" for validation too.
+            mint: TicketMint::new(clock),
+            tickets: Vec::new(),
+            next_ticket: 1,
             sessions: AuthSessions::new(config.app_id),
             config,
-            clock,
             steam_id: 0,
             logged_on: false,
             queued: Vec::new(),
@@ -59,6 +78,19 @@ impl SimulatedGameServer {
     fn connect(&mut self, steam_id: u64) {
         self.steam_id = steam_id;
         self.queued.push(ServerEvent::Connected);
+        // Steam's policy response follows the log-on: secure when the mode asks for VAC.
+        self.queued.push(ServerEvent::PolicyResponse {
+            secure: self.config.mode == ServerMode::AuthenticationAndSecure,
+        });
+    }
+
+    /// EResult of a call that needs Steam's servers: OK once logged on.
+    fn connection_result(&self) -> i32 {
+        if self.logged_on {
+            eresult::OK
+        } else {
+            eresult::NO_CONNECTION
+        }
     }
 }
 
@@ -100,7 +132,7 @@ impl AuthValidator for SimulatedGameServer {
     }
 
     fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
-        let now = self.clock.unix_now();
+        let now = self.mint.now();
         match self.sessions.begin(ticket, steam_id, now, |_| false) {
             Ok((response, owner_steam_id)) => {
                 self.queued
@@ -149,6 +181,91 @@ impl GameServerBackend for SimulatedGameServer {
                 result: eresult::NO_CONNECTION,
             });
         }
+    }
+
+    fn set(&mut self, setting: &ServerSetting) {
+        self.info.apply(setting);
+    }
+
+    fn info(&self) -> &ServerInfo {
+        &self.info
+    }
+
+    fn secure(&self) -> bool {
+        self.logged_on && self.config.mode == ServerMode::AuthenticationAndSecure
+    }
+
+    /// The loopback address once logged on (the simulation has no NAT to see through).
+    fn public_ip(&self) -> PublicIp {
+        if self.logged_on {
+            PublicIp::V4(std::net::Ipv4Addr::LOCALHOST)
+        } else {
+            PublicIp::Unknown
+        }
+    }
+
+    fn was_restart_requested(&mut self) -> bool {
+        false
+    }
+
+    /// Before log-on the server has no SteamID to vouch for: handle 0 and no bytes, as Steam's
+    /// `k_HAuthTicketInvalid`.
+    fn auth_session_ticket(&mut self, _for_steam_id: u64) -> IssuedTicket {
+        if !self.logged_on {
+            return IssuedTicket {
+                handle: 0,
+                bytes: Vec::new(),
+            };
+        }
+        let bytes = self
+            .mint
+            .mint(&MintOptions::session(self.steam_id, self.config.app_id));
+        let handle = self.next_ticket;
+        self.next_ticket = self.next_ticket.checked_add(1).unwrap_or(1);
+        self.tickets.push(handle);
+        IssuedTicket { handle, bytes }
+    }
+
+    fn cancel_auth_ticket(&mut self, handle: u32) {
+        self.tickets.retain(|h| *h != handle);
+    }
+
+    fn next_outgoing_packet(&mut self) -> Option<OutgoingPacket> {
+        None
+    }
+
+    fn handle_incoming_packet(&mut self, _: &[u8], _: std::net::Ipv4Addr, _: u16) -> bool {
+        false
+    }
+
+    /// The simulated players belong to no Steam group.
+    fn request_user_group_status(&mut self, steam_id: u64, group_id: u64) -> bool {
+        if !self.logged_on {
+            return false;
+        }
+        self.queued.push(ServerEvent::ClientGroupStatus {
+            steam_id,
+            group_id,
+            member: false,
+            officer: false,
+        });
+        true
+    }
+
+    fn associate_with_clan(&mut self, _clan_id: u64) {
+        let result = self.connection_result();
+        self.queued.push(ServerEvent::AssociateClan { result });
+    }
+
+    fn compute_new_player_compatibility(&mut self, steam_id: u64) {
+        let result = self.connection_result();
+        self.queued.push(ServerEvent::PlayerCompat(PlayerCompat {
+            result,
+            players_that_dont_like_candidate: 0,
+            players_that_candidate_doesnt_like: 0,
+            clan_players_that_dont_like_candidate: 0,
+            candidate_steam_id: steam_id,
+        }));
     }
 
     fn run_callbacks(&mut self, out: &mut Vec<ServerEvent>) {

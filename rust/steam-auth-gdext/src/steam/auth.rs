@@ -145,7 +145,7 @@ impl Steam {
 }
 
 /// `{id, buffer, size}`, as `getAuthSessionTicket` returns it.
-pub(super) fn ticket_dictionary(handle: i64, bytes: &[u8]) -> VarDictionary {
+pub(crate) fn ticket_dictionary(handle: i64, bytes: &[u8]) -> VarDictionary {
     vdict! {
         "id" => handle,
         "buffer" => &PackedByteArray::from(bytes),

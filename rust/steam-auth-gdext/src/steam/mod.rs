@@ -7,7 +7,7 @@
 //! and how the singleton is registered.
 
 pub(crate) mod args;
-mod auth;
+pub(crate) mod auth;
 pub mod constants;
 pub(crate) mod init;
 pub(crate) mod settings;

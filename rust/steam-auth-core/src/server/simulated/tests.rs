@@ -44,7 +44,14 @@ fn anonymous_log_on_connects_a_pump_later_with_an_anonymous_server_id() {
     assert!(!s.logged_on());
     s.log_on_anonymous();
     assert!(!s.logged_on(), "not inside the call");
-    assert_eq!(pump(&mut s), vec![ServerEvent::Connected]);
+    assert_eq!(
+        pump(&mut s),
+        vec![
+            ServerEvent::Connected,
+            ServerEvent::PolicyResponse { secure: false }
+        ],
+        "not secure: the mode is Authentication, without VAC"
+    );
     assert!(s.logged_on());
     assert_eq!(
         s.steam_id() >> 52,
@@ -203,4 +210,118 @@ fn a_clients_own_session_ticket_validates_on_the_server() {
         })],
         "Family Sharing: the owner is reported"
     );
+}
+
+fn secure_server() -> SimulatedGameServer {
+    let mut config = server().config().clone();
+    config.mode = ServerMode::AuthenticationAndSecure;
+    SimulatedGameServer::with_clock(config, Box::new(FixedClock(NOW)))
+}
+
+#[test]
+fn a_secure_mode_server_is_secure_once_logged_on_and_says_so_in_its_policy_response() {
+    let mut s = secure_server();
+    assert!(!s.secure(), "not before log-on");
+    s.log_on_anonymous();
+    let events = pump(&mut s);
+    assert!(events.contains(&ServerEvent::PolicyResponse { secure: true }));
+    assert!(s.secure());
+    let mut plain = server();
+    plain.log_on_anonymous();
+    pump(&mut plain);
+    assert!(!plain.secure(), "Authentication without VAC is not secure");
+}
+
+#[test]
+fn the_public_ip_is_unknown_before_log_on_and_loopback_after() {
+    let mut s = server();
+    assert_eq!(s.public_ip(), PublicIp::Unknown);
+    s.log_on_anonymous();
+    pump(&mut s);
+    assert_eq!(s.public_ip(), PublicIp::V4(std::net::Ipv4Addr::LOCALHOST));
+    assert!(!s.was_restart_requested());
+    assert_eq!(s.next_outgoing_packet(), None);
+    assert!(!s.handle_incoming_packet(
+        b"\xff\xff\xff\xffTSource Engine Query",
+        std::net::Ipv4Addr::LOCALHOST,
+        5000
+    ));
+}
+
+#[test]
+fn the_servers_own_ticket_is_accepted_by_a_clients_begin_auth_session() {
+    let mut s = server();
+    assert_eq!(
+        s.auth_session_ticket(0).handle,
+        0,
+        "no SteamID to vouch for before log-on"
+    );
+    s.log_on_anonymous();
+    pump(&mut s);
+    let ticket = s.auth_session_ticket(PLAYER);
+    assert_ne!(ticket.handle, 0);
+    let mut client =
+        SimulatedSteam::with_clock(SimulatedConfig::new(PLAYER, APP), Box::new(FixedClock(NOW)));
+    assert_eq!(
+        client.begin_auth_session(&ticket.bytes, s.steam_id()),
+        BeginAuthResult::Ok
+    );
+    assert_eq!(
+        client.begin_auth_session(&ticket.bytes, s.steam_id() + 1),
+        BeginAuthResult::InvalidTicket,
+        "the ticket names the server's SteamID and no other"
+    );
+    s.cancel_auth_ticket(ticket.handle);
+}
+
+#[test]
+fn group_clan_and_compatibility_queries_answer_a_pump_later_and_need_a_log_on() {
+    let mut s = server();
+    assert!(!s.request_user_group_status(PLAYER, 103_582_791_429_521_408));
+    s.associate_with_clan(103_582_791_429_521_408);
+    s.compute_new_player_compatibility(PLAYER);
+    let offline = pump(&mut s);
+    assert_eq!(
+        offline[0],
+        ServerEvent::AssociateClan {
+            result: eresult::NO_CONNECTION
+        }
+    );
+    s.log_on_anonymous();
+    pump(&mut s);
+    assert!(s.request_user_group_status(PLAYER, 103_582_791_429_521_408));
+    s.associate_with_clan(103_582_791_429_521_408);
+    s.compute_new_player_compatibility(PLAYER);
+    assert_eq!(
+        pump(&mut s),
+        vec![
+            ServerEvent::ClientGroupStatus {
+                steam_id: PLAYER,
+                group_id: 103_582_791_429_521_408,
+                member: false,
+                officer: false
+            },
+            ServerEvent::AssociateClan {
+                result: eresult::OK
+            },
+            ServerEvent::PlayerCompat(PlayerCompat {
+                result: eresult::OK,
+                players_that_dont_like_candidate: 0,
+                players_that_candidate_doesnt_like: 0,
+                clan_players_that_dont_like_candidate: 0,
+                candidate_steam_id: PLAYER,
+            }),
+        ]
+    );
+}
+
+#[test]
+fn what_the_game_sets_is_kept_for_the_server_browser() {
+    let mut s = server();
+    s.set(&ServerSetting::ServerName("Arena".into()));
+    s.set(&ServerSetting::KeyValue("mode".into(), "ctf".into()));
+    s.set(&ServerSetting::AdvertiseServerActive(true));
+    assert_eq!(s.info().server_name, "Arena");
+    assert_eq!(s.info().key_values["mode"], "ctf");
+    assert!(s.info().advertised);
 }
