@@ -21,6 +21,12 @@ echo "[test] the steam backend over the Steamworks flat-API test double" >&2
 scripts/test-steam-double.sh
 echo "[test] a dedicated server and six players as separate processes (ENet, SteamMultiplayerAuth)" >&2
 scripts/test-multiplayer.sh
+echo "[test] the dedicated-server demo (GodotSteam Server style) with two players" >&2
+demo_out=$(scripts/demo-multiplayer.sh 2>/dev/null) || { echo "$demo_out" >&2; echo "[test] demo-multiplayer.sh failed" >&2; exit 1; }
+for line in 'the server browser shows: "steam-auth demo server" on lobby, 8 players max' \
+  "Steam's policy: VAC secure" '2 players verified and greeted; shutting down' 'Welcome to the server, player 76561198000000043!'; do
+  grep -qF "$line" <<<"$demo_out" || { echo "$demo_out" >&2; echo "[test] the demo did not print: $line" >&2; exit 1; }
+done
 echo "[test] the addon copied alone into a fresh project" >&2
 scripts/test-fresh-project.sh
 echo "[test] F1 help documents every class and member" >&2

@@ -211,3 +211,46 @@ func test_calls_before_init_say_so() -> void:
 	expect_error("SteamServer.userHasLicenceForApp: the server is not initialised")
 	assert_eq(SteamServer.userHasLicenceForApp(PEER, APP), SteamServer.USER_HAS_LICENSE_RESULT_NO_AUTH)
 	SteamServer.serverReleaseCurrentThreadMemory() # harmless
+
+
+## GodotSteam Server 4.x's Main and Game Server members (its godotsteam_server.h), all of them.
+const GODOTSTEAM_SERVER_METHODS := [
+	"getServerSteamID", "getSteamID32", "isAnonAccount", "isAnonUserAccount", "isChatAccount",
+	"isClanAccount", "isConsoleUserAccount", "isIndividualAccount", "isLobby", "isServerSecure",
+	"serverInit", "serverInitEx", "serverReleaseCurrentThreadMemory", "serverShutdown",
+	"run_callbacks", "get_godotsteam_version",
+	"associateWithClan", "beginAuthSession", "cancelAuthTicket", "clearAllKeyValues",
+	"computeNewPlayerCompatibility", "endAuthSession", "getAuthSessionTicket", "getNextOutgoingPacket",
+	"getPublicIP", "getSteamID", "handleIncomingPacket", "loggedOn", "logOff", "logOn", "logOnAnonymous",
+	"requestUserGroupStatus", "secure", "setAdvertiseServerActive", "setBotPlayerCount",
+	"setDedicatedServer", "setGameData", "setGameDescription", "setGameTags", "setKeyValue", "setMapName",
+	"setMaxPlayerCount", "setModDir", "setPasswordProtected", "setProduct", "setRegion", "setServerName",
+	"setSpectatorPort", "setSpectatorServerName", "userHasLicenceForApp", "wasRestartRequested",
+]
+const GODOTSTEAM_SERVER_SIGNALS := [
+	"associate_clan", "client_approved", "client_denied", "client_group_status", "client_kick",
+	"policy_response", "player_compat", "validate_auth_ticket_response", "server_connect_failure",
+	"server_connected", "server_disconnected",
+]
+const GODOTSTEAM_SERVER_ENUMS := [
+	"AccountType", "AuthSessionResponse", "BeginAuthSessionResult", "DenyReason", "GameIDType", "IPType",
+	"Result", "ServerMode", "SteamAPIInitResult", "Universe",
+]
+
+
+func test_every_main_and_game_server_member_of_godotsteam_server_is_here() -> void:
+	var missing: Array = []
+	for method in GODOTSTEAM_SERVER_METHODS:
+		if not ClassDB.class_has_method("SteamServer", method):
+			missing.append(method + "()")
+	for sig in GODOTSTEAM_SERVER_SIGNALS:
+		if not ClassDB.class_has_signal("SteamServer", sig):
+			missing.append("signal " + sig)
+	for enum_name in GODOTSTEAM_SERVER_ENUMS:
+		if not ClassDB.class_has_enum("SteamServer", enum_name):
+			missing.append("enum " + enum_name)
+	assert_eq(missing, [], "missing from SteamServer")
+	assert_eq(ClassDB.class_get_enum_constants("SteamServer", "AccountType").size(), 12)
+	assert_eq(ClassDB.class_get_enum_constants("SteamServer", "DenyReason").size(), 16)
+	assert_eq(ClassDB.class_get_enum_constants("SteamServer", "Universe").size(), 6)
+	assert_has(SteamServer.get_godotsteam_version(), "steam-auth")

@@ -11,11 +11,25 @@ use super::SteamServer;
 use crate::steam::settings as steam_settings;
 use crate::{frame_pump, settings};
 
+/// The GodotSteam Server API level whose Main and Game Server members this class follows.
+const GODOTSTEAM_SERVER_API: &str = "4.x";
+
 const MISSING_SERVER_APP_ID: &str = "no app id: start the server with SteamAppId set, put \
 steam_appid.txt next to it, or set the Project Setting steam/auth/app_id";
 
 #[godot_api(secondary)]
 impl SteamServer {
+    /// The GodotSteam Server API this singleton follows and this addon's version, e.g.
+    /// [code]"GodotSteam Server 4.x (steam-auth 0.1.0)"[/code].
+    #[func]
+    fn get_godotsteam_version(&self) -> GString {
+        let version = format!(
+            "GodotSteam Server {GODOTSTEAM_SERVER_API} (steam-auth {})",
+            env!("CARGO_PKG_VERSION")
+        );
+        GString::from(version.as_str())
+    }
+
     /// Initialises the game server: [param ip] to bind ([code]"0.0.0.0"[/code] for any),
     /// [param game_port], [param query_port], [param server_mode] a [enum ServerMode] value, and
     /// [param version] ("x.x.x.x"). Returns [code]true[/code] on success; [method serverInitEx] says
