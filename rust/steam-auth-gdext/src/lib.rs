@@ -20,9 +20,9 @@ mod settings;
 mod shutdown;
 #[cfg(feature = "steam-singleton")]
 mod steam;
+mod steam_by_name;
 #[cfg(feature = "steam-singleton")]
 mod steam_server;
-mod steam_singleton;
 #[cfg(feature = "steam-singleton")]
 mod ticket_info;
 

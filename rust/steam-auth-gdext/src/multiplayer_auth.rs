@@ -4,10 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use godot::classes::{Engine, Object, SceneMultiplayer};
+use godot::classes::SceneMultiplayer;
 use godot::prelude::*;
 
 use steam_auth_core::{BeginAuthResult, Outcome, PeerAuth, Rejection};
+
+use crate::steam_by_name::{SteamByName, ValidatorByName};
 
 /// The message a server sends a peer it verified; a rejection is `REJECTED` + the reason.
 const VERIFIED: &[u8] = b"steam-auth:verified";
@@ -80,9 +82,7 @@ impl SteamMultiplayerAuth {
             };
             let on_verdict =
                 Callable::from_object_method(&this, "_on_validate_auth_ticket_response");
-            if !validator.is_connected("validate_auth_ticket_response", &on_verdict) {
-                validator.connect("validate_auth_ticket_response", &on_verdict);
-            }
+            validator.watch_verdicts(&on_verdict);
         } else {
             for signal in ["server_disconnected", "connection_failed"] {
                 multiplayer.connect(
@@ -139,9 +139,7 @@ impl SteamMultiplayerAuth {
         if let Some(mut validator) = validator() {
             let on_verdict =
                 Callable::from_object_method(&this, "_on_validate_auth_ticket_response");
-            if validator.is_connected("validate_auth_ticket_response", &on_verdict) {
-                validator.disconnect("validate_auth_ticket_response", &on_verdict);
-            }
+            validator.unwatch_verdicts(&on_verdict);
         }
         if let Some(mut tree) = crate::frame_pump::scene_tree() {
             let each_frame = Callable::from_object_method(&this, "_on_frame");
@@ -161,7 +159,7 @@ impl SteamMultiplayerAuth {
         for (peer, steam_id, why, began) in self.peers.timed_out(now, limit) {
             if began {
                 if let Some(mut validator) = validator() {
-                    validator.call("endAuthSession", &[(steam_id as i64).to_variant()]);
+                    validator.end_auth_session(steam_id);
                 }
             }
             self.reject(peer, steam_id, why);
@@ -216,23 +214,18 @@ impl SteamMultiplayerAuth {
         if peer != 1 {
             return;
         }
-        let Some(mut steam) = crate::steam_singleton::registered() else {
+        let Some(mut steam) = SteamByName::registered() else {
             godot_error!("SteamMultiplayerAuth: no Steam singleton to get a session ticket from");
             return;
         };
-        let ticket = steam.call("getAuthSessionTicket", &[]);
-        let Ok(bytes) = crate::args::ticket_bytes(&ticket) else {
+        let Some(ticket) = steam.session_ticket() else {
             godot_error!(
                 "SteamMultiplayerAuth: Steam gave no session ticket (is Steam initialised?)"
             );
             return;
         };
-        self.sent_ticket = ticket
-            .try_to::<VarDictionary>()
-            .ok()
-            .and_then(|d| d.get("id"))
-            .and_then(|id| id.try_to::<i64>().ok());
-        multiplayer.send_auth(1, &PackedByteArray::from(bytes));
+        self.sent_ticket = ticket.handle;
+        multiplayer.send_auth(1, &PackedByteArray::from(ticket.bytes));
     }
 
     /// Internal: SceneMultiplayer's auth callback: a ticket (server) or the server's answer (client).
@@ -288,7 +281,7 @@ impl SteamMultiplayerAuth {
             return;
         }
         if let (Some(steam_id), Some(mut validator)) = (self.peers.peer_left(peer), validator()) {
-            validator.call("endAuthSession", &[(steam_id as i64).to_variant()]);
+            validator.end_auth_session(steam_id);
         }
     }
 
@@ -313,16 +306,7 @@ impl SteamMultiplayerAuth {
             );
         };
         let result = validator
-            .call(
-                "beginAuthSession",
-                &[
-                    ticket.to_variant(),
-                    (ticket.len() as i64).to_variant(),
-                    (steam_id as i64).to_variant(),
-                ],
-            )
-            .try_to::<i64>()
-            .ok()
+            .begin_auth_session(ticket, steam_id)
             .and_then(BeginAuthResult::from_code)
             .unwrap_or(BeginAuthResult::InvalidTicket);
         if let Err(why) = self.peers.begin_result(peer, result) {
@@ -362,38 +346,15 @@ impl SteamMultiplayerAuth {
 
     /// Cancels the ticket sent, unless the game already shut Steam down (which forgets tickets).
     fn cancel_ticket(&mut self) {
-        let (Some(handle), Some(mut steam)) = (
-            self.sent_ticket.take(),
-            crate::steam_singleton::registered(),
-        ) else {
-            return;
-        };
-        let initialised = !steam.has_method("isSteamInitialized")
-            || steam
-                .call("isSteamInitialized", &[])
-                .try_to::<bool>()
-                .unwrap_or(false);
-        if initialised {
-            steam.call("cancelAuthTicket", &[handle.to_variant()]);
+        if let (Some(handle), Some(mut steam)) =
+            (self.sent_ticket.take(), SteamByName::registered())
+        {
+            steam.cancel_auth_ticket(handle);
         }
     }
 }
 
 /// Who validates tickets: an initialised `SteamServer` (dedicated server), else `Steam`.
-fn validator() -> Option<Gd<Object>> {
-    let engine = Engine::singleton();
-    if engine.has_singleton("SteamServer") {
-        if let Some(mut server) = engine.get_singleton("SteamServer") {
-            // GodotSteam Server has no such call: its SteamServer is taken as ready.
-            let ready = !server.has_method("isServerInitialized")
-                || server
-                    .call("isServerInitialized", &[])
-                    .try_to::<bool>()
-                    .unwrap_or(false);
-            if ready {
-                return Some(server);
-            }
-        }
-    }
-    crate::steam_singleton::registered()
+fn validator() -> Option<ValidatorByName> {
+    ValidatorByName::find()
 }

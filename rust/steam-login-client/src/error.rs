@@ -17,6 +17,8 @@ pub enum ErrorKind {
     Cancelled,
     /// The ticket given to the helper is unusable (bad hex, empty).
     InvalidTicket,
+    /// Steam gave no ticket to post: not initialised, no `Steam` singleton, or no ticket in time.
+    Steam,
 }
 
 impl ErrorKind {
@@ -29,6 +31,7 @@ impl ErrorKind {
             ErrorKind::Protocol => "protocol",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::InvalidTicket => "invalid_ticket",
+            ErrorKind::Steam => "steam",
         }
     }
 }

@@ -20,7 +20,7 @@ use godot::prelude::*;
 use steam_auth_core::{SteamBackend, SteamEvent, TicketVerdict};
 
 use crate::backend_slot::BackendSlot;
-use crate::steam_singleton::NAME as SINGLETON_NAME;
+use crate::steam_by_name::NAME as SINGLETON_NAME;
 
 const NOT_INITIALISED: &str =
     "Steam is not initialised: call Steam.steamInit() or Steam.steamInitEx() first";
@@ -124,7 +124,7 @@ impl Steam {
 
     /// This extension's own `Steam` singleton, when it is the one registered.
     pub fn ours() -> Option<Gd<Steam>> {
-        crate::steam_singleton::registered().and_then(|s| s.try_cast::<Steam>().ok())
+        crate::steam_by_name::registered().and_then(|s| s.try_cast::<Steam>().ok())
     }
 
     /// Registers our singleton unless the Project Setting `steam/auth/provide_steam_singleton` says
