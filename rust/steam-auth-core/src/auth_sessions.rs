@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use steam_ticket::{decode, KeyRing, TicketType};
 
 use crate::codes::{AuthSessionResponse, BeginAuthResult, LicenseResult};
+use crate::validator::TicketVerdict;
 
 /// An auth session begun with [`AuthSessions::begin`].
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl AuthSessions {
         steam_id: u64,
         now: u64,
         cancelled: impl Fn(u64) -> bool,
-    ) -> Result<(AuthSessionResponse, u64), BeginAuthResult> {
+    ) -> Result<TicketVerdict, BeginAuthResult> {
         let session = self.admit(ticket, steam_id, now)?;
         let response = if cancelled(session.gc_token) {
             AuthSessionResponse::AuthTicketCanceled
@@ -52,10 +53,14 @@ impl AuthSessions {
         } else {
             AuthSessionResponse::Ok
         };
-        let owner = session.owner_steam_id;
+        let verdict = TicketVerdict {
+            steam_id,
+            response: response.code(),
+            owner_steam_id: session.owner_steam_id,
+        };
         self.used_tokens.insert(session.gc_token);
         self.sessions.insert(steam_id, session);
-        Ok((response, owner))
+        Ok(verdict)
     }
 
     /// `EndAuthSession`; false if no session was begun for that SteamID.

@@ -1,9 +1,9 @@
 //! What steamworks' errors and statuses mean in Steam's codes and in words a developer can act on,
 //! for the client and the game server alike.
 
-use steamworks::{AuthSessionValidateError, SteamAPIInitError, SteamError};
+use steamworks::{AuthSessionError, AuthSessionValidateError, SteamAPIInitError, SteamError};
 
-use crate::codes::{eresult, InitResult, InitStatus};
+use crate::codes::{eresult, BeginAuthResult, InitResult, InitStatus};
 
 /// What to do when Steam is not running: said in every "no Steam client" status.
 pub const NO_CLIENT_HINT: &str = "Start the Steam client and log in, then restart the game; \
@@ -75,6 +75,18 @@ pub(crate) fn steam_error_code(error: &SteamError) -> i32 {
         SteamError::GSLTExpired => eresult::GSLT_EXPIRED,
         SteamError::LoggedInElsewhere => eresult::LOGGED_IN_ELSEWHERE,
         _ => eresult::FAIL,
+    }
+}
+
+/// `BeginAuthSession`'s answer as steamworks reports it, as the `EBeginAuthSessionResult` code.
+pub(crate) fn begin_result(result: Result<(), AuthSessionError>) -> BeginAuthResult {
+    match result {
+        Ok(()) => BeginAuthResult::Ok,
+        Err(AuthSessionError::InvalidTicket) => BeginAuthResult::InvalidTicket,
+        Err(AuthSessionError::DuplicateRequest) => BeginAuthResult::DuplicateRequest,
+        Err(AuthSessionError::InvalidVersion) => BeginAuthResult::InvalidVersion,
+        Err(AuthSessionError::GameMismatch) => BeginAuthResult::GameMismatch,
+        Err(AuthSessionError::ExpiredTicket) => BeginAuthResult::ExpiredTicket,
     }
 }
 

@@ -1,34 +1,47 @@
 //! The backend a singleton talks to, shared by `Steam` and `SteamServer`: empty before init, every
 //! call made before init reported the same way (an error naming the call and what to do), and the
 //! auth calls both classes have (`beginAuthSession`, `endAuthSession`, `userHasLicenseForApp`,
-//! `loggedOn`, `getSteamID`) written once over core's `AuthValidator`.
+//! `loggedOn`, `getSteamID`) written once over core's `AuthValidator`, and the per-frame callback
+//! pump both classes run.
 
 use godot::prelude::*;
-use steam_auth_core::{AuthValidator, GameServerBackend, SteamBackend};
+use steam_auth_core::{AuthValidator, GameServerBackend, ServerEvent, SteamBackend, SteamEvent};
 
 use crate::steam::args;
 
-/// A backend trait object that can be used as the `AuthValidator` it extends.
-pub(crate) trait AsValidator {
+/// What a singleton's backend trait object offers the slot: the `AuthValidator` it extends, and its
+/// callbacks.
+pub(crate) trait SingletonBackend {
+    /// What its callbacks become (`SteamEvent`, `ServerEvent`).
+    type Event;
     fn validator(&self) -> &dyn AuthValidator;
     fn validator_mut(&mut self) -> &mut dyn AuthValidator;
+    fn pump(&mut self, out: &mut Vec<Self::Event>);
 }
 
-impl AsValidator for dyn SteamBackend {
+impl SingletonBackend for dyn SteamBackend {
+    type Event = SteamEvent;
     fn validator(&self) -> &dyn AuthValidator {
         self
     }
     fn validator_mut(&mut self) -> &mut dyn AuthValidator {
         self
     }
+    fn pump(&mut self, out: &mut Vec<SteamEvent>) {
+        self.run_callbacks(out);
+    }
 }
 
-impl AsValidator for dyn GameServerBackend {
+impl SingletonBackend for dyn GameServerBackend {
+    type Event = ServerEvent;
     fn validator(&self) -> &dyn AuthValidator {
         self
     }
     fn validator_mut(&mut self) -> &mut dyn AuthValidator {
         self
+    }
+    fn pump(&mut self, out: &mut Vec<ServerEvent>) {
+        self.run_callbacks(out);
     }
 }
 
@@ -38,18 +51,21 @@ const BEGIN_INVALID: i64 = 1;
 const LICENSE_NO_AUTH: i64 = 2;
 
 /// A singleton's backend, `None` until init.
-pub(crate) struct BackendSlot<B: ?Sized> {
+pub(crate) struct BackendSlot<B: ?Sized + SingletonBackend> {
     backend: Option<Box<B>>,
+    /// Reused between pumps so idle frames do not allocate.
+    events: Vec<B::Event>,
     /// The GDScript class name messages start with (`Steam`, `SteamServer`).
     class: &'static str,
     /// What to do, said when a call comes before init.
     not_initialised: &'static str,
 }
 
-impl<B: ?Sized> BackendSlot<B> {
+impl<B: ?Sized + SingletonBackend> BackendSlot<B> {
     pub const fn empty(class: &'static str, not_initialised: &'static str) -> Self {
         BackendSlot {
             backend: None,
+            events: Vec::new(),
             class,
             not_initialised,
         }
@@ -63,18 +79,32 @@ impl<B: ?Sized> BackendSlot<B> {
         self.backend = Some(backend);
     }
 
-    /// Drops the backend (shutdown); true if there was one.
+    /// Drops the backend (shutdown) and its undelivered events; true if there was one.
     pub fn clear(&mut self) -> bool {
+        self.events.clear();
         self.backend.take().is_some()
+    }
+
+    /// The callbacks that arrived since the last pump, to emit as signals outside any borrow of the
+    /// class (handlers may call back into it); hand the buffer back with [`Self::return_buffer`].
+    pub fn take_events(&mut self) -> Vec<B::Event> {
+        let mut events = std::mem::take(&mut self.events);
+        if let Some(backend) = self.backend.as_deref_mut() {
+            backend.pump(&mut events);
+        }
+        events
+    }
+
+    /// Keeps the (drained) buffer of [`Self::take_events`] for the next pump.
+    pub fn return_buffer(&mut self, buffer: Vec<B::Event>) {
+        if self.events.capacity() < buffer.capacity() {
+            self.events = buffer;
+        }
     }
 
     /// The backend without a message (for pumping callbacks and status queries).
     pub fn get(&self) -> Option<&B> {
         self.backend.as_deref()
-    }
-
-    pub fn get_mut(&mut self) -> Option<&mut B> {
-        self.backend.as_deref_mut()
     }
 
     /// The backend, or an error naming `method` and saying to call init first.
@@ -102,7 +132,7 @@ impl<B: ?Sized> BackendSlot<B> {
     }
 }
 
-impl<B: ?Sized + AsValidator> BackendSlot<B> {
+impl<B: ?Sized + SingletonBackend> BackendSlot<B> {
     /// `loggedOn`: false (with an error) before init.
     pub fn logged_on(&self) -> bool {
         self.with("loggedOn", false, |b| b.validator().logged_on())

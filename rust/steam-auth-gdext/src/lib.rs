@@ -15,6 +15,8 @@ mod library_selector;
 mod login;
 #[cfg(feature = "steam-singleton")]
 mod multiplayer_auth;
+#[cfg(feature = "steam-singleton")]
+mod own_singleton;
 mod session;
 mod settings;
 mod shutdown;

@@ -333,13 +333,8 @@ impl AuthValidator for SimulatedSteam {
             .sessions
             .begin(ticket, steam_id, now, |token| cancelled.contains(&token))
         {
-            Ok((response, owner_steam_id)) => {
-                self.queued
-                    .push(SteamEvent::ValidateAuthTicket(TicketVerdict {
-                        steam_id,
-                        response: response.code(),
-                        owner_steam_id,
-                    }));
+            Ok(verdict) => {
+                self.queued.push(SteamEvent::ValidateAuthTicket(verdict));
                 BeginAuthResult::Ok
             }
             Err(result) => result,

@@ -4,14 +4,14 @@ use std::collections::HashSet;
 use std::ffi::CString;
 
 use steamworks::networking_types::NetworkingIdentity;
-use steamworks::{
-    AuthSessionError, AuthTicket, CallbackResult, Client, SResult, SteamId, UserHasLicense,
-};
+use steamworks::{AuthTicket, CallbackResult, Client, SResult, SteamId, UserHasLicense};
 
 use crate::client::{IssuedTicket, SteamBackend, SteamEvent};
 use crate::codes::{eresult, BeginAuthResult, InitStatus, LicenseResult};
 use crate::identity::Identity;
-use crate::steamworks_status::{init_failure, steam_error_code, steam_running, validate_code};
+use crate::steamworks_status::{
+    begin_result, init_failure, steam_error_code, steam_running, validate_code,
+};
 use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
 /// The steamworks adapter. Handles given to GDScript are our own numbers mapped to Steam's tickets.
@@ -124,17 +124,11 @@ impl AuthValidator for SteamworksBackend {
             .client
             .user()
             .begin_authentication_session(SteamId::from_raw(steam_id), ticket);
-        match result {
-            Ok(()) => {
-                self.sessions.insert(steam_id);
-                BeginAuthResult::Ok
-            }
-            Err(AuthSessionError::InvalidTicket) => BeginAuthResult::InvalidTicket,
-            Err(AuthSessionError::DuplicateRequest) => BeginAuthResult::DuplicateRequest,
-            Err(AuthSessionError::InvalidVersion) => BeginAuthResult::InvalidVersion,
-            Err(AuthSessionError::GameMismatch) => BeginAuthResult::GameMismatch,
-            Err(AuthSessionError::ExpiredTicket) => BeginAuthResult::ExpiredTicket,
+        let result = begin_result(result);
+        if result == BeginAuthResult::Ok {
+            self.sessions.insert(steam_id);
         }
+        result
     }
 
     fn end_auth_session(&mut self, steam_id: u64) -> bool {

@@ -134,16 +134,11 @@ impl AuthValidator for SimulatedGameServer {
     fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
         let now = self.mint.now();
         match self.sessions.begin(ticket, steam_id, now, |_| false) {
-            Ok((response, owner_steam_id)) => {
-                self.queued
-                    .push(ServerEvent::ValidateAuthTicket(TicketVerdict {
-                        steam_id,
-                        response: response.code(),
-                        owner_steam_id,
-                    }));
+            Ok(verdict) => {
+                self.queued.push(ServerEvent::ValidateAuthTicket(verdict));
                 BeginAuthResult::Ok
             }
-            Err(result) => result,
+            Err(refused) => refused,
         }
     }
 

@@ -10,7 +10,7 @@
 
 use std::ffi::{c_void, CString};
 
-use steamworks::{AuthSessionError, CallbackResult, Server, SteamId};
+use steamworks::{CallbackResult, Server, SteamId};
 use steamworks_sys as sys;
 
 use crate::client::IssuedTicket;
@@ -19,7 +19,9 @@ use crate::server::{
     GameServerBackend, OutgoingPacket, PlayerCompat, PublicIp, ServerConfig, ServerEvent,
     ServerInfo, ServerSetting,
 };
-use crate::steamworks_status::{init_failure, steam_error_code, steam_running, validate_code};
+use crate::steamworks_status::{
+    begin_result, init_failure, steam_error_code, steam_running, validate_code,
+};
 use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
 /// `GSPolicyResponse_t`'s id: steamworks' `CallbackResult` does not know it.
@@ -221,17 +223,10 @@ impl AuthValidator for SteamworksGameServer {
     }
 
     fn begin_auth_session(&mut self, ticket: &[u8], steam_id: u64) -> BeginAuthResult {
-        match self
-            .server
-            .begin_authentication_session(SteamId::from_raw(steam_id), ticket)
-        {
-            Ok(()) => BeginAuthResult::Ok,
-            Err(AuthSessionError::InvalidTicket) => BeginAuthResult::InvalidTicket,
-            Err(AuthSessionError::DuplicateRequest) => BeginAuthResult::DuplicateRequest,
-            Err(AuthSessionError::InvalidVersion) => BeginAuthResult::InvalidVersion,
-            Err(AuthSessionError::GameMismatch) => BeginAuthResult::GameMismatch,
-            Err(AuthSessionError::ExpiredTicket) => BeginAuthResult::ExpiredTicket,
-        }
+        begin_result(
+            self.server
+                .begin_authentication_session(SteamId::from_raw(steam_id), ticket),
+        )
     }
 
     /// Steam ignores unknown SteamIDs and says nothing, so this reports true.

@@ -138,22 +138,12 @@ impl Steam {
     /// Dispatches pending Steam callbacks as signals. Called every frame when callbacks are embedded.
     #[func(gd_self)]
     fn run_callbacks(mut this: Gd<Self>) {
-        let mut events = {
-            let mut steam = this.bind_mut();
-            let mut events = std::mem::take(&mut steam.events);
-            if let Some(backend) = steam.backend.get_mut() {
-                backend.run_callbacks(&mut events);
-            }
-            events
-        };
+        let mut events = this.bind_mut().backend.take_events();
         // Signals are emitted without holding a borrow, so handlers may call back into Steam.
         for event in events.drain(..) {
             emit(&mut this, event);
         }
-        let mut steam = this.bind_mut();
-        if steam.events.capacity() < events.capacity() {
-            steam.events = events;
-        }
+        this.bind_mut().backend.return_buffer(events);
     }
 }
 
@@ -168,7 +158,6 @@ impl Steam {
     pub(super) fn shutdown(&mut self) {
         self.stop_pumping();
         self.backend.clear();
-        self.events.clear();
         self.current_app_id = 0;
         self.current_steam_id = 0;
     }

@@ -20,6 +20,7 @@ use godot::prelude::*;
 use steam_auth_core::{SteamBackend, SteamEvent, TicketVerdict};
 
 use crate::backend_slot::BackendSlot;
+use crate::own_singleton;
 use crate::steam_by_name::NAME as SINGLETON_NAME;
 
 const NOT_INITIALISED: &str =
@@ -38,8 +39,6 @@ const NOT_INITIALISED: &str =
 #[class(no_init, base = Object)]
 pub struct Steam {
     backend: BackendSlot<dyn SteamBackend>,
-    /// Reused between pumps so idle frames do not allocate.
-    events: Vec<SteamEvent>,
     pumping_on_process_frame: bool,
     /// The app id Steam was initialised with (GodotSteam's property); 0 before init.
     #[var]
@@ -113,18 +112,12 @@ impl Steam {
     fn new_gd() -> Gd<Self> {
         Gd::from_init_fn(|base| Steam {
             backend: BackendSlot::empty("Steam", NOT_INITIALISED),
-            events: Vec::new(),
             pumping_on_process_frame: false,
             current_app_id: 0,
             current_steam_id: 0,
             current_clan_id: 0,
             base,
         })
-    }
-
-    /// This extension's own `Steam` singleton, when it is the one registered.
-    pub fn ours() -> Option<Gd<Steam>> {
-        crate::steam_by_name::registered().and_then(|s| s.try_cast::<Steam>().ok())
     }
 
     /// Registers our singleton unless the Project Setting `steam/auth/provide_steam_singleton` says
@@ -149,39 +142,12 @@ impl Steam {
 
     /// Undoes [`Self::register_singleton`] when the extension unloads.
     pub fn unregister_singleton() {
-        if let Some(ours) = Self::ours() {
-            Engine::singleton().unregister_singleton(SINGLETON_NAME);
-            ours.free();
-        }
+        own_singleton::unregister::<Steam>(SINGLETON_NAME);
     }
 
     /// Shuts Steam down and disconnects everything from its signals (see `shutdown`).
     pub fn release_all() {
-        let Some(mut this) = Self::ours() else {
-            return;
-        };
-        this.bind_mut().shutdown();
-        disconnect_all_signals(&mut this.upcast::<Object>());
-    }
-}
-
-/// Drops every connection to `object`'s signals while scripts are still alive (see `shutdown`).
-pub(crate) fn disconnect_all_signals(object: &mut Gd<Object>) {
-    let signals: Vec<StringName> = object
-        .get_signal_list()
-        .iter_shared()
-        // Signal names come as String: a strict StringName conversion would find none.
-        .filter_map(|s| s.get("name").map(|n| StringName::from(&n.to_string())))
-        .collect();
-    for signal in signals {
-        for connection in object.get_signal_connection_list(&signal).iter_shared() {
-            if let Some(callable) = connection
-                .get("callable")
-                .and_then(|c| c.try_to::<Callable>().ok())
-            {
-                object.disconnect(&signal, &callable);
-            }
-        }
+        own_singleton::release::<Steam>(SINGLETON_NAME, |this| this.bind_mut().shutdown());
     }
 }
 

@@ -3,7 +3,7 @@
 use godot::prelude::*;
 
 use super::SteamServer;
-use crate::backend_slot::AsValidator;
+use crate::backend_slot::SingletonBackend;
 use crate::steam::auth::ticket_dictionary;
 
 #[godot_api(secondary)]

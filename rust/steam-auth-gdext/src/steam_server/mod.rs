@@ -21,9 +21,9 @@ use godot::prelude::*;
 
 use steam_auth_core::{BackendKind, GameServerBackend, PlayerCompat, ServerEvent, TicketVerdict};
 
-use crate::backend_slot::{AsValidator, BackendSlot};
-use crate::frame_pump;
+use crate::backend_slot::{BackendSlot, SingletonBackend};
 use crate::steam::settings as steam_settings;
+use crate::{frame_pump, own_singleton};
 
 /// The name GodotSteam Server gives its singleton.
 pub const SINGLETON_NAME: &str = "SteamServer";
@@ -50,7 +50,6 @@ const NOT_INITIALISED: &str = "the server is not initialised: call SteamServer.s
 #[class(no_init, base = Object)]
 pub struct SteamServer {
     backend: BackendSlot<dyn GameServerBackend>,
-    events: Vec<ServerEvent>,
     base: Base<Object>,
 }
 
@@ -119,21 +118,12 @@ impl SteamServer {
     /// Dispatches pending game-server callbacks as signals; called every frame after init.
     #[func(gd_self)]
     fn run_callbacks(mut this: Gd<Self>) {
-        let mut events = {
-            let mut server = this.bind_mut();
-            let mut events = std::mem::take(&mut server.events);
-            if let Some(b) = server.backend.get_mut() {
-                b.run_callbacks(&mut events);
-            }
-            events
-        };
+        let mut events = this.bind_mut().backend.take_events();
+        // Signals are emitted without holding a borrow, so handlers may call back into SteamServer.
         for event in events.drain(..) {
             emit(&mut this, event);
         }
-        let mut server = this.bind_mut();
-        if server.events.capacity() < events.capacity() {
-            server.events = events;
-        }
+        this.bind_mut().backend.return_buffer(events);
     }
 }
 
@@ -151,35 +141,17 @@ impl SteamServer {
     }
 
     pub fn unregister_singleton() {
-        if let Some(ours) = Self::ours() {
-            Engine::singleton().unregister_singleton(SINGLETON_NAME);
-            ours.free();
-        }
+        own_singleton::unregister::<SteamServer>(SINGLETON_NAME);
     }
 
     /// Shuts down and disconnects everything from its signals (at the end of the SceneTree).
     pub fn release_all() {
-        let Some(mut this) = Self::ours() else {
-            return;
-        };
-        this.bind_mut().shutdown();
-        crate::steam::disconnect_all_signals(&mut this.upcast::<Object>());
-    }
-
-    fn ours() -> Option<Gd<SteamServer>> {
-        let engine = Engine::singleton();
-        if !engine.has_singleton(SINGLETON_NAME) {
-            return None;
-        }
-        engine
-            .get_singleton(SINGLETON_NAME)
-            .and_then(|s| s.try_cast::<SteamServer>().ok())
+        own_singleton::release::<SteamServer>(SINGLETON_NAME, |this| this.bind_mut().shutdown());
     }
 
     fn new_gd() -> Gd<Self> {
         Gd::from_init_fn(|base| SteamServer {
             backend: BackendSlot::empty(SINGLETON_NAME, NOT_INITIALISED),
-            events: Vec::new(),
             base,
         })
     }
@@ -188,7 +160,6 @@ impl SteamServer {
         if self.backend.clear() {
             frame_pump::stop(&self.to_gd());
         }
-        self.events.clear();
     }
 
     /// The simulated server shows what the game set for the server browser when it logs on.

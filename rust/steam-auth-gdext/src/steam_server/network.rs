@@ -8,7 +8,7 @@ use godot::prelude::*;
 use steam_auth_core::{BackendKind, PublicIp};
 
 use super::SteamServer;
-use crate::backend_slot::AsValidator;
+use crate::backend_slot::SingletonBackend;
 
 /// GodotSteam Server's `IP_TYPE_IPV4` / `IP_TYPE_IPV6`.
 const IP_TYPE_IPV4: i64 = 0;
