@@ -3,7 +3,7 @@
 # 1. a `Steam` singleton (a GDScript stand-in with GodotSteam's names) registered before the addon
 #    loads: the addon must not register its own, and SteamLogin.login_with_steam must log in through
 #    the stand-in; with provide_steam_singleton = never and nothing else registered, it must say why;
-# 2. a native GodotSteam (rust/godotsteam-stand-in: a class and singleton named Steam, shipping its
+# 2. a native GodotSteam (rust/testing/godotsteam-stand-in: a class and singleton named Steam, shipping its
 #    own libsteam_api, older than the addon's or as new) beside the addon: it runs login-only by
 #    itself; first and later opens (--import) and the game run without errors, and the login goes
 #    through GodotSteam's Steam;

@@ -14,7 +14,7 @@ cargo clippy -p steam-auth-gdext --all-targets --no-default-features -- -D warni
 echo "[test] cargo test" >&2
 cargo test --workspace
 echo "[test] store suite and two server instances against a real PostgreSQL" >&2
-scripts/with-postgres.sh cargo test -p steam-login-server --test store --test multi_instance -- --ignored
+scripts/with-postgres.sh cargo test -p steam-login-server --test server -- --ignored
 echo "[test] headless Godot suite" >&2
 scripts/test-godot.sh
 echo "[test] the steam backend over the Steamworks flat-API test double" >&2

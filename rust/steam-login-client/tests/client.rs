@@ -234,30 +234,9 @@ fn simulated_ticket(steam_id: u64) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as u32;
-    let ticket = steam_ticket::Ticket {
-        gc_token: 1,
-        steam_id,
-        token_time: now,
-        session: steam_ticket::SessionHeader {
-            ticket_type: steam_ticket::TicketType::WebApi,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            ms_since_connect: 0,
-            connection_count: 1,
-        },
-        ownership: steam_ticket::Ownership {
-            version: 4,
-            steam_id,
-            app_id: 555440,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            flags: 0,
-            issued: now,
-            expires: now + 3600,
-            licenses: vec![],
-            dlc: vec![],
-        },
-    };
+    let mut ticket = steam_ticket::fixtures::web_api_ticket(steam_id, 555440, now);
+    ticket.ownership.expires = now + 3600;
+
     steam_ticket::hex::encode(&steam_ticket::mint(&ticket))
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use steam_ticket::{hex, mint, Ownership, SessionHeader, Ticket, TicketType};
+use steam_ticket::{hex, mint};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -15,31 +15,8 @@ fn main() {
         .unwrap_or(0);
     for i in 0..count {
         let steam_id = 76561198100000000 + i;
-        let local = [127, 0, 0, 1].into();
-        let ticket = Ticket {
-            gc_token: 0x5eed_0000_0000_0000 + i,
-            steam_id,
-            token_time: now,
-            session: SessionHeader {
-                ticket_type: TicketType::WebApi,
-                external_ip: local,
-                internal_ip: local,
-                ms_since_connect: 1,
-                connection_count: 1,
-            },
-            ownership: Ownership {
-                version: 4,
-                steam_id,
-                app_id,
-                external_ip: local,
-                internal_ip: local,
-                flags: 0,
-                issued: now,
-                expires: now + 21 * 86_400,
-                licenses: vec![0],
-                dlc: vec![],
-            },
-        };
+        let mut ticket = steam_ticket::fixtures::web_api_ticket(steam_id, app_id, now);
+        ticket.gc_token = 0x5eed_0000_0000_0000 + i;
         println!("{{\"token\":\"{}\"}}", hex::encode(&mint(&ticket)));
     }
 }

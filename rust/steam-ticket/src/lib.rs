@@ -11,6 +11,8 @@
 
 pub mod check;
 pub mod decode;
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 pub mod hex;
 pub mod keys;
 pub mod mint;

@@ -66,33 +66,18 @@ proptest! {
 }
 
 fn sample(now: u32) -> Ticket {
-    Ticket {
-        gc_token: 0x0123_4567_89ab_cdef,
-        steam_id: 76561198000000000,
-        token_time: now,
-        session: SessionHeader {
-            ticket_type: TicketType::Session,
-            external_ip: Ipv4Addr::new(203, 0, 113, 7),
-            internal_ip: Ipv4Addr::new(192, 168, 1, 20),
-            ms_since_connect: 1234,
-            connection_count: 1,
-        },
-        ownership: Ownership {
-            version: 4,
-            steam_id: 76561198000000000,
-            app_id: 555440,
-            external_ip: Ipv4Addr::new(203, 0, 113, 7),
-            internal_ip: Ipv4Addr::new(192, 168, 1, 20),
-            flags: 0,
-            issued: now,
-            expires: now + 21 * 86_400,
-            licenses: vec![0],
-            dlc: vec![Dlc {
-                app_id: 555441,
-                licenses: vec![7, 8],
-            }],
-        },
-    }
+    let mut t = steam_ticket::fixtures::session_ticket(76561198000000000, 555440, now);
+    t.gc_token = 0x0123_4567_89ab_cdef;
+    t.session.external_ip = Ipv4Addr::new(203, 0, 113, 7);
+    t.session.internal_ip = Ipv4Addr::new(192, 168, 1, 20);
+    t.session.ms_since_connect = 1234;
+    t.ownership.external_ip = t.session.external_ip;
+    t.ownership.internal_ip = t.session.internal_ip;
+    t.ownership.dlc = vec![Dlc {
+        app_id: 555441,
+        licenses: vec![7, 8],
+    }];
+    t
 }
 
 #[test]

@@ -9,7 +9,7 @@ use num_bigint::BigUint;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use sha1::{Digest, Sha1};
-use steam_ticket::{decode, mint, KeyRing, Ownership, SessionHeader, Ticket, TicketType};
+use steam_ticket::{decode, mint, KeyRing};
 
 const PRIVATE_PEM: &str = include_str!("../keys/simulation-private-key.pem");
 const LEN: usize = 128;
@@ -23,31 +23,9 @@ const DIGEST_INFO: usize = SEPARATOR + 1;
 const DIGEST: usize = LEN - 20;
 
 fn ticket() -> steam_ticket::DecodedTicket {
-    let steam_id = 76561198000000042;
-    let t = Ticket {
-        gc_token: 7,
-        steam_id,
-        token_time: 1_700_000_000,
-        session: SessionHeader {
-            ticket_type: TicketType::WebApi,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            ms_since_connect: 5,
-            connection_count: 1,
-        },
-        ownership: Ownership {
-            version: 4,
-            steam_id,
-            app_id: 480,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            flags: 0,
-            issued: 1_700_000_000,
-            expires: 1_900_000_000,
-            licenses: vec![0],
-            dlc: vec![],
-        },
-    };
+    let mut t = steam_ticket::fixtures::web_api_ticket(76561198000000042, 480, 1_700_000_000);
+    t.gc_token = 7;
+    t.ownership.expires = 1_900_000_000;
     decode(&mint(&t)).unwrap()
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the test-only CA and the `localhost` certificate tests/steam_tls.rs serves TLS with.
+# Regenerates the test-only CA and the `localhost` certificate tests/server/steam_tls.rs serves TLS with.
 # They are committed (valid for 100 years) so tests need neither openssl nor a certificate crate.
 set -euo pipefail
 cd "$(dirname "$0")"

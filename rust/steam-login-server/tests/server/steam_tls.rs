@@ -2,7 +2,6 @@
 //! `--steam-api-ca`, verifies the certificate's name, and sends the key only inside TLS. A TLS double
 //! on loopback (a test CA's `localhost` certificate, tests/tls) answers AuthenticateUserTicket.
 
-mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use steam_login_server::Config;
-use support::*;
+use crate::support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PLAYER: u64 = 76561198000000654;

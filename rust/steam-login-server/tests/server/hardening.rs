@@ -2,14 +2,13 @@
 //! half-sent requests, a shutdown with a client stalled mid-request, and the JSON shape of every
 //! status it can answer.
 
-mod support;
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use steam_login_protocol::ErrorBody;
 use steam_login_server::Config;
-use support::*;
+use crate::support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -2,10 +2,9 @@
 //! the daily quota are shared. Needs PostgreSQL: scripts/test.sh runs this under
 //! scripts/with-postgres.sh, each test on a database of its own.
 
-mod support;
 
 use serde_json::Value;
-use support::*;
+use crate::support::*;
 
 const PLAYER: u64 = 76561198000001111;
 

@@ -1,13 +1,12 @@
 //! Sessions after a login: refresh without Steam, the session cookie, and the sweep of expired
 //! sessions.
 
-mod support;
 
 use std::time::Duration;
 
 use serde_json::Value;
 use steam_login_server::Config;
-use support::*;
+use crate::support::*;
 
 const PLAYER: u64 = 76561198000000456;
 

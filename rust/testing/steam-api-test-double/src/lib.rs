@@ -124,7 +124,7 @@ fn with_server<R>(name: &str, f: impl FnOnce(&mut ServerState) -> R) -> R {
 }
 
 fn unimplemented(name: &str) -> ! {
-    eprintln!("steam-api-test-double: {name} was called, but the double does not implement it; add it to rust/steam-api-test-double");
+    eprintln!("steam-api-test-double: {name} was called, but the double does not implement it; add it to rust/testing/steam-api-test-double");
     std::process::abort();
 }
 

@@ -1,5 +1,4 @@
 //! Test support: a programmable fake of Steam's Web API, the server run in-process, tickets, logs.
-#![allow(dead_code)]
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -12,7 +11,7 @@ use std::time::Instant;
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use steam_login_server::{serve, Config};
-use steam_ticket::{mint, Ownership, SessionHeader, Ticket, TicketType};
+use steam_ticket::{mint, Ticket};
 use tokio::sync::oneshot;
 
 pub const KEY: &str = "TESTKEY-0123456789ABCDEF-never-log-me";
@@ -131,30 +130,8 @@ pub fn ticket_for(steam_id: u64) -> String {
 
 pub fn ticket_with(steam_id: u64, tweak: impl FnOnce(&mut Ticket)) -> String {
     let now = now();
-    let mut t = Ticket {
-        gc_token: rand_u64(),
-        steam_id,
-        token_time: now,
-        session: SessionHeader {
-            ticket_type: TicketType::WebApi,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            ms_since_connect: 5,
-            connection_count: 1,
-        },
-        ownership: Ownership {
-            version: 4,
-            steam_id,
-            app_id: APP,
-            external_ip: [127, 0, 0, 1].into(),
-            internal_ip: [127, 0, 0, 1].into(),
-            flags: 0,
-            issued: now,
-            expires: now + 21 * 86_400,
-            licenses: vec![0],
-            dlc: vec![],
-        },
-    };
+    let mut t = steam_ticket::fixtures::web_api_ticket(steam_id, APP, now);
+    t.gc_token = rand_u64();
     tweak(&mut t);
     steam_ticket::hex::encode(&mint(&t))
 }

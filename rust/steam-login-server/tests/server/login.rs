@@ -1,12 +1,11 @@
 //! The login endpoint against a fake Steam Web API on loopback: every mapping, with the number of
 //! upstream calls it costs.
 
-mod support;
 
 use serde_json::{json, Value};
 use steam_login_server::config::Policy;
 use steam_login_server::Config;
-use support::*;
+use crate::support::*;
 
 const PLAYER: u64 = 76561198000000123;
 
