@@ -194,11 +194,10 @@ impl SteamLoginResult {
     }
 }
 
+/// Unix seconds, from the clock every crate of this project reads.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    use steam_ticket::Clock;
+    steam_ticket::SystemClock.unix_now() as i64
 }
 
 /// JSON → Variant: objects become Dictionaries, arrays Arrays, integers ints.

@@ -230,10 +230,7 @@ async fn own_server(name: &str) -> String {
 
 /// A simulation-signed ticket for `steam_id`, as hex.
 fn simulated_ticket(steam_id: u64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as u32;
+    let now = steam_ticket::fixtures::now();
     let mut ticket = steam_ticket::fixtures::web_api_ticket(steam_id, 555440, now);
     ticket.ownership.expires = now + 3600;
 

@@ -13,8 +13,8 @@ use steam_login_protocol::{SessionBody, SessionInfo};
 use crate::http::error::ApiError;
 use crate::metrics::RefreshOutcome;
 use crate::state::AppState;
-use crate::steam::quota::unix_now;
 use crate::store::{Refresh, Refreshed, TokenHash};
+use steam_ticket::{Clock, SystemClock};
 
 /// `N` fresh random UUIDs v4 from one read of the OS RNG (a syscall each would cost a login more).
 pub fn random_uuids<const N: usize>() -> Result<[String; N], getrandom::Error> {
@@ -48,7 +48,7 @@ pub fn session_response(state: &AppState, issued: &Issued<'_>) -> Response {
     );
     let mut response = Json(body).into_response();
     if let Some(name) = &state.config.session_cookie {
-        let max_age = (issued.expire - unix_now() as i64).max(0);
+        let max_age = (issued.expire - SystemClock.unix_now() as i64).max(0);
         let cookie = cookie::Cookie::build((name.as_str(), issued.token))
             .http_only(true)
             .path("/")
@@ -109,7 +109,7 @@ pub async fn session(
         .session(&TokenHash::of(&token))
         .await
         .map_err(store_failed)?;
-    let now = unix_now() as i64;
+    let now = SystemClock.unix_now() as i64;
     match record {
         Some(s) if !s.revoked && s.expire > now => Ok(Json(SessionInfo {
             user_id: s.user_id,
@@ -138,7 +138,7 @@ pub async fn revoke(
     let token = session_token(&state, &headers)?;
     let revoked = state
         .store
-        .revoke(&TokenHash::of(&token), unix_now() as i64)
+        .revoke(&TokenHash::of(&token), SystemClock.unix_now() as i64)
         .await
         .map_err(store_failed)?;
     if revoked {
@@ -172,7 +172,7 @@ async fn refresh_flow(
         tracing::error!("the OS random number generator failed: {e}");
         internal(ApiError::internal("no randomness for a session token"))
     })?;
-    let at = unix_now() as i64;
+    let at = SystemClock.unix_now() as i64;
     let expire = at + state.config.session_ttl as i64;
     let refresh = Refresh {
         old: TokenHash::of(&token),
@@ -215,7 +215,7 @@ pub fn spawn_sweeper(state: &Arc<AppState>) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let before = unix_now() as i64 - state.config.session_retention_secs as i64;
+            let before = SystemClock.unix_now() as i64 - state.config.session_retention_secs as i64;
             loop {
                 match state.store.delete_expired(before, SWEEP_BATCH).await {
                     Ok(n) => {

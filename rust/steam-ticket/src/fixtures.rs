@@ -45,10 +45,10 @@ pub fn session_ticket(steam_id: u64, app_id: u32, now: u32) -> Ticket {
     ticket
 }
 
-/// The current unix time as a ticket stores it.
+/// The current unix time as a ticket stores it (32 bits).
 pub fn now() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs().min(u64::from(u32::MAX)) as u32)
-        .unwrap_or(0)
+    use crate::check::Clock;
+    crate::check::SystemClock
+        .unix_now()
+        .min(u64::from(u32::MAX)) as u32
 }

@@ -19,9 +19,9 @@ use crate::config::Policy;
 use crate::metrics::{Outcome, PolicyCheck};
 use crate::sessions::{random_uuids, session_response, Issued};
 use crate::state::AppState;
-use crate::steam::quota::unix_now;
 use crate::steam::web_api::{BudgetRefusal, CheckedTicket, Player, TicketAnswer, Upstream};
 use crate::store::{NewLogin, TokenHash};
+use steam_ticket::Clock;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
@@ -215,7 +215,7 @@ struct Granted {
 }
 
 async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, LoginError> {
-    let generated = unix_now() as i64;
+    let generated = SystemClock.unix_now() as i64;
     let expire = generated + state.config.session_ttl as i64;
     let [token, candidate_user_id] = random_uuids().map_err(|e| {
         tracing::error!("the OS random number generator failed: {e}");

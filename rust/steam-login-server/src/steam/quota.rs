@@ -12,7 +12,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use steam_ticket::{Clock, SystemClock};
 
 use tokio::sync::Notify;
 
@@ -38,13 +40,6 @@ pub struct QuotaGuard {
     due: Notify,
 }
 
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// `YYYY-MM-DD` of a day number (civil-from-days, proleptic Gregorian).
 pub fn day_label(day: u64) -> String {
     let z = day as i64 + 719_468;
@@ -62,7 +57,7 @@ pub fn day_label(day: u64) -> String {
 impl QuotaGuard {
     /// Loads today's count from the store.
     pub async fn load(store: Arc<dyn Store>, budget: u64) -> Result<Self, StoreError> {
-        let day = unix_now() / 86_400;
+        let day = SystemClock.unix_now() / 86_400;
         let used = store.add_quota(&day_label(day), 0).await?;
         Ok(QuotaGuard {
             budget,
@@ -92,7 +87,7 @@ impl QuotaGuard {
                 Err(BudgetRefusal::Spent)
             };
         }
-        let today = unix_now() / 86_400;
+        let today = SystemClock.unix_now() / 86_400;
         self.roll_over(today);
         match self.store.take_quota(&day_label(today), self.budget).await {
             Ok(Some(total)) => {
@@ -112,7 +107,7 @@ impl QuotaGuard {
 
     /// Takes one call from today's budget counted in memory; false when it is spent.
     pub fn try_acquire(&self) -> bool {
-        self.roll_over(unix_now() / 86_400);
+        self.roll_over(SystemClock.unix_now() / 86_400);
         let taken = self
             .used
             .fetch_update(Relaxed, Relaxed, |used| {
@@ -127,7 +122,7 @@ impl QuotaGuard {
 
     /// Seconds until the budget refills (next UTC midnight).
     pub fn seconds_until_reset(&self) -> u64 {
-        86_400 - unix_now() % 86_400
+        86_400 - SystemClock.unix_now() % 86_400
     }
 
     fn roll_over(&self, today: u64) {
@@ -146,7 +141,7 @@ impl QuotaGuard {
     /// Persists what was counted since the last flush and adopts the store's total (which includes
     /// other instances' calls).
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.roll_over(unix_now() / 86_400);
+        self.roll_over(SystemClock.unix_now() / 86_400);
         let day = self.day.load(Relaxed);
         let delta = self.pending.swap(0, Relaxed);
         match self.store.add_quota(&day_label(day), delta).await {

@@ -2,13 +2,12 @@
 //! half-sent requests, a shutdown with a client stalled mid-request, and the JSON shape of every
 //! status it can answer.
 
-
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use serde_json::Value;
 use steam_login_protocol::ErrorBody;
 use steam_login_server::Config;
-use crate::support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -1,11 +1,10 @@
 //! The login endpoint against a fake Steam Web API on loopback: every mapping, with the number of
 //! upstream calls it costs.
 
-
+use crate::support::*;
 use serde_json::{json, Value};
 use steam_login_server::config::Policy;
 use steam_login_server::Config;
-use crate::support::*;
 
 const PLAYER: u64 = 76561198000000123;
 
@@ -658,7 +657,8 @@ async fn only_the_ticket_s_declared_length_is_forwarded_to_steam() {
 #[tokio::test]
 async fn a_crash_loses_at_most_flush_at_calls_of_the_quota_count() {
     use std::process::{Command, Stdio};
-    use steam_login_server::quota::{day_label, unix_now, FLUSH_AT};
+    use steam_login_server::quota::{day_label, FLUSH_AT};
+    let unix_now = || u64::from(steam_ticket::fixtures::now());
     let fake = FakeSteam::start(Answer::Ok).await;
     let db = temp_db("crash-quota");
     let port = std::net::TcpListener::bind("127.0.0.1:0")

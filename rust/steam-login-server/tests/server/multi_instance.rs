@@ -2,9 +2,8 @@
 //! the daily quota are shared. Needs PostgreSQL: scripts/test.sh runs this under
 //! scripts/with-postgres.sh, each test on a database of its own.
 
-
-use serde_json::Value;
 use crate::support::*;
+use serde_json::Value;
 
 const PLAYER: u64 = 76561198000001111;
 

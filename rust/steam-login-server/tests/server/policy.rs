@@ -1,10 +1,9 @@
 //! The operator's verdict policy: VAC bans, Family Sharing and ownership, each with its 403 code,
 //! its count in `/metrics` and the Web API calls it costs.
 
-
+use crate::support::*;
 use steam_login_server::config::Policy;
 use steam_login_server::Config;
-use crate::support::*;
 
 const PLAYER: u64 = 76561198000000789;
 const LENDER: u64 = 76561198000000790;

@@ -1,12 +1,11 @@
 //! Sessions after a login: refresh without Steam, the session cookie, and the sweep of expired
 //! sessions.
 
-
 use std::time::Duration;
 
+use crate::support::*;
 use serde_json::Value;
 use steam_login_server::Config;
-use crate::support::*;
 
 const PLAYER: u64 = 76561198000000456;
 

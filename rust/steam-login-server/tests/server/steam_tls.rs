@@ -2,14 +2,13 @@
 //! `--steam-api-ca`, verifies the certificate's name, and sends the key only inside TLS. A TLS double
 //! on loopback (a test CA's `localhost` certificate, tests/tls) answers AuthenticateUserTicket.
 
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::support::*;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use steam_login_server::Config;
-use crate::support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PLAYER: u64 = 76561198000000654;

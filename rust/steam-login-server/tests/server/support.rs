@@ -117,10 +117,7 @@ pub fn temp_db(name: &str) -> String {
 }
 
 pub fn now() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as u32
+    steam_ticket::fixtures::now()
 }
 
 /// A fresh session ticket for `steam_id`, signed with the simulation key.
