@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::http::error::ApiError;
 use crate::metrics::{Outcome, RejectionReason};
+use crate::steam::web_api::SteamFault;
 
 /// A refusal by the offline checks: the first problem's reason, and every problem in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub enum LoginError {
     },
     SteamTimeout,
     /// Steam's answer was not usable: transport error, 5xx after retries, not its JSON.
-    SteamFault(String),
+    SteamFault(SteamFault),
     /// The server's own failure (store, randomness); the details are logged, not sent.
     Internal(&'static str),
 }
@@ -152,7 +153,7 @@ impl LoginError {
             Self::SteamKeyRejected => "Steam rejected the server's Web API key".into(),
             Self::SteamThrottled { .. } => "Steam is throttling this server; retry later".into(),
             Self::SteamTimeout => "Steam did not answer in time".into(),
-            Self::SteamFault(why) => why.clone(),
+            Self::SteamFault(why) => why.to_string(),
             Self::Internal(what) => (*what).into(),
         }
     }

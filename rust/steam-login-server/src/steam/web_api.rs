@@ -41,7 +41,33 @@ pub enum Upstream<T> {
     /// No answer within the timeout (after retries).
     Timeout,
     /// Anything else: transport errors, 5xx after retries, 400, bodies that are not Steam's JSON.
-    Fault(String),
+    Fault(SteamFault),
+}
+
+/// Why Steam gave no usable answer; the words are safe to show (never the key).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SteamFault {
+    /// The request could not be built (a ticket or identity that does not fit in a URL).
+    #[error("the Steam Web API request could not be built")]
+    Request,
+    /// No connection could be made (refused, DNS, TLS).
+    #[error("cannot connect to Steam: {0}")]
+    Connect(String),
+    /// The connection failed during the exchange.
+    #[error("cannot reach Steam: {0}")]
+    Transport(String),
+    /// An HTTP status other than 200, 403 and 429.
+    #[error("Steam answered HTTP {0}")]
+    Status(u16),
+    /// The answer is larger than any answer of Steam's.
+    #[error("Steam's answer is over {MAX_ANSWER_BYTES} bytes")]
+    TooLarge,
+    /// The bytes are not HTTP.
+    #[error("Steam's answer is not valid HTTP: {0}")]
+    NotHttp(String),
+    /// HTTP 200 whose body is not the JSON Steam sends (the parser says what is wrong).
+    #[error("{0}")]
+    Malformed(String),
 }
 
 /// What `AuthenticateUserTicket` said about a ticket.
@@ -196,7 +222,7 @@ impl SteamWebApi {
         budget: &dyn CallBudget,
     ) -> Result<Upstream<T>, BudgetRefusal> {
         let Ok(uri) = url.parse::<Uri>() else {
-            return Ok(Upstream::Fault("the request does not fit in a URL".into()));
+            return Ok(Upstream::Fault(SteamFault::Request));
         };
         let mut attempt = 0;
         loop {
@@ -225,8 +251,11 @@ impl SteamWebApi {
         let request = match request {
             Ok(r) => r,
             Err(_) => {
-                let message = "the Steam Web API request could not be built".to_string();
-                return (Upstream::Fault(message), AttemptResult::Transport, false);
+                return (
+                    Upstream::Fault(SteamFault::Request),
+                    AttemptResult::Transport,
+                    false,
+                )
             }
         };
         let exchange = async {
@@ -252,18 +281,24 @@ impl SteamWebApi {
                 AttemptResult::Throttled,
                 false,
             ),
-            status @ 500..=599 => {
-                let message = format!("Steam answered HTTP {status}");
-                (Upstream::Fault(message), AttemptResult::ServerError, true)
-            }
+            status @ 500..=599 => (
+                Upstream::Fault(SteamFault::Status(status)),
+                AttemptResult::ServerError,
+                true,
+            ),
             200..=299 => match parse(&body) {
                 Ok((answer, result)) => (Upstream::Answer(answer), result, false),
-                Err(message) => (Upstream::Fault(message), AttemptResult::Malformed, false),
+                Err(message) => (
+                    Upstream::Fault(SteamFault::Malformed(message)),
+                    AttemptResult::Malformed,
+                    false,
+                ),
             },
-            status => {
-                let message = format!("Steam answered HTTP {status}");
-                (Upstream::Fault(message), AttemptResult::Malformed, false)
-            }
+            status => (
+                Upstream::Fault(SteamFault::Status(status)),
+                AttemptResult::Malformed,
+                false,
+            ),
         }
     }
 }
@@ -355,23 +390,27 @@ impl ExchangeError {
             .downcast_ref::<http_body_util::LengthLimitError>()
             .is_some()
         {
-            let message = format!("Steam's answer is over {MAX_ANSWER_BYTES} bytes");
-            return (Upstream::Fault(message), AttemptResult::Malformed, false);
+            return (
+                Upstream::Fault(SteamFault::TooLarge),
+                AttemptResult::Malformed,
+                false,
+            );
         }
         let parse_error = std::iter::successors(Some(error), |e| e.source())
             .filter_map(|e| e.downcast_ref::<hyper::Error>())
             .any(hyper::Error::is_parse);
         if parse_error {
-            let message = format!("Steam's answer is not valid HTTP: {root}");
-            return (Upstream::Fault(message), AttemptResult::Malformed, false);
+            return (
+                Upstream::Fault(SteamFault::NotHttp(root.to_string())),
+                AttemptResult::Malformed,
+                false,
+            );
         }
-        let message = match &self {
-            ExchangeError::Request(e) if e.is_connect() => {
-                format!("cannot connect to Steam: {root}")
-            }
-            _ => format!("cannot reach Steam: {root}"),
+        let fault = match &self {
+            ExchangeError::Request(e) if e.is_connect() => SteamFault::Connect(root.to_string()),
+            _ => SteamFault::Transport(root.to_string()),
         };
-        (Upstream::Fault(message), AttemptResult::Transport, true)
+        (Upstream::Fault(fault), AttemptResult::Transport, true)
     }
 }
 

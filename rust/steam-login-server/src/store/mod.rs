@@ -73,9 +73,22 @@ pub enum Refreshed {
     Unknown,
 }
 
+/// Why the store could not do what was asked, one case per thing an operator would look at.
 #[derive(Debug, thiserror::Error)]
-#[error("database error: {0}")]
-pub struct StoreError(pub String);
+pub enum StoreError {
+    /// The database could not be opened or reached (a path, a URL, a connection).
+    #[error("cannot open the database: {0}")]
+    Open(String),
+    /// The database holds a layout this build does not know.
+    #[error("{0}")]
+    Schema(String),
+    /// A statement or a commit failed.
+    #[error("database error: {0}")]
+    Query(String),
+    /// A worker of the store (named) is not running, so nothing it does can be done.
+    #[error("the {0} has stopped")]
+    Stopped(&'static str),
+}
 
 #[async_trait]
 pub trait Store: Send + Sync {

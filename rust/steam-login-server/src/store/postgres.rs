@@ -56,7 +56,7 @@ pub struct PostgresStore {
 }
 
 fn db_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError(e.to_string())
+    StoreError::Query(e.to_string())
 }
 
 impl PostgresStore {
@@ -64,7 +64,7 @@ impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url
             .parse()
-            .map_err(|_| StoreError("DATABASE_URL is not a valid postgres:// URL".into()))?;
+            .map_err(|_| StoreError::Open("DATABASE_URL is not a valid postgres:// URL".into()))?;
         let manager = Manager::from_config(
             config,
             NoTls,

@@ -107,12 +107,12 @@ pub struct SqliteStore {
 }
 
 fn db_error(e: rusqlite::Error) -> StoreError {
-    StoreError(e.to_string())
+    StoreError::Query(e.to_string())
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path)
-        .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+    let conn =
+        Connection::open(path).map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
     // 64 MiB of page cache per connection: the hot part of the tables stays in memory.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
@@ -141,13 +141,13 @@ impl SqliteStore {
                 let restart = Arc::clone(&restart);
                 move || checkpoint_loop(checkpointer, &restart)
             })
-            .map_err(|e| StoreError(format!("cannot start the SQLite checkpointer: {e}")))?;
+            .map_err(|e| StoreError::Open(format!("cannot start the SQLite checkpointer: {e}")))?;
         let reader = connect(path)?;
         let (tx, rx) = mpsc::unbounded_channel();
         thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || write_loop(writer, rx, &restart))
-            .map_err(|e| StoreError(format!("cannot start the SQLite writer: {e}")))?;
+            .map_err(|e| StoreError::Open(format!("cannot start the SQLite writer: {e}")))?;
         Ok(SqliteStore {
             path: path.to_owned(),
             writes: tx,
@@ -162,9 +162,8 @@ impl SqliteStore {
         let (tx, rx) = oneshot::channel();
         self.writes
             .send(make(tx))
-            .map_err(|_| StoreError("the SQLite writer has stopped".into()))?;
-        rx.await
-            .map_err(|_| StoreError("the SQLite writer has stopped".into()))?
+            .map_err(|_| StoreError::Stopped("SQLite writer"))?;
+        rx.await.map_err(|_| StoreError::Stopped("SQLite writer"))?
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
@@ -187,13 +186,13 @@ fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     match (version, has_tables) {
         (SCHEMA_VERSION, _) | (0, false) => {}
         (0, true) => {
-            return Err(StoreError(format!(
+            return Err(StoreError::Schema(format!(
                 "{} was written by a pre-release build with an older table layout; move it aside to start afresh",
                 path.display()
             )))
         }
         (other, _) => {
-            return Err(StoreError(format!(
+            return Err(StoreError::Schema(format!(
                 "{} has schema version {other}; this build knows version {SCHEMA_VERSION}",
                 path.display()
             )))
@@ -459,14 +458,14 @@ fn deliver<T: Send + 'static>(
         let outcome = match (result, committed) {
             (Ok(value), Ok(())) => Ok(value),
             (Err(e), _) => Err(db_error(e)),
-            (Ok(_), Err(e)) => Err(StoreError(format!("commit failed: {e}"))),
+            (Ok(_), Err(e)) => Err(StoreError::Query(format!("commit failed: {e}"))),
         };
         let _ = sender.send(outcome);
     })
 }
 
 fn fail(op: Write, message: &str) {
-    let error = || StoreError(message.to_owned());
+    let error = || StoreError::Query(message.to_owned());
     match op {
         Write::Login(_, s) => drop(s.send(Err(error()))),
         Write::Revoke(_, _, s) => drop(s.send(Err(error()))),
@@ -527,7 +526,13 @@ impl Store for SqliteStore {
                 .collect::<Result<Vec<_>, _>>()
         })
         .await
-        .map_err(|e| StoreError(format!("the session sweep stopped: {e}")))??;
+        .map_err(|e| {
+            StoreError::Stopped(if e.is_panic() {
+                "session sweep (it panicked)"
+            } else {
+                "session sweep"
+            })
+        })??;
         let mut deleted = 0;
         for chunk in found.chunks(100) {
             let hashes = chunk.to_vec();
