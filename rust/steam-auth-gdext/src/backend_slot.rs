@@ -4,6 +4,8 @@
 //! `loggedOn`, `getSteamID`) written once over core's `AuthValidator`, and the per-frame callback
 //! pump both classes run.
 
+use godot::obj::bounds::DeclUser;
+use godot::obj::Bounds;
 use godot::prelude::*;
 use steam_auth_core::{AuthValidator, GameServerBackend, ServerEvent, SteamBackend, SteamEvent};
 
@@ -192,4 +194,21 @@ impl<B: ?Sized + SingletonBackend> BackendSlot<B> {
             .map(|b| i64::from(b.validator_mut().user_has_license_for_app(id, app).code()))
             .unwrap_or(LICENSE_NO_AUTH)
     }
+}
+
+/// One frame's callbacks of `this`'s backend, each emitted by `emit` while no borrow of the class is
+/// held (signal handlers may call back into it). The slot is reached through `slot`.
+pub(crate) fn dispatch<C, B>(
+    this: &mut Gd<C>,
+    slot: fn(&mut C) -> &mut BackendSlot<B>,
+    emit: fn(&mut Gd<C>, B::Event),
+) where
+    C: GodotClass + Bounds<Declarer = DeclUser>,
+    B: ?Sized + SingletonBackend,
+{
+    let mut events = slot(&mut this.bind_mut()).take_events();
+    for event in events.drain(..) {
+        emit(this, event);
+    }
+    slot(&mut this.bind_mut()).return_buffer(events);
 }

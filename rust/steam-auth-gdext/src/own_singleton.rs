@@ -6,6 +6,29 @@ use godot::classes::{Engine, Object};
 use godot::obj::{GodotClass, Inherits};
 use godot::prelude::*;
 
+use crate::steam::settings::{provide_steam_singleton, ProvideSingleton};
+
+/// Registers `make()` as `name`, as the Project Setting `steam/auth/provide_steam_singleton` says:
+/// never; always (an error when `other_addon`'s singleton already has the name); or, by default,
+/// only where no other singleton has the name (then `user` goes through that one, said once).
+pub fn register<T>(name: &str, other_addon: &str, user: &str, make: impl FnOnce() -> Gd<T>)
+where
+    T: GodotClass + Inherits<Object>,
+{
+    let mut engine = Engine::singleton();
+    let taken = engine.has_singleton(name);
+    match provide_steam_singleton() {
+        ProvideSingleton::Never => {}
+        ProvideSingleton::Auto if taken => {
+            godot_print!("steam-auth: another {name} singleton is registered ({other_addon}?); {user} uses that one");
+        }
+        ProvideSingleton::Always if taken => {
+            godot_error!("steam-auth: steam/auth/provide_steam_singleton is \"always\", but another {name} singleton is already registered ({other_addon}?); set it to \"auto\" to use that one");
+        }
+        _ => engine.register_singleton(name, &make().upcast::<Object>()),
+    }
+}
+
 /// Our instance registered as `name`, if the registered one is ours (not GodotSteam's).
 pub fn ours<T>(name: &str) -> Option<Gd<T>>
 where

@@ -138,12 +138,7 @@ impl Steam {
     /// Dispatches pending Steam callbacks as signals. Called every frame when callbacks are embedded.
     #[func(gd_self)]
     fn run_callbacks(mut this: Gd<Self>) {
-        let mut events = this.bind_mut().backend.take_events();
-        // Signals are emitted without holding a borrow, so handlers may call back into Steam.
-        for event in events.drain(..) {
-            emit(&mut this, event);
-        }
-        this.bind_mut().backend.return_buffer(events);
+        crate::backend_slot::dispatch(&mut this, |steam| &mut steam.backend, emit);
     }
 }
 

@@ -14,7 +14,7 @@ pub(crate) mod settings;
 mod simulation;
 mod user;
 
-use godot::classes::{Engine, Object};
+use godot::classes::Object;
 use godot::prelude::*;
 
 use steam_auth_core::{SteamBackend, SteamEvent, TicketVerdict};
@@ -123,21 +123,7 @@ impl Steam {
     /// Registers our singleton unless the Project Setting `steam/auth/provide_steam_singleton` says
     /// otherwise or (with `auto`) another `Steam`, such as GodotSteam's, is already registered.
     pub fn register_singleton() {
-        let mut engine = Engine::singleton();
-        let taken = engine.has_singleton(SINGLETON_NAME);
-        match settings::provide_steam_singleton() {
-            settings::ProvideSingleton::Never => return,
-            settings::ProvideSingleton::Auto if taken => {
-                godot_print!("steam-auth: another Steam singleton is registered (GodotSteam?); SteamLogin uses that one");
-                return;
-            }
-            settings::ProvideSingleton::Always if taken => {
-                godot_error!("steam-auth: steam/auth/provide_steam_singleton is \"always\", but another Steam singleton is already registered (GodotSteam?); set it to \"auto\" to use that one");
-                return;
-            }
-            _ => {}
-        }
-        engine.register_singleton(SINGLETON_NAME, &Steam::new_gd());
+        own_singleton::register(SINGLETON_NAME, "GodotSteam", "SteamLogin", Steam::new_gd);
     }
 
     /// Undoes [`Self::register_singleton`] when the extension unloads.

@@ -16,13 +16,11 @@ mod init;
 mod network;
 mod steam_ids;
 
-use godot::classes::Engine;
 use godot::prelude::*;
 
 use steam_auth_core::{BackendKind, GameServerBackend, PlayerCompat, ServerEvent, TicketVerdict};
 
 use crate::backend_slot::{BackendSlot, SingletonBackend};
-use crate::steam::settings as steam_settings;
 use crate::{frame_pump, own_singleton};
 
 /// The name GodotSteam Server gives its singleton.
@@ -118,12 +116,7 @@ impl SteamServer {
     /// Dispatches pending game-server callbacks as signals; called every frame after init.
     #[func(gd_self)]
     fn run_callbacks(mut this: Gd<Self>) {
-        let mut events = this.bind_mut().backend.take_events();
-        // Signals are emitted without holding a borrow, so handlers may call back into SteamServer.
-        for event in events.drain(..) {
-            emit(&mut this, event);
-        }
-        this.bind_mut().backend.return_buffer(events);
+        crate::backend_slot::dispatch(&mut this, |server| &mut server.backend, emit);
     }
 }
 
@@ -131,13 +124,12 @@ impl SteamServer {
     /// Registers the singleton unless another `SteamServer` (GodotSteam Server's) exists; the
     /// `steam/auth/provide_steam_singleton` policy applies as for `Steam`.
     pub fn register_singleton() {
-        let mut engine = Engine::singleton();
-        let taken = engine.has_singleton(SINGLETON_NAME);
-        match steam_settings::provide_steam_singleton() {
-            steam_settings::ProvideSingleton::Never => {}
-            _ if taken => {}
-            _ => engine.register_singleton(SINGLETON_NAME, &Self::new_gd()),
-        }
+        own_singleton::register(
+            SINGLETON_NAME,
+            "GodotSteam Server",
+            "SteamMultiplayerAuth",
+            Self::new_gd,
+        );
     }
 
     pub fn unregister_singleton() {
