@@ -219,7 +219,7 @@ func metric(line_prefix: String) -> int:
 	return -1
 
 
-const LOGINS := "steam_login_requests_total{outcome=\"ok\"}"
+const LOGINS := "steam_login_requests_total{outcome=\"ok\",app=\"555440\"}"
 const RENEWED := "steam_login_session_refreshes_total{outcome=\"renewed\"}"
 
 
@@ -283,3 +283,28 @@ func test_a_session_saved_encrypted_resumes_at_the_next_start() -> void:
 	var result: SteamLoginResult = await login.resume(saved)
 	assert_true(result.ok and result.resumed, "%s: %s" % [result.error_kind, result.error_message])
 	DirAccess.remove_absolute(ProjectSettings.globalize_path(path))
+
+
+func test_a_lost_answer_then_a_retry_with_the_same_ticket_still_logs_the_player_in() -> void:
+	init_simulated()
+	var ticket := Steam.getAuthSessionTicket()
+	var login := SteamLogin.new()
+	# The first try logs in, but suppose its answer never reached the game...
+	var first: SteamLoginResult = await login.login(ticket)
+	assert_true(first.ok, first.error_message)
+	# ...which sends the same ticket again: the server refuses it as used, and SteamLogin logs in
+	# with a fresh ticket from Steam instead.
+	var retry: SteamLoginResult = await login.login(ticket)
+	assert_true(retry.ok, "%s: %s (%s)" % [retry.error_kind, retry.error_message, retry.error_code])
+	assert_eq(retry.session.user_id, first.session.user_id, "the same player")
+	assert_true(retry.session.token != first.session.token, "a new session")
+
+
+func test_a_reused_ticket_without_steam_to_ask_says_so() -> void:
+	init_simulated()
+	var ticket := Steam.getAuthSessionTicket()
+	var first: SteamLoginResult = await SteamLogin.new().login(ticket)
+	assert_true(first.ok, first.error_message)
+	Steam.steamShutdown()
+	var again: SteamLoginResult = await SteamLogin.new().login(ticket)
+	assert_eq([again.ok, again.error_kind, again.error_code, again.http_status], [false, "rejected", "ticket_reused", 401])

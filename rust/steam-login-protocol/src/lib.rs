@@ -10,7 +10,7 @@ mod session_body;
 pub use error_body::{ErrorBody, ErrorDetail};
 pub use request::LoginRequest;
 pub use session::{Provider, ProviderRef, Session};
-pub use session_body::{SessionBody, SessionInfo};
+pub use session_body::{Friend, SessionBody, SessionInfo};
 
 /// `POST`: a Steam ticket in, a session out.
 pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";

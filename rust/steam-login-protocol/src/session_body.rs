@@ -13,7 +13,7 @@ pub struct SessionBody<'a> {
     id: &'a str,
     provider: Provider<'a>,
     providers: [ProviderEntry<'a>; 1],
-    friends: [(); 0],
+    friends: &'a [Friend],
     trigger_results: TriggerResults,
     token_id: &'a str,
     generated: i64,
@@ -40,6 +40,27 @@ struct Provider<'a> {
 struct ProviderEntry<'a> {
     provider_name: &'static str,
     provider_id: &'a str,
+}
+
+/// One of the player's Steam friends who is also a user of this game (`--sync-friends`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Friend {
+    pub user_id: String,
+    /// Always `"steam"`.
+    pub provider_name: String,
+    /// The friend's SteamID64, as a string.
+    pub provider_id: String,
+}
+
+impl Friend {
+    pub fn steam(user_id: String, steam_id: u64) -> Self {
+        Friend {
+            user_id,
+            provider_name: "steam".into(),
+            provider_id: steam_id.to_string(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -70,7 +91,7 @@ impl<'a> SessionBody<'a> {
                 provider_name: "steam",
                 provider_id: steam_id,
             }],
-            friends: [],
+            friends: &[],
             trigger_results: TriggerResults {
                 success: [],
                 error: [],
@@ -81,6 +102,16 @@ impl<'a> SessionBody<'a> {
             user_id,
             token,
         }
+    }
+
+    /// The player's friends who play this game, and whether the first sync of their Steam friends
+    /// has happened (`friendsFirstSync.steam`).
+    pub fn with_friends(mut self, friends: &'a [Friend], first_sync_done: bool) -> Self {
+        self.friends = friends;
+        self.friends_first_sync = SteamFlag {
+            steam: first_sync_done,
+        };
+        self
     }
 }
 

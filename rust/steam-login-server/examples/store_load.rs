@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use steam_login_server::store::{self, NewLogin, TokenHash};
+use steam_login_server::store::{self, NewLogin, TicketKey, TokenHash, UsedTicket};
 
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -53,6 +53,11 @@ async fn main() {
                             token_hash: TokenHash::of(&token),
                             generated: 1_700_000_000,
                             expire: 1_700_086_400,
+                            // Each login spends a ticket of its own, as real logins do.
+                            ticket: UsedTicket {
+                                key: TicketKey::of(steam_id, uuid::Uuid::new_v4().as_u64_pair().0),
+                                expire: 1_701_814_400,
+                            },
                         })
                         .await
                         .expect("record a login");

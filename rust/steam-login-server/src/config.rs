@@ -41,6 +41,57 @@ pub enum Policy {
     Deny,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable; coloured only on a terminal and never with `NO_COLOR` set.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A verdict check an app may set apart from the server-wide flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyCheck {
+    FamilySharing,
+    VacBanned,
+}
+
+/// `--app-policy APP:CHECK=POLICY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppPolicy {
+    pub app_id: u32,
+    pub check: PolicyCheck,
+    pub policy: Policy,
+}
+
+impl std::str::FromStr for AppPolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let usage = || format!("{s:?} is not APP:CHECK=POLICY (e.g. 480:family-sharing=allow)");
+        let (app, rest) = s.split_once(':').ok_or_else(usage)?;
+        let (check, policy) = rest.split_once('=').ok_or_else(usage)?;
+        let app_id = app.trim().parse().map_err(|_| usage())?;
+        let check = match check.trim() {
+            "family-sharing" => PolicyCheck::FamilySharing,
+            "vac-banned" => PolicyCheck::VacBanned,
+            other => {
+                return Err(format!(
+                    "{other:?} is not a check an app can set: family-sharing or vac-banned"
+                ))
+            }
+        };
+        let policy = Policy::from_str(policy.trim(), true)
+            .map_err(|_| format!("{policy:?} is not a policy: allow or deny"))?;
+        Ok(AppPolicy {
+            app_id,
+            check,
+            policy,
+        })
+    }
+}
+
 /// steam-login-server: exchanges a Steam auth ticket for a game session.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "steam-login-server", version, about)]
@@ -49,9 +100,50 @@ pub struct Config {
     #[arg(long, env = "STEAM_LOGIN_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Steam app id tickets must be for.
-    #[arg(long, env = "STEAM_APP_ID", default_value_t = 555440)]
-    pub app_id: u32,
+    /// Steam app ids tickets may be for, comma-separated (the game, its playtest, its demo): the
+    /// ticket's app decides which one a login is for.
+    #[arg(
+        long,
+        env = "STEAM_APP_ID",
+        value_delimiter = ',',
+        num_args = 1..,
+        default_value = "555440"
+    )]
+    pub app_id: Vec<u32>,
+
+    /// A policy of one app that differs from the server-wide flag: `APP:CHECK=allow|deny`, CHECK
+    /// being `family-sharing` or `vac-banned` (e.g. `480:family-sharing=allow` for a playtest).
+    /// Repeat for more.
+    #[arg(
+        long = "app-policy",
+        env = "STEAM_LOGIN_APP_POLICY",
+        value_delimiter = ' ',
+        value_name = "APP:CHECK=POLICY"
+    )]
+    pub app_policies: Vec<AppPolicy>,
+
+    /// Fill the login response's `friends` with the player's Steam friends who also play: asks
+    /// ISteamUser/GetFriendList (one Web API call) on a player's first login and again at most every
+    /// --friends-sync-interval-secs.
+    #[arg(long, env = "STEAM_LOGIN_SYNC_FRIENDS")]
+    pub sync_friends: bool,
+
+    /// How often a player's Steam friends are asked again, in seconds.
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_FRIENDS_SYNC_INTERVAL_SECS",
+        default_value_t = 86_400
+    )]
+    pub friends_sync_interval_secs: u64,
+
+    /// Log lines as plain text or one JSON object each (for log shippers).
+    #[arg(
+        long,
+        value_enum,
+        env = "STEAM_LOGIN_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
 
     /// Steam Web API key (publisher or user key). Required unless --simulation.
     #[arg(long, env = "STEAM_WEB_API_KEY", hide_env_values = true)]
@@ -186,6 +278,19 @@ pub struct Config {
 }
 
 impl Config {
+    /// The policy for `check` on logins to `app_id`: the app's own, else the server-wide flag.
+    pub fn policy(&self, app_id: u32, check: PolicyCheck) -> Policy {
+        self.app_policies
+            .iter()
+            .rev()
+            .find(|p| p.app_id == app_id && p.check == check)
+            .map(|p| p.policy)
+            .unwrap_or(match check {
+                PolicyCheck::FamilySharing => self.family_sharing,
+                PolicyCheck::VacBanned => self.vac_banned,
+            })
+    }
+
     /// Every default, with the store at `database` (a SQLite path or `postgres://` URL): for a server
     /// embedded in another tokio program with [`crate::serve`], as the tests and the client's tests do.
     pub fn with_database(database: impl Into<String>) -> Self {

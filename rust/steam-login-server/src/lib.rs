@@ -5,9 +5,11 @@
 //! rejected offline (shape, signature, app, expiry) without spending Web API quota, asks Steam's
 //! `ISteamUserAuth/AuthenticateUserTicket`, and answers with a 24-hour session.
 
+pub mod admin;
 pub mod config;
+mod friends;
 mod http;
-mod login;
+pub(crate) mod login;
 mod metrics;
 mod rate_limit;
 mod router;

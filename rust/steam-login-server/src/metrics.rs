@@ -1,18 +1,26 @@
-//! Counters for `/metrics`, rendered in Prometheus' text format. Lock-free: updated on every request.
+//! `/metrics`: counters, gauges and latency histograms (login, Steam call, store write) through
+//! prometheus-client, rendered in the OpenMetrics text format. Families are pre-filled with every
+//! label value, so a scrape shows zeros rather than missing series.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
 
 // ---- What is counted: every label a counter carries, owned here so that metrics depends on no
 // other module and every module can count. ----
 
-/// A label enum: its variants in declaration order as `ALL` (so that a variant's discriminant is its
-/// counter's index) and each one's Prometheus label.
+/// A label enum: its variants in declaration order as `ALL` (every series is created at start) and
+/// each one's Prometheus label value.
 macro_rules! labels {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $label:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
         }
@@ -24,6 +32,12 @@ macro_rules! labels {
                 match self {
                     $($name::$variant => $label,)+
                 }
+            }
+        }
+
+        impl EncodeLabelValue for $name {
+            fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+                std::fmt::Write::write_str(encoder, self.label())
             }
         }
     };
@@ -75,6 +89,8 @@ labels! {
         BadRequest => "bad_request",
         RejectedLocally => "rejected_locally",
         RejectedBySteam => "rejected_by_steam",
+        /// The ticket had already logged in.
+        TicketReused => "ticket_reused",
         Banned => "banned",
         /// Refused by a verdict policy: Family Sharing, ownership.
         Denied => "denied",
@@ -107,234 +123,342 @@ labels! {
     }
 }
 
-const LATENCY_BUCKETS: [f64; 11] = [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-];
+/// Which app a login was for: one of `--app-id`, or none when the request held no ticket of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct App(pub Option<u32>);
 
-#[derive(Default)]
+impl EncodeLabelValue for App {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        match self.0 {
+            Some(app) => std::fmt::Write::write_fmt(encoder, format_args!("{app}")),
+            None => std::fmt::Write::write_str(encoder, "none"),
+        }
+    }
+}
+
+labels! {
+    /// A verdict policy's decision.
+    pub enum Decision {
+        Allowed => "allowed",
+        Denied => "denied",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct LoginLabels {
+    outcome: Outcome,
+    app: App,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct AppLabel {
+    app: App,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ResultLabel {
+    result: AttemptResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct PolicyLabels {
+    check: PolicyCheck,
+    decision: Decision,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RefreshLabel {
+    outcome: RefreshOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ClosedLabel {
+    reason: Closed,
+}
+
+/// Latency buckets from 0.25 ms to ~4 s: a simulated login takes well under a millisecond, a Steam
+/// call tens of milliseconds, a stalled one seconds.
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
+}
+
 pub struct Metrics {
-    logins: [AtomicU64; Outcome::ALL.len()],
-    /// Malformed tickets, then [`RejectionReason::ALL`].
-    local_rejections: [AtomicU64; RejectionReason::ALL.len() + 1],
-    upstream: [AtomicU64; AttemptResult::ALL.len()],
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    latency_count: AtomicU64,
-    latency_micros_sum: AtomicU64,
-    quota_used_today: AtomicU64,
-    quota_budget: AtomicU64,
-    /// [`PolicyCheck::ALL`] × (allowed, denied).
-    policy: [[AtomicU64; 2]; PolicyCheck::ALL.len()],
-    refreshes: [AtomicU64; RefreshOutcome::ALL.len()],
-    sessions_swept: AtomicU64,
-    open_connections: AtomicU64,
-    connections_closed: [AtomicU64; Closed::ALL.len()],
-    connections_refused: AtomicU64,
+    registry: Registry,
+    logins: Family<LoginLabels, Counter>,
+    login_seconds: Family<AppLabel, Histogram, fn() -> Histogram>,
+    local_rejections: Family<ReasonLabel, Counter>,
+    upstream: Family<ResultLabel, Counter>,
+    upstream_seconds: Histogram,
+    store_write_seconds: Histogram,
+    quota_used_today: Gauge,
+    quota_budget: Gauge,
+    policy: Family<PolicyLabels, Counter>,
+    refreshes: Family<RefreshLabel, Counter>,
+    sessions_swept: Counter,
+    tickets_swept: Counter,
+    open_connections: Gauge,
+    connections_closed: Family<ClosedLabel, Counter>,
+    connections_refused: Counter,
 }
 
 impl Metrics {
-    pub fn login(&self, outcome: Outcome) {
-        self.logins[outcome as usize].fetch_add(1, Relaxed);
+    /// Every series of the server's `apps` (and of requests without one) created at zero.
+    pub fn new(apps: &[u32]) -> Self {
+        let mut registry = Registry::with_prefix("steam_login");
+        let logins = Family::<LoginLabels, Counter>::default();
+        let login_seconds = Family::<AppLabel, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
+        let app_labels = apps
+            .iter()
+            .map(|a| App(Some(*a)))
+            .chain(std::iter::once(App(None)));
+        for app in app_labels {
+            for outcome in Outcome::ALL {
+                let _ = logins.get_or_create(&LoginLabels { outcome, app });
+            }
+            let _ = login_seconds.get_or_create(&AppLabel { app });
+        }
+        let local_rejections = Family::<ReasonLabel, Counter>::default();
+        for reason in std::iter::once("malformed").chain(RejectionReason::ALL.map(|r| r.label())) {
+            let _ = local_rejections.get_or_create(&ReasonLabel { reason });
+        }
+        let upstream = Family::<ResultLabel, Counter>::default();
+        for result in AttemptResult::ALL {
+            let _ = upstream.get_or_create(&ResultLabel { result });
+        }
+        let policy = Family::<PolicyLabels, Counter>::default();
+        for check in PolicyCheck::ALL {
+            for decision in Decision::ALL {
+                let _ = policy.get_or_create(&PolicyLabels { check, decision });
+            }
+        }
+        let refreshes = Family::<RefreshLabel, Counter>::default();
+        for outcome in RefreshOutcome::ALL {
+            let _ = refreshes.get_or_create(&RefreshLabel { outcome });
+        }
+        let connections_closed = Family::<ClosedLabel, Counter>::default();
+        for reason in Closed::ALL {
+            let _ = connections_closed.get_or_create(&ClosedLabel { reason });
+        }
+        let metrics = Metrics {
+            logins,
+            login_seconds,
+            local_rejections,
+            upstream,
+            upstream_seconds: latency_histogram(),
+            store_write_seconds: latency_histogram(),
+            quota_used_today: Gauge::default(),
+            quota_budget: Gauge::default(),
+            policy,
+            refreshes,
+            sessions_swept: Counter::default(),
+            tickets_swept: Counter::default(),
+            open_connections: Gauge::default(),
+            connections_closed,
+            connections_refused: Counter::default(),
+            registry: Registry::default(),
+        };
+        let r = &mut registry;
+        r.register(
+            "requests",
+            "Login requests by outcome and app.",
+            metrics.logins.clone(),
+        );
+        r.register(
+            "login_duration_seconds",
+            "Time to answer a login request, by app.",
+            metrics.login_seconds.clone(),
+        );
+        r.register(
+            "local_rejections",
+            "Tickets rejected without calling Steam, by reason.",
+            metrics.local_rejections.clone(),
+        );
+        r.register(
+            "upstream_calls",
+            "Steam Web API calls by result.",
+            metrics.upstream.clone(),
+        );
+        r.register(
+            "upstream_latency_seconds",
+            "Steam Web API call latency.",
+            metrics.upstream_seconds.clone(),
+        );
+        r.register(
+            "store_write_seconds",
+            "Time to store a login (ticket, user, session) in the database.",
+            metrics.store_write_seconds.clone(),
+        );
+        r.register(
+            "quota_used_today",
+            "Steam Web API calls made this UTC day (read when scraped).",
+            metrics.quota_used_today.clone(),
+        );
+        r.register(
+            "quota_budget",
+            "Steam Web API calls allowed per UTC day.",
+            metrics.quota_budget.clone(),
+        );
+        r.register(
+            "policy_decisions",
+            "Verdict policies applied to logins, by check and decision.",
+            metrics.policy.clone(),
+        );
+        r.register(
+            "session_refreshes",
+            "Session refreshes (a saved session reused without Steam), by outcome.",
+            metrics.refreshes.clone(),
+        );
+        r.register(
+            "sessions_swept",
+            "Expired sessions deleted by the periodic sweep.",
+            metrics.sessions_swept.clone(),
+        );
+        r.register(
+            "used_tickets_swept",
+            "Records of used tickets deleted once the tickets expired.",
+            metrics.tickets_swept.clone(),
+        );
+        r.register(
+            "connections_closed",
+            "Connections the server closed itself, by reason.",
+            metrics.connections_closed.clone(),
+        );
+        r.register(
+            "connections_refused",
+            "Connections refused at the cap with none idle.",
+            metrics.connections_refused.clone(),
+        );
+        r.register(
+            "open_connections",
+            "Client connections open now.",
+            metrics.open_connections.clone(),
+        );
+        Metrics {
+            registry,
+            ..metrics
+        }
+    }
+
+    /// A login request ended: its outcome, its app (if the ticket named one), how long it took.
+    pub fn login(&self, outcome: Outcome, app: Option<u32>, took: Duration) {
+        let app = App(app);
+        self.logins
+            .get_or_create(&LoginLabels { outcome, app })
+            .inc();
+        self.login_seconds
+            .get_or_create(&AppLabel { app })
+            .observe(took.as_secs_f64());
+    }
+
+    /// A login written to the store, and how long the write took.
+    pub fn store_write(&self, took: Duration) {
+        self.store_write_seconds.observe(took.as_secs_f64());
     }
 
     /// A ticket refused offline; `None` for one that is not a ticket at all.
     pub fn local_rejection(&self, reason: Option<RejectionReason>) {
-        let i = reason.map_or(0, |r| r as usize + 1);
-        self.local_rejections[i].fetch_add(1, Relaxed);
+        let reason = reason.map_or("malformed", RejectionReason::label);
+        self.local_rejections
+            .get_or_create(&ReasonLabel { reason })
+            .inc();
     }
 
     /// A verdict policy applied to a login: the player was let in, or not.
     pub fn policy(&self, check: PolicyCheck, allowed: bool) {
-        self.policy[check as usize][usize::from(!allowed)].fetch_add(1, Relaxed);
+        let decision = if allowed {
+            Decision::Allowed
+        } else {
+            Decision::Denied
+        };
+        self.policy
+            .get_or_create(&PolicyLabels { check, decision })
+            .inc();
     }
 
     pub fn refresh(&self, outcome: RefreshOutcome) {
-        self.refreshes[outcome as usize].fetch_add(1, Relaxed);
+        self.refreshes
+            .get_or_create(&RefreshLabel { outcome })
+            .inc();
     }
 
     pub fn sessions_swept(&self, n: u64) {
-        self.sessions_swept.fetch_add(n, Relaxed);
+        self.sessions_swept.inc_by(n);
+    }
+
+    pub fn tickets_swept(&self, n: u64) {
+        self.tickets_swept.inc_by(n);
     }
 
     pub fn set_open_connections(&self, open: usize) {
-        self.open_connections.store(open as u64, Relaxed);
+        self.open_connections.set(open as i64);
     }
 
     pub fn connection_closed(&self, why: Closed) {
-        self.connections_closed[why as usize].fetch_add(1, Relaxed);
+        self.connections_closed
+            .get_or_create(&ClosedLabel { reason: why })
+            .inc();
     }
 
     pub fn connection_refused(&self) {
-        self.connections_refused.fetch_add(1, Relaxed);
+        self.connections_refused.inc();
     }
 
-    pub fn set_quota(&self, used: u64, budget: u64) {
-        self.quota_used_today.store(used, Relaxed);
-        self.quota_budget.store(budget, Relaxed);
-    }
-
-    pub fn render(&self) -> String {
-        let mut out = String::with_capacity(2048);
-        counter_family(
-            &mut out,
-            "steam_login_requests_total",
-            "Login requests by outcome.",
-            "outcome",
-            Outcome::ALL.iter().map(|o| o.label()).zip(&self.logins),
-        );
-        counter_family(
-            &mut out,
-            "steam_login_local_rejections_total",
-            "Tickets rejected without calling Steam, by reason.",
-            "reason",
-            std::iter::once("malformed")
-                .chain(RejectionReason::ALL.iter().map(|r| r.label()))
-                .zip(&self.local_rejections),
-        );
-        counter_family(
-            &mut out,
-            "steam_login_upstream_calls_total",
-            "Steam Web API calls by result.",
-            "result",
-            AttemptResult::ALL
-                .iter()
-                .map(|r| r.label())
-                .zip(&self.upstream),
-        );
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_upstream_latency_seconds Steam Web API call latency."
-        );
-        let _ = writeln!(out, "# TYPE steam_login_upstream_latency_seconds histogram");
-        let mut cumulative = 0;
-        for (le, n) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
-            cumulative += n.load(Relaxed);
-            let _ = writeln!(
-                out,
-                "steam_login_upstream_latency_seconds_bucket{{le=\"{le}\"}} {cumulative}"
-            );
+    /// The page a scrape gets, with the quota as it is now.
+    pub fn render(&self, quota_used: u64, quota_budget: u64) -> String {
+        self.quota_used_today.set(quota_used as i64);
+        self.quota_budget.set(quota_budget as i64);
+        let mut out = String::with_capacity(8192);
+        if encode(&mut out, &self.registry).is_err() {
+            out.clear();
         }
-        let count = self.latency_count.load(Relaxed);
-        let _ = writeln!(
-            out,
-            "steam_login_upstream_latency_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let sum = self.latency_micros_sum.load(Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "steam_login_upstream_latency_seconds_sum {sum}");
-        let _ = writeln!(out, "steam_login_upstream_latency_seconds_count {count}");
-        single(
-            &mut out,
-            "steam_login_quota_used_today",
-            "gauge",
-            "Steam Web API calls made this UTC day.",
-            self.quota_used_today.load(Relaxed),
-        );
-        single(
-            &mut out,
-            "steam_login_quota_budget",
-            "gauge",
-            "Steam Web API calls allowed per UTC day.",
-            self.quota_budget.load(Relaxed),
-        );
-        let _ = writeln!(
-            out,
-            "# HELP steam_login_policy_decisions_total Verdict policies applied to logins, by check and decision."
-        );
-        let _ = writeln!(out, "# TYPE steam_login_policy_decisions_total counter");
-        for (check, counts) in PolicyCheck::ALL.iter().zip(&self.policy) {
-            for (decision, n) in ["allowed", "denied"].iter().zip(counts) {
-                let _ = writeln!(
-                    out,
-                    "steam_login_policy_decisions_total{{check=\"{}\",decision=\"{decision}\"}} {}",
-                    check.label(),
-                    n.load(Relaxed)
-                );
-            }
-        }
-        counter_family(
-            &mut out,
-            "steam_login_session_refreshes_total",
-            "Session refreshes (a saved session reused without Steam), by outcome.",
-            "outcome",
-            RefreshOutcome::ALL
-                .iter()
-                .map(|o| o.label())
-                .zip(&self.refreshes),
-        );
-        single(
-            &mut out,
-            "steam_login_sessions_swept_total",
-            "counter",
-            "Expired sessions deleted by the periodic sweep.",
-            self.sessions_swept.load(Relaxed),
-        );
-        counter_family(
-            &mut out,
-            "steam_login_connections_closed_total",
-            "Connections the server closed itself, by reason.",
-            "reason",
-            Closed::ALL
-                .iter()
-                .map(|c| c.label())
-                .zip(&self.connections_closed),
-        );
-        single(
-            &mut out,
-            "steam_login_connections_refused_total",
-            "counter",
-            "Connections refused at the cap with none idle.",
-            self.connections_refused.load(Relaxed),
-        );
-        single(
-            &mut out,
-            "steam_login_open_connections",
-            "gauge",
-            "Client connections open now.",
-            self.open_connections.load(Relaxed),
-        );
         out
-    }
-}
-
-/// One unlabelled counter or gauge in Prometheus' text format.
-fn single(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-    let _ = writeln!(out, "{name} {value}");
-}
-
-/// One labelled counter family in Prometheus' text format.
-fn counter_family<'a>(
-    out: &mut String,
-    name: &str,
-    help: &str,
-    label: &str,
-    values: impl Iterator<Item = (&'a str, &'a AtomicU64)>,
-) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} counter");
-    for (value, n) in values {
-        let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {}", n.load(Relaxed));
     }
 }
 
 impl AttemptObserver for Metrics {
     fn attempt(&self, result: AttemptResult, latency: Duration) {
-        self.upstream[result as usize].fetch_add(1, Relaxed);
-        let seconds = latency.as_secs_f64();
-        if let Some(b) = LATENCY_BUCKETS.iter().position(|le| seconds <= *le) {
-            self.latency_buckets[b].fetch_add(1, Relaxed);
-        }
-        self.latency_count.fetch_add(1, Relaxed);
-        self.latency_micros_sum.fetch_add(
-            latency.as_micros().min(u128::from(u64::MAX)) as u64,
-            Relaxed,
-        );
+        self.upstream.get_or_create(&ResultLabel { result }).inc();
+        self.upstream_seconds.observe(latency.as_secs_f64());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scrape_shows_every_series_the_histograms_and_the_quota() {
+        let metrics = Metrics::new(&[555440, 480]);
+        metrics.login(Outcome::Ok, Some(480), Duration::from_millis(3));
+        metrics.store_write(Duration::from_micros(400));
+        metrics.policy(PolicyCheck::VacBan, false);
+        let page = metrics.render(7, 100);
+        assert!(
+            page.contains("steam_login_requests_total{outcome=\"ok\",app=\"480\"} 1"),
+            "{page}"
+        );
+        assert!(
+            page.contains("steam_login_requests_total{outcome=\"ticket_reused\",app=\"555440\"} 0")
+        );
+        assert!(page.contains("steam_login_requests_total{outcome=\"bad_request\",app=\"none\"} 0"));
+        assert!(page.contains("steam_login_login_duration_seconds_count{app=\"480\"} 1"));
+        assert!(page.contains("# TYPE steam_login_store_write_seconds histogram"));
+        assert!(page.contains("steam_login_store_write_seconds_count 1"));
+        assert!(page.contains("steam_login_upstream_calls_total{result=\"ok\"} 0"));
+        assert!(page.contains(
+            "steam_login_policy_decisions_total{check=\"vac_ban\",decision=\"denied\"} 1"
+        ));
+        assert!(page.contains("steam_login_quota_used_today 7"));
+        assert!(page.contains("steam_login_quota_budget 100"));
+        assert!(page.ends_with("# EOF\n"));
+    }
 
     #[test]
     fn tables_list_variants_in_declaration_order() {

@@ -88,7 +88,7 @@ impl AppState {
                 SteamWebApi::new(
                     &config.steam_api_base,
                     key.clone(),
-                    config.app_id,
+                    &config.app_id,
                     config.identity.clone(),
                     Duration::from_millis(config.upstream_timeout_ms),
                     config.upstream_retries,
@@ -100,8 +100,7 @@ impl AppState {
         };
         let store = store::open(&config.database).await?;
         let quota = Arc::new(QuotaGuard::load(Arc::clone(&store), config.daily_quota).await?);
-        let metrics = Arc::new(Metrics::default());
-        metrics.set_quota(quota.used(), quota.budget());
+        let metrics = Arc::new(Metrics::new(&config.app_id));
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
         Ok(Arc::new(AppState {
             limiter,

@@ -39,6 +39,11 @@ pub(super) struct Call {
     pub state: CallState,
     /// `resume`: if the server refuses the saved session, log in with Steam for this identity.
     pub fallback_identity: Option<GString>,
+    /// The Web API identity a fresh ticket is asked for (`login_with_steam`, `resume`; empty for
+    /// `login`).
+    pub identity: GString,
+    /// Whether the call already got a fresh ticket after the server said `ticket_reused`.
+    pub retried_reused_ticket: bool,
 }
 
 /// A finished call whose signal nobody awaits yet, held until `until`.
@@ -80,6 +85,8 @@ impl Registry {
                 target,
                 state: CallState::Starting,
                 fallback_identity: None,
+                identity: GString::new(),
+                retried_reused_ticket: false,
             },
         );
         self.last_id

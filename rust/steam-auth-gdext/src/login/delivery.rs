@@ -62,10 +62,17 @@ fn deliver() {
     });
 }
 
-/// A completed exchange: `resume`'s refused refresh becomes a Steam login; anything else is the
-/// call's result.
+/// A completed exchange: `resume`'s refused refresh becomes a Steam login, and a ticket the server
+/// already saw (`ticket_reused`: its answer to an earlier try was lost) is replaced once by a fresh
+/// one from Steam; anything else is the call's result.
 fn finish(completion: Completion, now: Instant) {
     let id = completion.call_id;
+    let reused = matches!(&completion.result, Err(e) if e.code.as_deref() == Some("ticket_reused"));
+    if reused {
+        if let Some(identity) = take_reused_ticket_retry(id) {
+            return flow::login_with_steam(id, &identity);
+        }
+    }
     let refused = matches!(&completion.result, Err(e) if e.kind == ErrorKind::Rejected);
     let fallback = calls::with(|r| r.get_mut(id).and_then(|c| c.fallback_identity.take()));
     let resumed = match &fallback {
@@ -105,6 +112,23 @@ fn finish(completion: Completion, now: Instant) {
             until: now + HOLD_UNAWAITED,
         })
     });
+}
+
+/// The identity to ask Steam for a fresh ticket with, once per call, when Steam can give one.
+fn take_reused_ticket_retry(id: calls::CallId) -> Option<GString> {
+    let steam_ready = crate::steam_by_name::SteamByName::registered()
+        .is_some_and(|mut steam| steam.is_initialized());
+    if !steam_ready {
+        return None;
+    }
+    calls::with(|r| {
+        let call = r.get_mut(id)?;
+        if call.retried_reused_ticket {
+            return None;
+        }
+        call.retried_reused_ticket = true;
+        Some(call.identity.clone())
+    })
 }
 
 /// Emits held results whose call is now awaited; drops those nobody awaited in time.

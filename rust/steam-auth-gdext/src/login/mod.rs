@@ -72,6 +72,9 @@ impl SteamLogin {
     /// [method Steam.getAuthSessionTicket]) to the login endpoint. Returns a signal of this call only,
     /// which emits one [SteamLoginResult]: [code]var result = await login.login(ticket)[/code].
     /// A bad ticket (odd-length or non-hex String, empty) fails with [code]"invalid_ticket"[/code].
+    /// If the server answers that the ticket already logged in ([code]"ticket_reused"[/code]: the
+    /// answer to an earlier try was lost, or the same ticket was sent twice), a fresh Web API ticket
+    /// is asked of Steam once and posted instead, when Steam is initialised.
     #[func]
     fn login(&mut self, ticket: Variant) -> Signal {
         let (call, id) = self.new_call();
@@ -89,10 +92,12 @@ impl SteamLogin {
     /// whichever [code]Steam[/code] singleton is registered: this addon's or GodotSteam's. Returns the
     /// call's signal, like [method login]; without a ticket from Steam (no [code]Steam[/code]
     /// singleton, Steam not initialised, no ticket in time) the result's kind is
-    /// [code]"steam"[/code].
+    /// [code]"steam"[/code]. A [code]"ticket_reused"[/code] answer is retried once with a fresh
+    /// ticket, as for [method login].
     #[func]
     fn login_with_steam(&mut self, #[opt(default = "")] identity: GString) -> Signal {
         let (call, id) = self.new_call();
+        set_identity(id, &identity);
         flow::login_with_steam(id, &identity);
         completed_signal(&call)
     }
@@ -111,6 +116,7 @@ impl SteamLogin {
     #[func]
     fn resume(&mut self, saved: VarDictionary, #[opt(default = "")] identity: GString) -> Signal {
         let (call, id) = self.new_call();
+        set_identity(id, &identity);
         let token = saved
             .get("token")
             .and_then(|v| v.try_to::<GString>().ok())
@@ -152,6 +158,15 @@ impl SteamLogin {
         let id = calls::with(|r| r.insert(call.clone(), owner, target));
         (call, id)
     }
+}
+
+/// The Web API identity call `id` asks Steam's tickets for.
+fn set_identity(id: CallId, identity: &GString) {
+    calls::with(|r| {
+        if let Some(c) = r.get_mut(id) {
+            c.identity = identity.clone();
+        }
+    });
 }
 
 fn completed_signal(call: &Gd<SteamLoginCall>) -> Signal {

@@ -35,6 +35,13 @@ pub enum LoginError {
         code: i64,
         description: String,
     },
+    /// The ticket already logged in (a replay, or a retry after a lost answer): 0 Steam calls.
+    TicketReused,
+    /// Banned by the game's operator (`steam-login-server admin ban`).
+    OperatorBanned {
+        reason: String,
+        until: Option<i64>,
+    },
     PublisherBanned,
     VacBanned,
     /// `--family-sharing deny` and the game is lent.
@@ -67,10 +74,14 @@ impl LoginError {
             | Self::InvalidQuery(_)
             | Self::MissingToken(_)
             | Self::MalformedTicket(_) => StatusCode::BAD_REQUEST,
-            Self::RejectedLocally(_) | Self::RejectedBySteam { .. } => StatusCode::UNAUTHORIZED,
-            Self::PublisherBanned | Self::VacBanned | Self::FamilyShared | Self::NotOwner => {
-                StatusCode::FORBIDDEN
+            Self::RejectedLocally(_) | Self::RejectedBySteam { .. } | Self::TicketReused => {
+                StatusCode::UNAUTHORIZED
             }
+            Self::OperatorBanned { .. }
+            | Self::PublisherBanned
+            | Self::VacBanned
+            | Self::FamilyShared
+            | Self::NotOwner => StatusCode::FORBIDDEN,
             Self::NoWebApiKey
             | Self::QuotaExhausted { .. }
             | Self::QuotaUnavailable
@@ -93,6 +104,8 @@ impl LoginError {
             Self::RejectedBySteam { code: 102, .. } => "ticket_for_other_app",
             Self::RejectedBySteam { code: 3, .. } => "invalid_parameter",
             Self::RejectedBySteam { .. } => "steam_rejected",
+            Self::TicketReused => "ticket_reused",
+            Self::OperatorBanned { .. } => "banned",
             Self::PublisherBanned => "publisher_banned",
             Self::VacBanned => "vac_banned",
             Self::FamilyShared => "family_shared",
@@ -131,6 +144,17 @@ impl LoginError {
                 };
                 format!("{meaning} (Steam error {code}: {description})")
             }
+            Self::TicketReused => {
+                "this ticket has already logged in; ask Steam for a new ticket and log in with that"
+                    .into()
+            }
+            Self::OperatorBanned { reason, until } => match until {
+                Some(until) => format!(
+                    "this player is banned from this game until {}: {reason}",
+                    utc(*until)
+                ),
+                None => format!("this player is banned from this game: {reason}"),
+            },
             Self::PublisherBanned => "this player is banned from this game by its publisher".into(),
             Self::VacBanned => {
                 "this player is VAC-banned and this server admits no VAC-banned players".into()
@@ -167,7 +191,10 @@ impl LoginError {
             | Self::MalformedTicket(_) => Outcome::BadRequest,
             Self::RejectedLocally(_) => Outcome::RejectedLocally,
             Self::RejectedBySteam { .. } => Outcome::RejectedBySteam,
-            Self::PublisherBanned | Self::VacBanned => Outcome::Banned,
+            Self::TicketReused => Outcome::TicketReused,
+            Self::OperatorBanned { .. } | Self::PublisherBanned | Self::VacBanned => {
+                Outcome::Banned
+            }
             Self::FamilyShared | Self::NotOwner => Outcome::Denied,
             Self::QuotaUnavailable => Outcome::Internal,
             Self::QuotaExhausted { .. } => Outcome::QuotaExhausted,
@@ -188,6 +215,12 @@ impl LoginError {
             _ => None,
         }
     }
+}
+
+/// A unix time as an RFC 3339 UTC timestamp (`2026-12-03T16:50:00Z`).
+pub fn utc(unix: i64) -> String {
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64);
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 impl From<&LoginError> for ApiError {

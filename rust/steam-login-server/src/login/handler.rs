@@ -1,6 +1,7 @@
 //! `POST /api/v1/auth/provider/steam/login`: a ticket in, a session out. The request is read, the
-//! ticket checked offline, Steam asked (unless the ticket is simulated), the operator's verdict
-//! policies applied, and the session stored.
+//! ticket checked offline, refused if it already logged in or its player is banned, Steam asked
+//! (unless the ticket is simulated), the operator's verdict policies applied, the session stored
+//! (the ticket marked used in the same transaction), and the player's friends who play added.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,13 +15,14 @@ use steam_login_protocol::LoginRequest;
 use steam_ticket::SystemClock;
 
 use super::error::LoginError;
-use super::ticket_check::{check_ticket, Verdict};
-use crate::config::Policy;
+use super::ticket_check::{check_ticket, Checked, Verdict};
+use crate::config::{self, Policy};
+use crate::friends::{friends_of, Friends};
 use crate::metrics::{Outcome, PolicyCheck};
 use crate::sessions::{random_uuids, session_response, Issued};
 use crate::state::AppState;
 use crate::steam::web_api::{BudgetRefusal, CheckedTicket, Player, TicketAnswer, Upstream};
-use crate::store::{NewLogin, TokenHash};
+use crate::store::{NewLogin, Recorded, TokenHash, UsedTicket};
 use steam_ticket::Clock;
 
 #[derive(Deserialize)]
@@ -34,15 +36,17 @@ pub async fn login(
     query: Result<Query<TokenQuery>, QueryRejection>,
     body: Bytes,
 ) -> Response {
-    let result = login_flow(&state, peer, query, &body).await;
+    let started = std::time::Instant::now();
+    let mut app_id = None;
+    let result = login_flow(&state, peer, query, &body, &mut app_id).await;
     let outcome = match &result {
         Ok(_) => Outcome::Ok,
         Err(error) => error.outcome(),
     };
-    state.metrics.login(outcome);
+    state.metrics.login(outcome, app_id, started.elapsed());
     match result {
         Ok(granted) => {
-            tracing::info!(outcome = outcome.label(), user = %granted.user_id, steam_id = granted.steam_id, "login");
+            tracing::info!(outcome = outcome.label(), user = %granted.user_id, steam_id = granted.steam_id, app = granted.app_id, "login");
             let issued = Issued {
                 user_id: &granted.user_id,
                 steam_id: granted.steam_id,
@@ -50,7 +54,7 @@ pub async fn login(
                 generated: granted.generated,
                 expire: granted.expire,
             };
-            session_response(&state, &issued)
+            session_response(&state, &issued, &granted.friends)
         }
         Err(error) => {
             // The message never holds the ticket, the token or the key; safe to log.
@@ -65,6 +69,7 @@ async fn login_flow(
     peer: SocketAddr,
     query: Result<Query<TokenQuery>, QueryRejection>,
     body: &[u8],
+    app_id: &mut Option<u32>,
 ) -> Result<Granted, LoginError> {
     state
         .limiter
@@ -92,10 +97,10 @@ async fn login_flow(
             LoginError::MissingToken("send {\"token\": \"<ticket hex>\"} as JSON".into())
         })?
     };
-    let verdict = check_ticket(
+    let checked = check_ticket(
         token,
         &state.keys,
-        state.config.app_id,
+        &state.config.app_id,
         state.config.simulation,
         &SystemClock,
     )
@@ -105,12 +110,60 @@ async fn login_flow(
         }
         _ => state.metrics.local_rejection(None),
     })?;
+    *app_id = Some(checked.app_id);
+    let claimed_steam_id = checked.steam_id;
+    refuse_replays_and_bans(state, &checked, claimed_steam_id).await?;
+    let Checked {
+        verdict,
+        app_id,
+        used,
+        ..
+    } = checked;
     let (player, asked_steam) = match verdict {
         Verdict::Simulated(player) => (player, false),
         Verdict::AskSteam(ticket) => (ask_steam(state, ticket).await?, true),
     };
-    apply_policies(state, &player, asked_steam).await?;
-    issue_session(state, &player).await
+    if player.steam_id != claimed_steam_id {
+        // Steam vouches for another SteamID than the ticket names: judge the one Steam named.
+        let ban = active_ban(state, player.steam_id).await?;
+        ban.map_or(Ok(()), Err)?;
+    }
+    apply_policies(state, &player, app_id, asked_steam).await?;
+    issue_session(state, &player, app_id, used).await
+}
+
+/// Before Steam is asked (which costs quota): a ticket that already logged in, and a player the
+/// operator banned, are refused.
+async fn refuse_replays_and_bans(
+    state: &AppState,
+    checked: &Checked<'_>,
+    steam_id: u64,
+) -> Result<(), LoginError> {
+    let used = state
+        .store
+        .ticket_used(&checked.used.key)
+        .await
+        .map_err(|e| {
+            tracing::error!("cannot look up a ticket: {e}");
+            LoginError::Internal("the login could not be checked")
+        })?;
+    if used {
+        return Err(LoginError::TicketReused);
+    }
+    active_ban(state, steam_id).await?.map_or(Ok(()), Err)
+}
+
+/// The operator's ban on `steam_id` in force now, as the refusal it causes.
+async fn active_ban(state: &AppState, steam_id: u64) -> Result<Option<LoginError>, LoginError> {
+    let now = SystemClock.unix_now() as i64;
+    let ban = state.store.active_ban(steam_id, now).await.map_err(|e| {
+        tracing::error!("cannot look up bans: {e}");
+        LoginError::Internal("the login could not be checked")
+    })?;
+    Ok(ban.map(|ban| LoginError::OperatorBanned {
+        reason: ban.reason,
+        until: ban.until,
+    }))
 }
 
 fn refused(error: BudgetRefusal, state: &AppState) -> LoginError {
@@ -142,9 +195,6 @@ async fn ask_steam(state: &AppState, ticket: CheckedTicket<'_>) -> Result<Player
     let answer = steam
         .authenticate(ticket, &*state.metrics, &*state.quota)
         .await;
-    state
-        .metrics
-        .set_quota(state.quota.used(), state.quota.budget());
     match upstream_failure(answer.map_err(|e| refused(e, state))?)? {
         TicketAnswer::Valid(player) => Ok(player),
         TicketAnswer::Rejected { code, description } => {
@@ -159,6 +209,7 @@ async fn ask_steam(state: &AppState, ticket: CheckedTicket<'_>) -> Result<Player
 async fn apply_policies(
     state: &AppState,
     player: &Player,
+    app_id: u32,
     asked_steam: bool,
 ) -> Result<(), LoginError> {
     let config = &state.config;
@@ -178,11 +229,11 @@ async fn apply_policies(
         )?;
     }
     if player.vac_banned {
-        let allowed = config.vac_banned == Policy::Allow;
+        let allowed = config.policy(app_id, config::PolicyCheck::VacBanned) == Policy::Allow;
         decide(PolicyCheck::VacBan, allowed, LoginError::VacBanned)?;
     }
     if player.owner_steam_id != player.steam_id {
-        let allowed = config.family_sharing == Policy::Allow;
+        let allowed = config.policy(app_id, config::PolicyCheck::FamilySharing) == Policy::Allow;
         decide(
             PolicyCheck::FamilySharing,
             allowed,
@@ -194,11 +245,8 @@ async fn apply_policies(
             return Err(LoginError::NoWebApiKey);
         };
         let answer = steam
-            .owns_app(player.steam_id, &*state.metrics, &*state.quota)
+            .owns_app(player.steam_id, app_id, &*state.metrics, &*state.quota)
             .await;
-        state
-            .metrics
-            .set_quota(state.quota.used(), state.quota.budget());
         let owns = upstream_failure(answer.map_err(|e| refused(e, state))?)?;
         decide(PolicyCheck::Ownership, owns, LoginError::NotOwner)?;
     }
@@ -209,12 +257,19 @@ async fn apply_policies(
 struct Granted {
     user_id: String,
     steam_id: u64,
+    app_id: u32,
     token: String,
     generated: i64,
     expire: i64,
+    friends: Friends,
 }
 
-async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, LoginError> {
+async fn issue_session(
+    state: &AppState,
+    player: &Player,
+    app_id: u32,
+    used: UsedTicket,
+) -> Result<Granted, LoginError> {
     let generated = SystemClock.unix_now() as i64;
     let expire = generated + state.config.session_ttl as i64;
     let [token, candidate_user_id] = random_uuids().map_err(|e| {
@@ -228,16 +283,27 @@ async fn issue_session(state: &AppState, player: &Player) -> Result<Granted, Log
         token_hash: TokenHash::of(&token),
         generated,
         expire,
+        ticket: used,
     };
-    let user_id = state.store.record_login(login).await.map_err(|e| {
+    let written = std::time::Instant::now();
+    let recorded = state.store.record_login(login).await;
+    state.metrics.store_write(written.elapsed());
+    let user_id = match recorded.map_err(|e| {
         tracing::error!("cannot record a login: {e}");
         LoginError::Internal("the session could not be stored")
-    })?;
+    })? {
+        Recorded::Login { user_id } => user_id,
+        // A concurrent login with the same ticket was recorded first.
+        Recorded::TicketReused => return Err(LoginError::TicketReused),
+    };
+    let friends = friends_of(state, player.steam_id).await;
     Ok(Granted {
         user_id,
         steam_id: player.steam_id,
+        app_id,
         token,
         generated,
         expire,
+        friends,
     })
 }

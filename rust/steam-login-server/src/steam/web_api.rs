@@ -1,6 +1,6 @@
-//! Steam's Web API: `ISteamUserAuth/AuthenticateUserTicket/v1` (every login asking Steam) and
-//! `ISteamUser/CheckAppOwnership/v2` (with `--check-ownership`), their retries, and what the answers
-//! mean.
+//! Steam's Web API: `ISteamUserAuth/AuthenticateUserTicket/v1` (every login asking Steam),
+//! `ISteamUser/CheckAppOwnership/v2` (with `--check-ownership`), `ISteamUser/GetFriendList/v1`
+//! (with `--sync-friends`), their retries, and what the answers mean.
 //!
 //! The key travels in the `x-webapi-key` header, never in the URL; the URL holds the ticket, so no URL is
 //! ever logged or put in an error (hyper's errors never carry it).
@@ -108,19 +108,44 @@ pub struct Player {
 
 /// The hex of a ticket that decoded and passed the offline checks, cut to its declared length:
 /// trailing bytes (a whole SDK buffer sent) are not Steam's business, nor worth its quota. Only
-/// `login::ticket_check::check_ticket` makes one, so whoever holds one has hex digits only.
+/// `login::ticket_check::check_ticket` makes one, so whoever holds one has hex digits only, for one
+/// of the server's apps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CheckedTicket<'t>(&'t str);
+pub struct CheckedTicket<'t> {
+    hex: &'t str,
+    app_id: u32,
+}
 
 impl<'t> CheckedTicket<'t> {
     /// For `check_ticket` alone, once the ticket passed its checks.
-    pub(crate) fn new(hex: &'t str) -> Self {
-        CheckedTicket(hex)
+    pub(crate) fn new(hex: &'t str, app_id: u32) -> Self {
+        CheckedTicket { hex, app_id }
     }
 
     pub fn hex(&self) -> &'t str {
-        self.0
+        self.hex
     }
+
+    pub fn app_id(&self) -> u32 {
+        self.app_id
+    }
+}
+
+/// A player's Steam friends, as `GetFriendList` gave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FriendList {
+    Friends(Vec<u64>),
+    /// The profile's friend list is private (Steam answers 401): nobody to show.
+    Private,
+}
+
+/// One app's URLs, every parameter but the last encoded once.
+struct AppUrls {
+    app_id: u32,
+    /// `…/AuthenticateUserTicket/v1/?appid=…[&identity=…]&ticket=`.
+    ticket_prefix: String,
+    /// `…/CheckAppOwnership/v2/?appid=…&steamid=`.
+    ownership_prefix: String,
 }
 
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
@@ -130,11 +155,10 @@ type ParseAnswer<T> = fn(&[u8]) -> Result<(T, AttemptResult), String>;
 
 pub struct SteamWebApi {
     http: HttpsClient,
-    /// `AuthenticateUserTicket`'s URL with every parameter but the ticket, encoded once:
-    /// `https://…/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=…[&identity=…]&ticket=`.
-    ticket_url_prefix: String,
-    /// `https://…/ISteamUser/CheckAppOwnership/v2/?appid=…&steamid=`.
-    ownership_url_prefix: String,
+    /// Per app of `--app-id`.
+    apps: Vec<AppUrls>,
+    /// `https://…/ISteamUser/GetFriendList/v1/?relationship=friend&steamid=`.
+    friends_prefix: String,
     /// `x-webapi-key`, marked sensitive (hyper never shows it); only ever written to the socket.
     key: HeaderValue,
     timeout: Duration,
@@ -145,13 +169,12 @@ impl SteamWebApi {
     pub fn new(
         base: &str,
         key: Secret,
-        app_id: u32,
+        app_ids: &[u32],
         identity: Option<String>,
         timeout: Duration,
         retries: u32,
         extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     ) -> Result<Self, String> {
-        let app_id = app_id.to_string();
         let endpoint = |path: &str, params: &[(&str, &str)]| {
             let endpoint = format!("{}{path}", base.trim_end_matches('/'));
             let url = url::Url::parse_with_params(&endpoint, params)
@@ -163,12 +186,25 @@ impl SteamWebApi {
             }
             Ok(url)
         };
-        let mut params = vec![("appid", app_id.as_str())];
-        if let Some(identity) = &identity {
-            params.push(("identity", identity));
+        let mut apps = Vec::with_capacity(app_ids.len());
+        for app_id in app_ids {
+            let app = app_id.to_string();
+            let mut params = vec![("appid", app.as_str())];
+            if let Some(identity) = &identity {
+                params.push(("identity", identity));
+            }
+            let ticket_url = endpoint("/ISteamUserAuth/AuthenticateUserTicket/v1/", &params)?;
+            let ownership_url = endpoint("/ISteamUser/CheckAppOwnership/v2/", &[("appid", &app)])?;
+            apps.push(AppUrls {
+                app_id: *app_id,
+                ticket_prefix: format!("{ticket_url}&ticket="),
+                ownership_prefix: format!("{ownership_url}&steamid="),
+            });
         }
-        let ticket_url = endpoint("/ISteamUserAuth/AuthenticateUserTicket/v1/", &params)?;
-        let ownership_url = endpoint("/ISteamUser/CheckAppOwnership/v2/", &[("appid", &app_id)])?;
+        let friends_url = endpoint(
+            "/ISteamUser/GetFriendList/v1/",
+            &[("relationship", "friend")],
+        )?;
         // A header value is visible ASCII, spaces and tabs; anything else could split the request.
         let mut key = HeaderValue::from_str(key.expose())
             .ok()
@@ -181,8 +217,8 @@ impl SteamWebApi {
         key.set_sensitive(true);
         Ok(SteamWebApi {
             http: https_client(timeout.min(Duration::from_secs(3)), extra_roots)?,
-            ticket_url_prefix: format!("{ticket_url}&ticket="),
-            ownership_url_prefix: format!("{ownership_url}&steamid="),
+            apps,
+            friends_prefix: format!("{friends_url}&steamid="),
             key,
             timeout,
             retries,
@@ -196,20 +232,50 @@ impl SteamWebApi {
         observer: &dyn AttemptObserver,
         budget: &dyn CallBudget,
     ) -> Result<SteamAnswer, BudgetRefusal> {
+        let Some(app) = self.app(ticket.app_id()) else {
+            return Ok(Upstream::Fault(SteamFault::Request));
+        };
         // Hex needs no percent-encoding, so the URL is a concatenation.
-        let url = format!("{}{}", self.ticket_url_prefix, ticket.hex());
-        self.call(&url, parse_answer, observer, budget).await
+        let url = format!("{}{}", app.ticket_prefix, ticket.hex());
+        self.call(&url, parse_answer, self.retries, observer, budget)
+            .await
     }
 
-    /// `ISteamUser/CheckAppOwnership` (publisher keys): whether `steam_id` owns the app.
+    /// `ISteamUser/CheckAppOwnership` (publisher keys): whether `steam_id` owns `app_id`.
     pub async fn owns_app(
+        &self,
+        steam_id: u64,
+        app_id: u32,
+        observer: &dyn AttemptObserver,
+        budget: &dyn CallBudget,
+    ) -> Result<Upstream<bool>, BudgetRefusal> {
+        let Some(app) = self.app(app_id) else {
+            return Ok(Upstream::Fault(SteamFault::Request));
+        };
+        let url = format!("{}{steam_id}", app.ownership_prefix);
+        self.call(&url, parse_ownership, self.retries, observer, budget)
+            .await
+    }
+
+    /// `ISteamUser/GetFriendList`: `steam_id`'s friends. One attempt, no retry: a login waits for
+    /// it at most one timeout, and a failed sync is only tried again at a later login.
+    pub async fn friends(
         &self,
         steam_id: u64,
         observer: &dyn AttemptObserver,
         budget: &dyn CallBudget,
-    ) -> Result<Upstream<bool>, BudgetRefusal> {
-        let url = format!("{}{steam_id}", self.ownership_url_prefix);
-        self.call(&url, parse_ownership, observer, budget).await
+    ) -> Result<Upstream<FriendList>, BudgetRefusal> {
+        let url = format!("{}{steam_id}", self.friends_prefix);
+        let answer = self.call(&url, parse_friends, 0, observer, budget).await?;
+        Ok(match answer {
+            // A private friend list: Steam answers 401 to anyone but its owner.
+            Upstream::Fault(SteamFault::Status(401)) => Upstream::Answer(FriendList::Private),
+            other => other,
+        })
+    }
+
+    fn app(&self, app_id: u32) -> Option<&AppUrls> {
+        self.apps.iter().find(|a| a.app_id == app_id)
     }
 
     /// One call with its retries: transport errors and 5xx are retried at most `retries` times, each
@@ -218,6 +284,7 @@ impl SteamWebApi {
         &self,
         url: &str,
         parse: ParseAnswer<T>,
+        retries: u32,
         observer: &dyn AttemptObserver,
         budget: &dyn CallBudget,
     ) -> Result<Upstream<T>, BudgetRefusal> {
@@ -230,7 +297,7 @@ impl SteamWebApi {
             let started = Instant::now();
             let (answer, result, retryable) = self.attempt(uri.clone(), parse).await;
             observer.attempt(result, started.elapsed());
-            if !retryable || attempt >= self.retries {
+            if !retryable || attempt >= retries {
                 return Ok(answer);
             }
             attempt += 1;
@@ -492,6 +559,45 @@ struct Ownership {
 }
 
 /// Parses `CheckAppOwnership`'s HTTP-200 body: whether the user owns the app.
+#[derive(Deserialize)]
+struct FriendsEnvelope {
+    friendslist: FriendsBody,
+}
+
+#[derive(Deserialize)]
+struct FriendsBody {
+    #[serde(default)]
+    friends: Vec<FriendEntry>,
+}
+
+#[derive(Deserialize)]
+struct FriendEntry {
+    steamid: String,
+}
+
+/// `{"friendslist":{"friends":[{"steamid":"…","relationship":"friend","friend_since":…}]}}`; an
+/// account without friends gets `{"friendslist":{"friends":[]}}` or `{}`.
+pub fn parse_friends(body: &[u8]) -> Result<(FriendList, AttemptResult), String> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| format!("Steam's friend list is not the expected JSON: {e}"))?;
+    if value.as_object().is_some_and(|o| o.is_empty()) {
+        return Ok((FriendList::Friends(Vec::new()), AttemptResult::Ok));
+    }
+    let envelope: FriendsEnvelope = serde_json::from_value(value)
+        .map_err(|e| format!("Steam's friend list is not the expected JSON: {e}"))?;
+    let friends = envelope
+        .friendslist
+        .friends
+        .iter()
+        .map(|f| {
+            f.steamid
+                .parse::<u64>()
+                .map_err(|_| format!("Steam's friend steamid {:?} is not a number", f.steamid))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((FriendList::Friends(friends), AttemptResult::Ok))
+}
+
 pub fn parse_ownership(body: &[u8]) -> Result<(bool, AttemptResult), String> {
     let envelope: OwnershipEnvelope = serde_json::from_slice(body)
         .map_err(|e| format!("Steam's ownership answer is not the expected JSON: {e}"))?;
@@ -508,6 +614,24 @@ pub fn parse_ownership(body: &[u8]) -> Result<(bool, AttemptResult), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_friend_lists_empty_ones_and_refuses_junk() {
+        let two = br#"{"friendslist":{"friends":[{"steamid":"76561198000000002","relationship":"friend","friend_since":1},{"steamid":"76561198000000003","relationship":"friend","friend_since":2}]}}"#;
+        assert_eq!(
+            parse_friends(two),
+            Ok((
+                FriendList::Friends(vec![76561198000000002, 76561198000000003]),
+                AttemptResult::Ok
+            ))
+        );
+        assert_eq!(
+            parse_friends(b"{}"),
+            Ok((FriendList::Friends(vec![]), AttemptResult::Ok))
+        );
+        assert!(parse_friends(br#"{"friendslist":{"friends":[{"steamid":"x"}]}}"#).is_err());
+        assert!(parse_friends(b"<html>").is_err());
+    }
 
     #[test]
     fn parses_ok_family_sharing_and_errors() {

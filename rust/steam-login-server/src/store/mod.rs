@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 pub mod postgres;
 pub mod sqlite;
 
-/// A login to record: the user is created on first sight, the session always.
+/// A login to record: the ticket is marked used, the user created on first sight, the session
+/// always; all or nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLogin {
     pub steam_id: u64,
@@ -19,6 +20,50 @@ pub struct NewLogin {
     pub token_hash: TokenHash,
     pub generated: i64,
     pub expire: i64,
+    /// The ticket this login spends: a second login with it is refused until it expires.
+    pub ticket: UsedTicket,
+}
+
+/// What became of a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored; the user's id (the existing one if the SteamID is known).
+    Login { user_id: String },
+    /// The ticket had already logged in (here or on another instance sharing the database).
+    TicketReused,
+}
+
+/// A ticket that logged in, kept until it expires so that it cannot log in again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsedTicket {
+    pub key: TicketKey,
+    /// When the ticket itself expires (its ownership part's expiry): then the record is swept.
+    pub expire: i64,
+}
+
+/// Which ticket a login spent: SHA-256 of its SteamID and GC token. Those two name one ticket
+/// whatever its hex case or trailing bytes, and a changed GC token is one Steam refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketKey(pub [u8; 32]);
+
+impl TicketKey {
+    pub fn of(steam_id: u64, gc_token: u64) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"steam-ticket\0");
+        hasher.update(steam_id.to_le_bytes());
+        hasher.update(gc_token.to_le_bytes());
+        TicketKey(hasher.finalize().into())
+    }
+}
+
+/// An operator's ban of a SteamID (`steam-login-server admin ban`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ban {
+    pub steam_id: u64,
+    pub reason: String,
+    pub banned_at: i64,
+    /// When it ends; `None`: never.
+    pub until: Option<i64>,
 }
 
 /// SHA-256 of a session token. Sessions are stored and found by it, so a copy of the database does not
@@ -90,10 +135,19 @@ pub enum StoreError {
     Stopped(&'static str),
 }
 
+/// What one sweep deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub sessions: u64,
+    pub tickets: u64,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Records a login; returns the user's id (the existing one if the SteamID is known).
-    async fn record_login(&self, login: NewLogin) -> Result<String, StoreError>;
+    /// Records a login, unless its ticket already logged in.
+    async fn record_login(&self, login: NewLogin) -> Result<Recorded, StoreError>;
+    /// Whether a ticket already logged in (checked before Steam is asked, which costs quota).
+    async fn ticket_used(&self, key: &TicketKey) -> Result<bool, StoreError>;
     async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError>;
     async fn session(&self, token_hash: &TokenHash) -> Result<Option<SessionRecord>, StoreError>;
     /// Marks a session revoked; false if there is no such session or it was already revoked.
@@ -103,6 +157,34 @@ pub trait Store: Send + Sync {
     async fn refresh(&self, refresh: Refresh) -> Result<Refreshed, StoreError>;
     /// Deletes at most `limit` sessions that expired before `before`; returns how many.
     async fn delete_expired(&self, before: i64, limit: u32) -> Result<u64, StoreError>;
+    /// Deletes at most `limit` used-ticket records of tickets that expired before `before`.
+    async fn delete_used_tickets(&self, before: i64, limit: u32) -> Result<u64, StoreError>;
+    /// Bans a SteamID (replacing an earlier ban) and revokes its live sessions at `ban.banned_at`,
+    /// in one transaction; returns how many sessions were revoked.
+    async fn ban(&self, ban: Ban) -> Result<u64, StoreError>;
+    /// Lifts a ban; false if there was none.
+    async fn unban(&self, steam_id: u64) -> Result<bool, StoreError>;
+    /// The ban on `steam_id` in force at `now`, if any.
+    async fn active_ban(&self, steam_id: u64, now: i64) -> Result<Option<Ban>, StoreError>;
+    /// Every ban, lifted by time or not, newest first.
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError>;
+    /// Revokes every live session of `steam_id` at `at`; returns how many.
+    async fn revoke_user(&self, steam_id: u64, at: i64) -> Result<u64, StoreError>;
+    /// The sessions of `steam_id` still stored (live, revoked or expired), newest first.
+    async fn user_sessions(&self, steam_id: u64) -> Result<Vec<SessionRecord>, StoreError>;
+    /// The Web API calls counted for `day` (YYYY-MM-DD, UTC).
+    async fn quota_used(&self, day: &str) -> Result<u64, StoreError>;
+    /// When `steam_id`'s Steam friends were last stored, if ever.
+    async fn friends_synced_at(&self, steam_id: u64) -> Result<Option<i64>, StoreError>;
+    /// Stores `steam_id`'s Steam friends (all of them, users or not) as of `at`.
+    async fn replace_friends(
+        &self,
+        steam_id: u64,
+        friends: Vec<u64>,
+        at: i64,
+    ) -> Result<(), StoreError>;
+    /// `steam_id`'s stored Steam friends who are users, as (user id, SteamID), by SteamID.
+    async fn friend_users(&self, steam_id: u64) -> Result<Vec<(String, u64)>, StoreError>;
     /// Adds `delta` Web API calls to `day` (YYYY-MM-DD, UTC); returns the day's total.
     async fn add_quota(&self, day: &str, delta: u64) -> Result<u64, StoreError>;
     /// Takes one call of `day`'s `budget` in the database itself: the day's new total, or `None`
@@ -151,6 +233,32 @@ pub(crate) mod sql {
     /// blocking the inserts.
     pub const DELETE_EXPIRED: &str = "DELETE FROM sessions WHERE token_hash IN \
          (SELECT token_hash FROM sessions WHERE expire < $1 LIMIT $2)";
+    pub const SELECT_TICKET_USED: &str = "SELECT 1 FROM used_tickets WHERE ticket_key = $1";
+    pub const DELETE_USED_TICKETS: &str = "DELETE FROM used_tickets WHERE ticket_key IN \
+         (SELECT ticket_key FROM used_tickets WHERE expire < $1 LIMIT $2)";
+    pub const UPSERT_BAN: &str = "INSERT INTO bans (steam_id, reason, banned_at, ends_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (steam_id) DO UPDATE SET reason = excluded.reason, banned_at = excluded.banned_at, ends_at = excluded.ends_at";
+    pub const DELETE_BAN: &str = "DELETE FROM bans WHERE steam_id = $1";
+    pub const SELECT_ACTIVE_BAN: &str = "SELECT steam_id, reason, banned_at, ends_at FROM bans \
+         WHERE steam_id = $1 AND (ends_at IS NULL OR ends_at > $2)";
+    pub const SELECT_BANS: &str =
+        "SELECT steam_id, reason, banned_at, ends_at FROM bans ORDER BY banned_at DESC, steam_id";
+    pub const REVOKE_USER: &str = "UPDATE sessions SET revoked_at = $2 \
+         WHERE steam_id = $1 AND revoked_at IS NULL AND expire > $2";
+    pub const SELECT_USER_SESSIONS: &str =
+        "SELECT user_id, steam_id, generated, expire, revoked_at \
+         FROM sessions WHERE steam_id = $1 ORDER BY generated DESC";
+    pub const SELECT_QUOTA: &str = "SELECT used FROM quota WHERE day = $1";
+    pub const SELECT_FRIENDS_SYNCED: &str =
+        "SELECT synced_at FROM friend_syncs WHERE steam_id = $1";
+    pub const DELETE_FRIENDS: &str = "DELETE FROM steam_friends WHERE steam_id = $1";
+    pub const INSERT_FRIEND: &str =
+        "INSERT INTO steam_friends (steam_id, friend_steam_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    pub const UPSERT_FRIENDS_SYNCED: &str =
+        "INSERT INTO friend_syncs (steam_id, synced_at) VALUES ($1, $2) \
+         ON CONFLICT (steam_id) DO UPDATE SET synced_at = excluded.synced_at";
+    pub const SELECT_FRIEND_USERS: &str = "SELECT u.id, u.steam_id FROM steam_friends f \
+         JOIN users u ON u.steam_id = f.friend_steam_id WHERE f.steam_id = $1 ORDER BY u.steam_id";
 }
 
 /// Why a refresh found no live session to replace.

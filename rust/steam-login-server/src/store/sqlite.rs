@@ -13,12 +13,15 @@ use rusqlite::{params, Connection, OptionalExtension, Statement};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    refused, sql, NewLogin, Refresh, Refreshed, SessionRecord, Store, StoreError, TokenHash,
-    UserRecord,
+    refused, sql, Ban, NewLogin, Recorded, Refresh, Refreshed, SessionRecord, Store, StoreError,
+    TicketKey, TokenHash, UserRecord,
 };
 
-/// Bumped whenever the tables change; a file with another version is refused rather than misread.
-const SCHEMA_VERSION: i64 = 1;
+/// Bumped whenever the tables change; a file with another version is refused rather than misread,
+/// except the versions listed in `UPGRADABLE`, whose tables are a subset of these.
+const SCHEMA_VERSION: i64 = 2;
+/// Version 1 lacked used tickets, bans and friends: creating those tables upgrades it.
+const UPGRADABLE: &[i64] = &[1];
 
 /// Users are keyed by SteamID (the rowid), so the login upsert is one B-tree lookup. Sessions are a
 /// `WITHOUT ROWID` table keyed by the 32-byte token hash: one B-tree instead of a table plus an index.
@@ -41,6 +44,25 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS quota (
     day TEXT PRIMARY KEY,
     used INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS used_tickets (
+    ticket_key BLOB PRIMARY KEY,
+    expire INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bans (
+    steam_id INTEGER PRIMARY KEY,
+    reason TEXT NOT NULL,
+    banned_at INTEGER NOT NULL,
+    ends_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS steam_friends (
+    steam_id INTEGER NOT NULL,
+    friend_steam_id INTEGER NOT NULL,
+    PRIMARY KEY (steam_id, friend_steam_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS friend_syncs (
+    steam_id INTEGER PRIMARY KEY,
+    synced_at INTEGER NOT NULL
 );
 ";
 
@@ -78,6 +100,8 @@ const ADD_QUOTA: &str = sqlite_placeholders!(sql::ADD_QUOTA);
 const TAKE_QUOTA: &str = sqlite_placeholders!(sql::TAKE_QUOTA);
 const REVOKE_LIVE_SESSION: &str = sqlite_placeholders!(sql::REVOKE_LIVE_SESSION);
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = ?1";
+const CLAIM_TICKET: &str =
+    "INSERT INTO used_tickets (ticket_key, expire) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
 /// No index on `expire`: one would cost every login another B-tree insert and another WAL page
 /// written (seen as +1.1 `pwrite` per login under strace). The sweep scans instead, on a connection
 /// of its own.
@@ -88,7 +112,7 @@ const SELECT_EXPIRED: &str =
 const MAX_BATCH: usize = 512;
 
 enum Write {
-    Login(NewLogin, oneshot::Sender<Result<String, StoreError>>),
+    Login(NewLogin, oneshot::Sender<Result<Recorded, StoreError>>),
     Revoke(TokenHash, i64, oneshot::Sender<Result<bool, StoreError>>),
     Quota(String, u64, oneshot::Sender<Result<u64, StoreError>>),
     TakeQuota(
@@ -98,7 +122,13 @@ enum Write {
     ),
     Refresh(Refresh, oneshot::Sender<Result<Refreshed, StoreError>>),
     DeleteSessions(Vec<TokenHash>, oneshot::Sender<Result<u64, StoreError>>),
+    /// A rare write (an operator's command, a friends sync, the used-ticket sweep), run on the
+    /// writer's connection; called with the failure instead when the batch cannot run.
+    Exec(Job),
 }
+
+/// See [`Write::Exec`].
+type Job = Box<dyn FnOnce(Result<&Connection, &str>) -> Option<Reply> + Send>;
 
 pub struct SqliteStore {
     path: std::path::PathBuf,
@@ -185,6 +215,9 @@ fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         .map_err(db_error)?;
     match (version, has_tables) {
         (SCHEMA_VERSION, _) | (0, false) => {}
+        (old, _) if UPGRADABLE.contains(&old) => {
+            tracing::info!("upgrading {} from schema version {old} to {SCHEMA_VERSION}", path.display());
+        }
         (0, true) => {
             return Err(StoreError::Schema(format!(
                 "{} was written by a pre-release build with an older table layout; move it aside to start afresh",
@@ -269,6 +302,11 @@ fn checkpoint_loop(conn: Connection, restart: &AtomicU8) {
 
 /// The writer's statements, prepared once: a login runs two of them, thousands of times a second.
 struct WriteStatements<'c> {
+    conn: &'c Connection,
+    savepoint: Statement<'c>,
+    release: Statement<'c>,
+    rollback_to: Statement<'c>,
+    claim_ticket: Statement<'c>,
     upsert_user: Statement<'c>,
     insert_session: Statement<'c>,
     revoke_session: Statement<'c>,
@@ -282,6 +320,11 @@ struct WriteStatements<'c> {
 impl<'c> WriteStatements<'c> {
     fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
         Ok(WriteStatements {
+            conn,
+            savepoint: conn.prepare("SAVEPOINT login")?,
+            release: conn.prepare("RELEASE login")?,
+            rollback_to: conn.prepare("ROLLBACK TO login")?,
+            claim_ticket: conn.prepare(CLAIM_TICKET)?,
             upsert_user: conn.prepare(UPSERT_USER)?,
             insert_session: conn.prepare(INSERT_SESSION)?,
             revoke_session: conn.prepare(REVOKE_SESSION)?,
@@ -330,6 +373,10 @@ impl<'c> WriteStatements<'c> {
                 });
                 deliver(sender, deleted)
             }
+            Write::Exec(job) => match job(Ok(self.conn)) {
+                Some(reply) => reply,
+                None => Box::new(|_| {}),
+            },
         }
     }
 
@@ -360,7 +407,30 @@ impl<'c> WriteStatements<'c> {
         })
     }
 
-    fn record_login(&mut self, login: &NewLogin) -> rusqlite::Result<String> {
+    /// One login, all or nothing within the batch's transaction (a savepoint), so that a failed
+    /// session insert does not leave its ticket spent.
+    fn record_login(&mut self, login: &NewLogin) -> rusqlite::Result<Recorded> {
+        self.savepoint.execute([])?;
+        let recorded = self.record_login_steps(login);
+        let end = if recorded.is_ok() {
+            &mut self.release
+        } else {
+            &mut self.rollback_to
+        };
+        end.execute([])?;
+        if recorded.is_err() {
+            self.release.execute([])?;
+        }
+        recorded
+    }
+
+    fn record_login_steps(&mut self, login: &NewLogin) -> rusqlite::Result<Recorded> {
+        let claimed = self
+            .claim_ticket
+            .execute(params![login.ticket.key.0, login.ticket.expire])?;
+        if claimed == 0 {
+            return Ok(Recorded::TicketReused);
+        }
         let user_id: String = self.upsert_user.query_row(
             params![
                 login.candidate_user_id,
@@ -377,7 +447,7 @@ impl<'c> WriteStatements<'c> {
             login.generated,
             login.expire
         ])?;
-        Ok(user_id)
+        Ok(Recorded::Login { user_id })
     }
 }
 
@@ -473,13 +543,164 @@ fn fail(op: Write, message: &str) {
         Write::TakeQuota(_, _, s) => drop(s.send(Err(error()))),
         Write::Refresh(_, s) => drop(s.send(Err(error()))),
         Write::DeleteSessions(_, s) => drop(s.send(Err(error()))),
+        Write::Exec(job) => drop(job(Err(message))),
+    }
+}
+
+/// A `SELECT_ACTIVE_BAN` / `SELECT_BANS` row.
+fn ban_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ban> {
+    Ok(Ban {
+        steam_id: r.get::<_, i64>(0)? as u64,
+        reason: r.get(1)?,
+        banned_at: r.get(2)?,
+        until: r.get(3)?,
+    })
+}
+
+impl SqliteStore {
+    /// Runs `f` on the writer's connection, in the next batch's transaction.
+    async fn exec<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.write(|reply| {
+            Write::Exec(Box::new(move |conn| match conn {
+                Ok(conn) => Some(deliver(reply, f(conn))),
+                Err(message) => {
+                    let _ = reply.send(Err(StoreError::Query(message.to_owned())));
+                    None
+                }
+            }))
+        })
+        .await
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn record_login(&self, login: NewLogin) -> Result<String, StoreError> {
+    async fn record_login(&self, login: NewLogin) -> Result<Recorded, StoreError> {
         self.write(|reply| Write::Login(login, reply)).await
+    }
+
+    async fn ticket_used(&self, key: &TicketKey) -> Result<bool, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(sqlite_placeholders!(sql::SELECT_TICKET_USED))?
+                .exists(params![key.0])
+        })
+    }
+
+    async fn delete_used_tickets(&self, before: i64, limit: u32) -> Result<u64, StoreError> {
+        self.exec(move |c| {
+            c.prepare_cached(sqlite_placeholders!(sql::DELETE_USED_TICKETS))?
+                .execute(params![before, i64::from(limit)])
+                .map(|n| n as u64)
+        })
+        .await
+    }
+
+    async fn ban(&self, ban: Ban) -> Result<u64, StoreError> {
+        self.exec(move |c| {
+            c.prepare_cached(sqlite_placeholders!(sql::UPSERT_BAN))?
+                .execute(params![
+                    ban.steam_id as i64,
+                    ban.reason,
+                    ban.banned_at,
+                    ban.until
+                ])?;
+            c.prepare_cached(sqlite_placeholders!(sql::REVOKE_USER))?
+                .execute(params![ban.steam_id as i64, ban.banned_at])
+                .map(|n| n as u64)
+        })
+        .await
+    }
+
+    async fn unban(&self, steam_id: u64) -> Result<bool, StoreError> {
+        self.exec(move |c| {
+            c.prepare_cached(sqlite_placeholders!(sql::DELETE_BAN))?
+                .execute(params![steam_id as i64])
+                .map(|n| n > 0)
+        })
+        .await
+    }
+
+    async fn active_ban(&self, steam_id: u64, now: i64) -> Result<Option<Ban>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(sqlite_placeholders!(sql::SELECT_ACTIVE_BAN))?
+                .query_row(params![steam_id as i64, now], ban_record)
+                .optional()
+        })
+    }
+
+    async fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(sqlite_placeholders!(sql::SELECT_BANS))?
+                .query_map([], ban_record)?
+                .collect()
+        })
+    }
+
+    async fn revoke_user(&self, steam_id: u64, at: i64) -> Result<u64, StoreError> {
+        self.exec(move |c| {
+            c.prepare_cached(sqlite_placeholders!(sql::REVOKE_USER))?
+                .execute(params![steam_id as i64, at])
+                .map(|n| n as u64)
+        })
+        .await
+    }
+
+    async fn user_sessions(&self, steam_id: u64) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(sqlite_placeholders!(sql::SELECT_USER_SESSIONS))?
+                .query_map(params![steam_id as i64], session_record)?
+                .collect()
+        })
+    }
+
+    async fn quota_used(&self, day: &str) -> Result<u64, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(sqlite_placeholders!(sql::SELECT_QUOTA))?
+                .query_row(params![day], |r| r.get::<_, i64>(0))
+                .optional()
+                .map(|used| used.unwrap_or(0).max(0) as u64)
+        })
+    }
+
+    async fn friends_synced_at(&self, steam_id: u64) -> Result<Option<i64>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(sqlite_placeholders!(sql::SELECT_FRIENDS_SYNCED))?
+                .query_row(params![steam_id as i64], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    async fn replace_friends(
+        &self,
+        steam_id: u64,
+        friends: Vec<u64>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.exec(move |c| {
+            c.prepare_cached(sqlite_placeholders!(sql::DELETE_FRIENDS))?
+                .execute(params![steam_id as i64])?;
+            let mut insert = c.prepare_cached(sqlite_placeholders!(sql::INSERT_FRIEND))?;
+            for friend in friends {
+                insert.execute(params![steam_id as i64, friend as i64])?;
+            }
+            c.prepare_cached(sqlite_placeholders!(sql::UPSERT_FRIENDS_SYNCED))?
+                .execute(params![steam_id as i64, at])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn friend_users(&self, steam_id: u64) -> Result<Vec<(String, u64)>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(sqlite_placeholders!(sql::SELECT_FRIEND_USERS))?
+                .query_map(params![steam_id as i64], |r| {
+                    Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+                })?
+                .collect()
+        })
     }
 
     async fn user(&self, steam_id: u64) -> Result<Option<UserRecord>, StoreError> {

@@ -8,6 +8,7 @@ mod hardening;
 mod login;
 mod multi_instance;
 mod policy;
+mod production;
 mod sessions;
 mod steam_tls;
 mod store;

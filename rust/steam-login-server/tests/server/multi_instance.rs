@@ -158,3 +158,66 @@ async fn a_quota_of_ten_over_two_instances_allows_exactly_ten_steam_calls() {
     assert_eq!((ok, exhausted), (10, 20));
     assert_eq!(fake.calls(), 10);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs this with TEST_DATABASE_URL"]
+async fn a_ticket_used_on_one_instance_and_a_ban_hold_on_the_other() {
+    let fake = FakeSteam::start(Answer::Ok).await;
+    let database = fresh_database().await;
+    let [a, b] = two_instances(&fake, &database, &[]).await;
+    let client = reqwest::Client::new();
+    let token = ticket_for(PLAYER);
+    let post = |base: String, token: String| {
+        let client = client.clone();
+        async move {
+            let response = client
+                .post(format!("{base}{}", steam_login_protocol::LOGIN_PATH))
+                .json(&serde_json::json!({ "token": token }))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, _) = post(a.base.clone(), token.clone()).await;
+    assert_eq!(status, 200);
+    let calls = fake.calls();
+    let (status, body) = post(b.base.clone(), token.clone()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("ticket_reused")),
+        "{body}"
+    );
+    assert_eq!(fake.calls(), calls, "no Steam call for the replay");
+
+    // An operator's ban, written once, refuses the player on both instances.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_steam-login-server"))
+        .args([
+            "admin",
+            "--database",
+            &database,
+            "ban",
+            &PLAYER.to_string(),
+            "--reason",
+            "cheating",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for server in [&a, &b] {
+        let (status, body) = login_on(&client, &server.base, PLAYER).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("banned")),
+            "{body}"
+        );
+    }
+}

@@ -2,8 +2,11 @@
 
 use std::sync::Arc;
 
-use steam_login_server::store::{self, NewLogin, Refresh, Refreshed, Store, TokenHash};
+use steam_login_server::store::{
+    self, Ban, NewLogin, Recorded, Refresh, Refreshed, Store, TicketKey, TokenHash, UsedTicket,
+};
 
+/// A login with a ticket of its own (its key derived from the session token).
 fn login(steam_id: u64, owner: u64, token_hash: &str, at: i64) -> NewLogin {
     NewLogin {
         steam_id,
@@ -12,6 +15,24 @@ fn login(steam_id: u64, owner: u64, token_hash: &str, at: i64) -> NewLogin {
         token_hash: TokenHash::of(token_hash),
         generated: at,
         expire: at + 86_400,
+        ticket: UsedTicket {
+            key: TicketKey::of(steam_id, gc_token_of(token_hash)),
+            expire: at + 21 * 86_400,
+        },
+    }
+}
+
+/// A GC token as unique as the session token it is made from.
+fn gc_token_of(token: &str) -> u64 {
+    let hash = TokenHash::of(token).0;
+    u64::from_le_bytes(hash[..8].try_into().unwrap())
+}
+
+/// The user id of a recorded login.
+fn user_id(recorded: Recorded) -> String {
+    match recorded {
+        Recorded::Login { user_id } => user_id,
+        Recorded::TicketReused => panic!("the ticket was taken as used"),
     }
 }
 
@@ -24,15 +45,19 @@ async fn suite(store: Arc<dyn Store>) {
     // A user is created once and keeps its id; owner and last login follow the latest login.
     let steam_id = fresh_steam_id();
     let a = uuid::Uuid::new_v4().to_string();
-    let first = store
-        .record_login(login(steam_id, steam_id, &a, 1_000))
-        .await
-        .unwrap();
+    let first = user_id(
+        store
+            .record_login(login(steam_id, steam_id, &a, 1_000))
+            .await
+            .unwrap(),
+    );
     let b = uuid::Uuid::new_v4().to_string();
-    let second = store
-        .record_login(login(steam_id, 76561198000000999, &b, 2_000))
-        .await
-        .unwrap();
+    let second = user_id(
+        store
+            .record_login(login(steam_id, 76561198000000999, &b, 2_000))
+            .await
+            .unwrap(),
+    );
     assert_eq!(first, second);
     let user = store.user(steam_id).await.unwrap().expect("user exists");
     assert_eq!(user.id, first);
@@ -78,11 +103,16 @@ async fn suite(store: Arc<dyn Store>) {
         .unwrap()
         .is_none());
 
-    // A token hash is unique.
-    assert!(store
-        .record_login(login(steam_id, steam_id, &b, 4_000))
-        .await
-        .is_err());
+    // A token hash is unique; the failed login leaves its ticket unspent.
+    let clash = NewLogin {
+        ticket: UsedTicket {
+            key: TicketKey::of(steam_id, 0x5eed),
+            expire: 100_000,
+        },
+        ..login(steam_id, steam_id, &b, 4_000)
+    };
+    assert!(store.record_login(clash.clone()).await.is_err());
+    assert!(!store.ticket_used(&clash.ticket.key).await.unwrap());
 
     // 50 concurrent first logins of one SteamID: one user.
     let steam_id = fresh_steam_id();
@@ -91,10 +121,12 @@ async fn suite(store: Arc<dyn Store>) {
             let store = Arc::clone(&store);
             tokio::spawn(async move {
                 let hash = uuid::Uuid::new_v4().to_string();
-                store
-                    .record_login(login(steam_id, steam_id, &hash, 5_000))
-                    .await
-                    .unwrap()
+                user_id(
+                    store
+                        .record_login(login(steam_id, steam_id, &hash, 5_000))
+                        .await
+                        .unwrap(),
+                )
             })
         })
         .collect();
@@ -129,10 +161,12 @@ async fn suite(store: Arc<dyn Store>) {
     // A refresh replaces a live session once; expired, revoked and unknown ones are told apart.
     let steam_id = fresh_steam_id();
     let live = uuid::Uuid::new_v4().to_string();
-    let user = store
-        .record_login(login(steam_id, steam_id, &live, 10_000))
-        .await
-        .unwrap();
+    let user = user_id(
+        store
+            .record_login(login(steam_id, steam_id, &live, 10_000))
+            .await
+            .unwrap(),
+    );
     let renewed = uuid::Uuid::new_v4().to_string();
     let refresh = |old: &str, new: &str, at: i64| Refresh {
         old: TokenHash::of(old),
@@ -217,6 +251,170 @@ async fn suite(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_some());
+
+    replays(&*store).await;
+    bans_and_revocation(&*store).await;
+    friends(&*store).await;
+}
+
+/// A ticket logs in once: the second login with it is refused and stores nothing; its record goes
+/// when the ticket expires.
+async fn replays(store: &dyn Store) {
+    let steam_id = fresh_steam_id();
+    let token = uuid::Uuid::new_v4().to_string();
+    let first = login(steam_id, steam_id, &token, 20_000);
+    assert!(!store.ticket_used(&first.ticket.key).await.unwrap());
+    user_id(store.record_login(first.clone()).await.unwrap());
+    assert!(store.ticket_used(&first.ticket.key).await.unwrap());
+    let replay = NewLogin {
+        token_hash: TokenHash::of("another session"),
+        candidate_user_id: uuid::Uuid::new_v4().to_string(),
+        ..first.clone()
+    };
+    assert_eq!(
+        store.record_login(replay).await.unwrap(),
+        Recorded::TicketReused
+    );
+    assert!(
+        store
+            .session(&TokenHash::of("another session"))
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing stored"
+    );
+    // Swept only once the ticket has expired.
+    while store
+        .delete_used_tickets(first.ticket.expire, 1_000)
+        .await
+        .unwrap()
+        > 0
+    {}
+    assert!(store.ticket_used(&first.ticket.key).await.unwrap());
+    while store
+        .delete_used_tickets(first.ticket.expire + 1, 1_000)
+        .await
+        .unwrap()
+        > 0
+    {}
+    assert!(!store.ticket_used(&first.ticket.key).await.unwrap());
+}
+
+/// A ban holds until it ends or is lifted, and revokes the player's live sessions; revoking a
+/// player's sessions leaves other players' alone.
+async fn bans_and_revocation(store: &dyn Store) {
+    let cheater = fresh_steam_id();
+    let other = fresh_steam_id();
+    let live = uuid::Uuid::new_v4().to_string();
+    let expired = uuid::Uuid::new_v4().to_string();
+    let bystander = uuid::Uuid::new_v4().to_string();
+    user_id(
+        store
+            .record_login(login(cheater, cheater, &expired, 1_000))
+            .await
+            .unwrap(),
+    );
+    user_id(
+        store
+            .record_login(login(cheater, cheater, &live, 100_000))
+            .await
+            .unwrap(),
+    );
+    user_id(
+        store
+            .record_login(login(other, other, &bystander, 100_000))
+            .await
+            .unwrap(),
+    );
+    let ban = Ban {
+        steam_id: cheater,
+        reason: "aimbot".into(),
+        banned_at: 150_000,
+        until: Some(160_000),
+    };
+    assert_eq!(
+        store.ban(ban.clone()).await.unwrap(),
+        1,
+        "the live session, not the expired one"
+    );
+    assert_eq!(
+        store.active_ban(cheater, 155_000).await.unwrap(),
+        Some(ban.clone())
+    );
+    assert_eq!(
+        store.active_ban(cheater, 160_000).await.unwrap(),
+        None,
+        "ended"
+    );
+    assert_eq!(store.active_ban(other, 155_000).await.unwrap(), None);
+    assert!(
+        store
+            .session(&TokenHash::of(&live))
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert!(
+        !store
+            .session(&TokenHash::of(&bystander))
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert!(store.bans().await.unwrap().contains(&ban));
+    // A permanent ban replaces the first; lifting it ends it.
+    let permanent = Ban { until: None, ..ban };
+    store.ban(permanent.clone()).await.unwrap();
+    assert_eq!(
+        store.active_ban(cheater, 10_000_000).await.unwrap(),
+        Some(permanent)
+    );
+    assert!(store.unban(cheater).await.unwrap());
+    assert!(!store.unban(cheater).await.unwrap());
+    assert_eq!(store.active_ban(cheater, 155_000).await.unwrap(), None);
+    // Revoking every session of one player.
+    let sessions = store.user_sessions(other).await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(store.revoke_user(other, 150_000).await.unwrap(), 1);
+    assert_eq!(store.revoke_user(other, 150_001).await.unwrap(), 0);
+    assert!(store.user_sessions(other).await.unwrap()[0].revoked);
+    let listed = store.user_sessions(cheater).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|s| s.generated).collect::<Vec<_>>(),
+        [100_000, 1_000],
+        "newest first"
+    );
+    assert_eq!(store.quota_used("1999-01-01").await.unwrap(), 0);
+}
+
+/// A player's stored Steam friends, of whom only the users are listed.
+async fn friends(store: &dyn Store) {
+    let player = fresh_steam_id();
+    let friend_who_plays = fresh_steam_id();
+    let friend_who_does_not = fresh_steam_id();
+    assert_eq!(store.friends_synced_at(player).await.unwrap(), None);
+    store
+        .replace_friends(player, vec![friend_who_plays, friend_who_does_not], 5_000)
+        .await
+        .unwrap();
+    assert_eq!(store.friends_synced_at(player).await.unwrap(), Some(5_000));
+    assert_eq!(store.friend_users(player).await.unwrap(), vec![]);
+    let token = uuid::Uuid::new_v4().to_string();
+    let id = user_id(
+        store
+            .record_login(login(friend_who_plays, friend_who_plays, &token, 6_000))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        store.friend_users(player).await.unwrap(),
+        vec![(id, friend_who_plays)]
+    );
+    store.replace_friends(player, vec![], 7_000).await.unwrap();
+    assert_eq!(store.friend_users(player).await.unwrap(), vec![]);
+    assert_eq!(store.friends_synced_at(player).await.unwrap(), Some(7_000));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,4 +1,5 @@
-//! A programmable fake of Steam's `ISteamUserAuth/AuthenticateUserTicket/v1`, on loopback: for the
+//! A programmable fake of Steam's `ISteamUserAuth/AuthenticateUserTicket/v1` (and of
+//! `ISteamUser/CheckAppOwnership/v2` and `ISteamUser/GetFriendList/v1`), on loopback: for the
 //! login server's integration tests, the benchmark (the `fake-steam-web-api` binary) and local
 //! development without a key. Test support only: nothing here is shipped in the server.
 //! It answers OK for the SteamID inside the ticket unless told otherwise, and counts calls.
@@ -22,8 +23,24 @@ use tokio::sync::oneshot;
 /// The paths the fake serves.
 const PATH: &str = "/ISteamUserAuth/AuthenticateUserTicket/v1/";
 const OWNERSHIP_PATH: &str = "/ISteamUser/CheckAppOwnership/v2/";
+const FRIENDS_PATH: &str = "/ISteamUser/GetFriendList/v1/";
 /// Longest request head, and body, read; Steam tickets make URLs of a few KiB.
 const MAX_HEAD: usize = 64 * 1024;
+
+/// What `GetFriendList` answers for one SteamID.
+#[derive(Debug, Clone)]
+pub enum Friends {
+    List(Vec<u64>),
+    /// A private profile: HTTP 401, as Steam answers.
+    Private,
+    /// HTTP 500.
+    Failing,
+    /// The list, after this long.
+    Slow {
+        ms: u64,
+        friends: Vec<u64>,
+    },
+}
 
 /// What the fake Steam answers.
 #[derive(Debug, Clone)]
@@ -57,6 +74,10 @@ pub struct FakeState {
     pub ownership_calls: AtomicUsize,
     /// SteamIDs `CheckAppOwnership` says do not own the app; everyone else does.
     pub not_owners: Mutex<std::collections::HashSet<u64>>,
+    /// `GetFriendList` calls alone.
+    pub friends_calls: AtomicUsize,
+    /// What `GetFriendList` answers per SteamID; a SteamID not here has no friends.
+    friends: Mutex<std::collections::HashMap<u64, Friends>>,
     /// Answers for the next calls, in order; when empty, `fallback`.
     script: Mutex<VecDeque<Answer>>,
     fallback: Mutex<Option<Answer>>,
@@ -73,6 +94,8 @@ impl FakeState {
             calls: AtomicUsize::new(0),
             ownership_calls: AtomicUsize::new(0),
             not_owners: Mutex::default(),
+            friends_calls: AtomicUsize::new(0),
+            friends: Mutex::default(),
             script: Mutex::default(),
             fallback: Mutex::new(Some(fallback)),
             last_key: Mutex::default(),
@@ -209,6 +232,20 @@ impl FakeSteam {
     /// Makes `CheckAppOwnership` answer that `steam_id` does not own the app.
     pub fn disown(&self, steam_id: u64) {
         self.state.not_owners.lock().unwrap().insert(steam_id);
+    }
+
+    /// Sets what `GetFriendList` answers for `steam_id`.
+    pub fn set_friends(&self, steam_id: u64, friends: Friends) {
+        self.state.friends.lock().unwrap().insert(steam_id, friends);
+    }
+
+    /// The query string of the last `AuthenticateUserTicket` call.
+    pub fn last_query(&self) -> Vec<(String, String)> {
+        self.state.last_query.lock().unwrap().clone()
+    }
+
+    pub fn friends_calls(&self) -> usize {
+        self.state.friends_calls.load(Ordering::SeqCst)
     }
 }
 
@@ -351,6 +388,41 @@ fn ownership(state: &FakeState, key: Option<String>, query: &[(String, String)])
     ))
 }
 
+/// `GetFriendList/v1`: what [`FakeSteam::set_friends`] set for the `steamid`.
+async fn friend_list(state: &FakeState, key: Option<String>, query: &[(String, String)]) -> Reply {
+    state.calls.fetch_add(1, Ordering::SeqCst);
+    state.friends_calls.fetch_add(1, Ordering::SeqCst);
+    *state.last_key.lock().unwrap() = key;
+    let steam_id: u64 = query
+        .iter()
+        .find(|(k, _)| k == "steamid")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let set = state.friends.lock().unwrap().get(&steam_id).cloned();
+    let list = |friends: &[u64]| {
+        let entries: Vec<_> = friends
+            .iter()
+            .map(|f| json!({"steamid": f.to_string(), "relationship": "friend", "friend_since": 1_600_000_000}))
+            .collect();
+        Reply::json(json!({"friendslist": {"friends": entries}}).to_string())
+    };
+    match set.unwrap_or(Friends::List(Vec::new())) {
+        Friends::List(friends) => list(&friends),
+        Friends::Private => Reply {
+            content_type: "text/html",
+            ..Reply::text(
+                StatusCode::UNAUTHORIZED,
+                "<html><head><title>401 Unauthorized</title></head></html>",
+            )
+        },
+        Friends::Failing => Reply::text(StatusCode::INTERNAL_SERVER_ERROR, "oops"),
+        Friends::Slow { ms, friends } => {
+            state.delays.wait(Duration::from_millis(ms)).await;
+            list(&friends)
+        }
+    }
+}
+
 async fn answer(state: &FakeState, request: Request) -> Reply {
     let (path, query) = request
         .target
@@ -361,6 +433,9 @@ async fn answer(state: &FakeState, request: Request) -> Reply {
         .collect();
     if path == OWNERSHIP_PATH {
         return ownership(state, request.key, &query);
+    }
+    if path == FRIENDS_PATH {
+        return friend_list(state, request.key, &query).await;
     }
     if path != PATH {
         return Reply::text(StatusCode::NOT_FOUND, "not found");
