@@ -22,11 +22,22 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-"$bin/examples/mint_tickets" 2000 555440 > "$work/bodies.txt"
+# A ticket logs in once: every login of a run needs its own. Enough for the warm-up and for the
+# measured seconds at up to BENCH_MAX_RPS logins/s; SQLite runs start on a fresh file, PostgreSQL runs
+# forget the used tickets first.
+max_rps=${BENCH_MAX_RPS:-30000}
+"$bin/examples/mint_tickets" 60000 555440 1 > "$work/warmup.txt"
+"$bin/examples/mint_tickets" $((seconds * max_rps)) 555440 2 > "$work/bodies.txt"
+awk 'NR % 2 == 1' "$work/bodies.txt" > "$work/bodies-a.txt"
+awk 'NR % 2 == 0' "$work/bodies.txt" > "$work/bodies-b.txt"
+
+forget_used_tickets() { # <database>
+  case $1 in postgres*) psql "$1" -qc 'TRUNCATE used_tickets' 2>/dev/null || true ;; esac
+}
 
 run() { # <latency_ms> <database> <label> [extra server flags]
   local latency=$1 database=$2 label=$3; shift 3
-  case $database in postgres*) ;; *) rm -f "$database" "$database-wal" "$database-shm" ;; esac
+  case $database in postgres*) forget_used_tickets "$database" ;; *) rm -f "$database" "$database-wal" "$database-shm" ;; esac
   "$bin/fake-steam-web-api" 18081 "$latency" 2>/dev/null & pids+=($!)
   if [ "$label" = "${label#express}" ]; then
     RUST_LOG=warn "$server_bin" --listen 127.0.0.1:18080 --database "$database" \
@@ -38,7 +49,7 @@ run() { # <latency_ms> <database> <label> [extra server flags]
       rust/steam-ticket/keys/simulation-public-key.pem >/dev/null & pids+=($!)
   fi
   for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && break; sleep 0.1; done
-  BODIES="$work/bodies.txt" wrk -t2 -c64 -d2s -s bench/login.lua http://127.0.0.1:18080/api/v1/auth/provider/steam/login >/dev/null  # warm-up
+  BODIES="$work/warmup.txt" wrk -t2 -c64 -d2s -s bench/login.lua http://127.0.0.1:18080/api/v1/auth/provider/steam/login >/dev/null  # warm-up
   local result cpu_before cpu_after
   cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
   cpu_before="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
@@ -56,7 +67,7 @@ run() { # <latency_ms> <database> <label> [extra server flags]
 upstream_alone() { # <latency_ms> <label>
   "$bin/fake-steam-web-api" 18081 "$1" 2>/dev/null & pids+=($!)
   sleep 0.5
-  local ticket; ticket=$(head -1 "$work/bodies.txt" | sed -E 's/.*"token": *"([0-9A-Fa-f]+)".*/\1/')
+  local ticket; ticket=$(head -1 "$work/warmup.txt" | sed -E 's/.*"token": *"([0-9A-Fa-f]+)".*/\1/')
   local result; result=$(wrk -t2 -c64 -d"${seconds}s" -s bench/upstream.lua \
     "http://127.0.0.1:18081/ISteamUserAuth/AuthenticateUserTicket/v1/?appid=555440&ticket=$ticket" | grep '^RESULT')
   echo "$2 upstream=${1}ms ${result#RESULT }"
@@ -81,8 +92,8 @@ summary() {
     END {
       for (i = 1; i <= n; i++) {
         line = order[i] " (median of " c[order[i], "rps"] ")"
-        split("rps p50_ms p99_ms server_us_per_login fake_steam_us_per_login", fields, " ")
-        for (j = 1; j <= 5; j++) { m = median(order[i], fields[j]); if (m != "") line = line " " fields[j] "=" m }
+        split("rps p50_ms p99_ms server_us_per_login fake_steam_us_per_login server_us_per_request errors_status", fields, " ")
+        for (j = 1; j <= 7; j++) { m = median(order[i], fields[j]); if (m != "") line = line " " fields[j] "=" m }
         print line
       }
       for (i = 1; i <= n; i++) {
@@ -113,16 +124,21 @@ two_instances() { # <database> <label>
   for port in 18080 18090; do
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
   done
+  forget_used_tickets "$database"
   local url=/api/v1/auth/provider/steam/login loads=()
+  awk 'NR % 2 == 1' "$work/warmup.txt" > "$work/warmup-a.txt"
+  awk 'NR % 2 == 0' "$work/warmup.txt" > "$work/warmup-b.txt"
   for port in 18080 18090; do
-    BODIES="$work/bodies.txt" wrk -t1 -c32 -d2s -s bench/login.lua "http://127.0.0.1:$port$url" >/dev/null &
+    local half=a; [ "$port" = 18090 ] && half=b
+    WRK_THREADS=1 BODIES="$work/warmup-$half.txt" wrk -t1 -c32 -d2s -s bench/login.lua "http://127.0.0.1:$port$url" >/dev/null &
     loads+=($!)
   done
   wait "${loads[@]}"; loads=()
   cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
   local before=$(( $(cpu "${pids[1]}") + $(cpu "${pids[2]}") ))
   for port in 18080 18090; do
-    BODIES="$work/bodies.txt" wrk -t1 -c32 -d"${seconds}s" --latency -s bench/login.lua \
+    local half=a; [ "$port" = 18090 ] && half=b
+    WRK_THREADS=1 BODIES="$work/bodies-$half.txt" wrk -t1 -c32 -d"${seconds}s" --latency -s bench/login.lua \
       "http://127.0.0.1:$port$url" | grep '^RESULT' > "$work/two-$port.txt" &
     loads+=($!)
   done
@@ -137,9 +153,39 @@ two_instances() { # <database> <label>
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 }
 
+# The paths a live game calls most once its players have sessions: refresh (a saved session renewed,
+# no Steam call) and the session check (GET /api/v1/auth/session). Sessions are made by logging in
+# first (simulation mode: no upstream); each refresh spends one.
+sessions() { # <database> <label>
+  local database=$1 label=$2
+  case $database in postgres*) forget_used_tickets "$database" ;; *) rm -f "$database" "$database-wal" "$database-shm" ;; esac
+  RUST_LOG=warn "$server_bin" --listen 127.0.0.1:18080 --database "$database" --simulation \
+    --rate-limit 0 --daily-quota 1000000000 >/dev/null & pids+=($!)
+  for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && break; sleep 0.1; done
+  rm -f "$work/tokens.txt".*
+  SESSION_MODE=collect BODIES="$work/bodies.txt" TOKENS_OUT="$work/tokens.txt" \
+    wrk -t2 -c64 -d"${seconds}s" -s bench/sessions.lua http://127.0.0.1:18080 >/dev/null
+  cat "$work/tokens.txt".* > "$work/tokens.txt"
+  local mode result before after tck; tck=$(getconf CLK_TCK)
+  cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+  # A refresh spends its session: the refresh run lasts half as long as the logins that made them.
+  local duration
+  for mode in check refresh; do
+    duration=$seconds; [ "$mode" = refresh ] && duration=$(( (seconds + 1) / 2 ))
+    before=$(cpu "${pids[0]}")
+    result=$(SESSION_MODE=$mode TOKENS="$work/tokens.txt" wrk -t2 -c64 -d"${duration}s" --latency \
+      -s bench/sessions.lua http://127.0.0.1:18080 | grep '^RESULT')
+    after=$(cpu "${pids[0]}")
+    local requests=${result#RESULT requests=}; requests=${requests%% *}
+    echo "$label-session-$mode upstream=none ${result#RESULT } server_us_per_request=$(( (after - before) * 1000000 / tck / requests )) sessions_made=$(wc -l < "$work/tokens.txt")"
+  done
+  kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
+}
+
 sqlite_round() {
   run 0 "$work/bench.db" sqlite
   run 0 "$work/bench-sim.db" "sqlite-simulation(no-upstream)" --simulation
+  sessions "$work/bench-sessions.db" sqlite
   if [ -n "${BENCH_ONLY_SQLITE:-}" ]; then return; fi
   # At 50 ms, two load shapes (see bench/common.lua): lock-step waves, and independent clients that
   # wait a random 0-10 ms between logins. Overhead = the server's latency minus the fake's alone, same
@@ -161,12 +207,13 @@ for round in $(seq "$rounds"); do
 done
 if [ -z "${BENCH_ONLY_SQLITE:-}" ] && [ -z "${BENCH_SKIP_POSTGRES:-}" ]; then
   scripts/with-postgres.sh bash -c "
-    $(declare -f run two_instances); bin=$bin; server_bin=$server_bin; work=$work; seconds=$seconds; pids=()
+    $(declare -f run two_instances sessions forget_used_tickets); bin=$bin; server_bin=$server_bin; work=$work; seconds=$seconds; pids=()
     for round in \$(seq $rounds); do
       run 0 \"\$TEST_DATABASE_URL\" postgres
       two_instances \"\$TEST_DATABASE_URL\" postgres,two-instances
       run 50 \"\$TEST_DATABASE_URL\" postgres
       THINK_MS=10 run 50 \"\$TEST_DATABASE_URL\" postgres,independent-clients
+      sessions \"\$TEST_DATABASE_URL\" postgres
     done" | tee -a "$results"
 fi
 echo "# summary"

@@ -6,6 +6,7 @@
 //! `ISteamUserAuth/AuthenticateUserTicket`, and answers with a 24-hour session.
 
 pub mod admin;
+mod bans;
 pub mod config;
 mod friends;
 mod http;
@@ -63,6 +64,7 @@ pub async fn serve(
     state.quota.spawn_flusher();
     state.limiter.spawn_sweeper();
     sessions::spawn_sweeper(&state);
+    state.bans.spawn_refresh(Arc::clone(&state.store));
     if simulation {
         tracing::warn!("SIMULATION MODE: tickets signed by the public simulation key are accepted without asking Steam; never run this in production");
     }

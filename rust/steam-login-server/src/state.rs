@@ -10,6 +10,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use steam_ticket::{KeyRing, TrustedKey};
 
+use crate::bans::BanList;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub quota: Arc<QuotaGuard>,
     pub(crate) limiter: RateLimiter,
+    pub(crate) bans: Arc<BanList>,
 }
 
 /// Why the server does not start: each case says what to fix.
@@ -102,8 +104,10 @@ impl AppState {
         let quota = Arc::new(QuotaGuard::load(Arc::clone(&store), config.daily_quota).await?);
         let metrics = Arc::new(Metrics::new(&config.app_id));
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);
+        let bans = Arc::new(BanList::load(&*store).await?);
         Ok(Arc::new(AppState {
             limiter,
+            bans,
             config,
             keys,
             steam,

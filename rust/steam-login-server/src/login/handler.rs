@@ -125,8 +125,7 @@ async fn login_flow(
     };
     if player.steam_id != claimed_steam_id {
         // Steam vouches for another SteamID than the ticket names: judge the one Steam named.
-        let ban = active_ban(state, player.steam_id).await?;
-        ban.map_or(Ok(()), Err)?;
+        active_ban(state, player.steam_id).map_or(Ok(()), Err)?;
     }
     apply_policies(state, &player, app_id, asked_steam).await?;
     issue_session(state, &player, app_id, used).await
@@ -150,20 +149,20 @@ async fn refuse_replays_and_bans(
     if used {
         return Err(LoginError::TicketReused);
     }
-    active_ban(state, steam_id).await?.map_or(Ok(()), Err)
+    active_ban(state, steam_id).map_or(Ok(()), Err)
 }
 
-/// The operator's ban on `steam_id` in force now, as the refusal it causes.
-async fn active_ban(state: &AppState, steam_id: u64) -> Result<Option<LoginError>, LoginError> {
+/// The operator's ban on `steam_id` in force now (as this instance knows them: `bans`), as the
+/// refusal it causes.
+fn active_ban(state: &AppState, steam_id: u64) -> Option<LoginError> {
     let now = SystemClock.unix_now() as i64;
-    let ban = state.store.active_ban(steam_id, now).await.map_err(|e| {
-        tracing::error!("cannot look up bans: {e}");
-        LoginError::Internal("the login could not be checked")
-    })?;
-    Ok(ban.map(|ban| LoginError::OperatorBanned {
-        reason: ban.reason,
-        until: ban.until,
-    }))
+    state
+        .bans
+        .active(steam_id, now)
+        .map(|ban| LoginError::OperatorBanned {
+            reason: ban.reason,
+            until: ban.until,
+        })
 }
 
 fn refused(error: BudgetRefusal, state: &AppState) -> LoginError {

@@ -5,18 +5,17 @@
 //! The key travels in the `x-webapi-key` header, never in the URL; the URL holds the ticket, so no URL is
 //! ever logged or put in an error (hyper's errors never carry it).
 //!
-//! HTTP is hyper-util's pooled client over hyper-rustls (ring, Mozilla's roots from webpki-roots):
-//! HTTP/1.1 keep-alive to one origin, a connect timeout, a timeout per attempt, and retries with
-//! jittered exponential back-off.
+//! HTTP is HTTP/1.1 keep-alive to one origin over hyper-rustls (ring, Mozilla's roots from
+//! webpki-roots), each connection driven by the login that uses it (`http1_pool`), with a connect
+//! timeout, a timeout per attempt, and retries with jittered exponential back-off.
 
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use axum::http::{header, HeaderValue, Request, Uri};
-use http_body_util::{BodyExt, Empty, Limited};
+use http_body_util::Empty;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use super::http1_pool::{ExchangeError, Http1Pool};
 use serde::Deserialize;
 
 use crate::config::Secret;
@@ -26,6 +25,8 @@ use crate::metrics::{AttemptObserver, AttemptResult};
 const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 /// Idle pooled connections are closed after this (servers close theirs after a while).
 const POOL_IDLE: Duration = Duration::from_secs(50);
+/// Idle connections kept open to Steam: as many as logins wait on it at once under load.
+const MAX_IDLE_CONNECTIONS: usize = 256;
 
 /// Steam's answer to one call, whatever the endpoint: what it said (HTTP 200), or why it said nothing
 /// usable.
@@ -148,13 +149,11 @@ struct AppUrls {
     ownership_prefix: String,
 }
 
-type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
-
 /// Reads an endpoint's HTTP-200 body: what it says, and how the attempt counts in `/metrics`.
 type ParseAnswer<T> = fn(&[u8]) -> Result<(T, AttemptResult), String>;
 
 pub struct SteamWebApi {
-    http: HttpsClient,
+    http: Http1Pool,
     /// Per app of `--app-id`.
     apps: Vec<AppUrls>,
     /// `https://…/ISteamUser/GetFriendList/v1/?relationship=friend&steamid=`.
@@ -216,7 +215,11 @@ impl SteamWebApi {
             .ok_or("the Steam Web API key holds characters an HTTP header cannot carry")?;
         key.set_sensitive(true);
         Ok(SteamWebApi {
-            http: https_client(timeout.min(Duration::from_secs(3)), extra_roots)?,
+            http: Http1Pool::new(
+                https_connector(timeout.min(Duration::from_secs(3)), extra_roots)?,
+                MAX_IDLE_CONNECTIONS,
+                POOL_IDLE,
+            ),
             apps,
             friends_prefix: format!("{friends_url}&steamid="),
             key,
@@ -325,15 +328,10 @@ impl SteamWebApi {
                 )
             }
         };
-        let exchange = async {
-            let response = self.http.request(request).await?;
-            let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_ANSWER_BYTES).collect().await;
-            Ok::<_, ExchangeError>((parts, body.map_err(ExchangeError::Body)?.to_bytes()))
-        };
+        let exchange = self.http.exchange(request, MAX_ANSWER_BYTES);
         let (parts, body) = match tokio::time::timeout(self.timeout, exchange).await {
             Err(_elapsed) => return (Upstream::Timeout, AttemptResult::Timeout, true),
-            Ok(Err(e)) => return e.classify(),
+            Ok(Err(e)) => return classify(e),
             Ok(Ok(answer)) => answer,
         };
         let retry_after = parts
@@ -372,12 +370,12 @@ impl SteamWebApi {
 
 const USER_AGENT: &str = concat!("steam-login-server/", env!("CARGO_PKG_VERSION"));
 
-/// Keep-alive HTTP/1.1 over TLS (or plain HTTP, for a fake Steam on loopback), trusting Mozilla's
+/// Connections over TLS (or plain HTTP, for a fake Steam on loopback), trusting Mozilla's
 /// roots and `extra_roots`.
-fn https_client(
+fn https_connector(
     connect_timeout: Duration,
     extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
-) -> Result<HttpsClient, String> {
+) -> Result<hyper_rustls::HttpsConnector<HttpConnector>, String> {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
@@ -401,12 +399,7 @@ fn https_client(
         .https_or_http()
         .enable_http1()
         .wrap_connector(tcp);
-    Ok(Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(POOL_IDLE)
-        .pool_max_idle_per_host(256)
-        .pool_timer(TokioTimer::new())
-        .timer(TokioTimer::new())
-        .build(https))
+    Ok(https)
 }
 
 /// 100 ms, 200 ms, 400 ms… (at most 1.6 s), each scaled by a random 50-150 % so that many servers
@@ -417,68 +410,46 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base * (500 + u64::from(jitter)) / 1000)
 }
 
-/// Why an exchange got no complete answer.
-enum ExchangeError {
-    Request(hyper_util::client::legacy::Error),
-    Body(Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl From<hyper_util::client::legacy::Error> for ExchangeError {
-    fn from(e: hyper_util::client::legacy::Error) -> Self {
-        ExchangeError::Request(e)
-    }
-}
-
-/// The innermost error of a chain, for the log: hyper's errors never include the URL.
 fn root_cause<'e>(
-    e: &'e (dyn std::error::Error + 'static),
+    error: &'e (dyn std::error::Error + 'static),
 ) -> &'e (dyn std::error::Error + 'static) {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause
+    std::iter::successors(Some(error), |e| e.source())
+        .last()
+        .unwrap_or(error)
 }
 
-impl ExchangeError {
-    fn classify<T>(self) -> (Upstream<T>, AttemptResult, bool) {
-        let error: &(dyn std::error::Error + 'static) = match &self {
-            ExchangeError::Request(e) => e,
-            ExchangeError::Body(e) => e.as_ref(),
-        };
-        let root = root_cause(error);
-        let timed_out = root
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
-        if timed_out {
-            return (Upstream::Timeout, AttemptResult::Timeout, true);
-        }
-        if root
-            .downcast_ref::<http_body_util::LengthLimitError>()
-            .is_some()
-        {
-            return (
-                Upstream::Fault(SteamFault::TooLarge),
-                AttemptResult::Malformed,
-                false,
-            );
-        }
-        let parse_error = std::iter::successors(Some(error), |e| e.source())
-            .filter_map(|e| e.downcast_ref::<hyper::Error>())
-            .any(hyper::Error::is_parse);
-        if parse_error {
+/// What a failed exchange means: a timeout, a too large or non-HTTP answer (not retried), or a
+/// connection that failed (retried).
+fn classify<T>(error: ExchangeError) -> (Upstream<T>, AttemptResult, bool) {
+    let root = root_cause(error.source_error());
+    let timed_out = root
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+    if timed_out {
+        return (Upstream::Timeout, AttemptResult::Timeout, true);
+    }
+    if root
+        .downcast_ref::<http_body_util::LengthLimitError>()
+        .is_some()
+    {
+        return (
+            Upstream::Fault(SteamFault::TooLarge),
+            AttemptResult::Malformed,
+            false,
+        );
+    }
+    let fault = match &error {
+        ExchangeError::Http(e) if e.is_parse() => {
             return (
                 Upstream::Fault(SteamFault::NotHttp(root.to_string())),
                 AttemptResult::Malformed,
                 false,
-            );
+            )
         }
-        let fault = match &self {
-            ExchangeError::Request(e) if e.is_connect() => SteamFault::Connect(root.to_string()),
-            _ => SteamFault::Transport(root.to_string()),
-        };
-        (Upstream::Fault(fault), AttemptResult::Transport, true)
-    }
+        ExchangeError::Connect(_) => SteamFault::Connect(root.to_string()),
+        ExchangeError::Http(_) | ExchangeError::Body(_) => SteamFault::Transport(root.to_string()),
+    };
+    (Upstream::Fault(fault), AttemptResult::Transport, true)
 }
 
 #[derive(Deserialize)]

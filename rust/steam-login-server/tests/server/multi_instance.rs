@@ -212,6 +212,8 @@ async fn a_ticket_used_on_one_instance_and_a_ban_hold_on_the_other() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // Each instance reads the bans every second.
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
     for server in [&a, &b] {
         let (status, body) = login_on(&client, &server.base, PLAYER).await;
         assert_eq!(

@@ -19,6 +19,9 @@ fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<none>")
 }
 
+/// How long a ban written by `admin` takes to reach a running server (it reads them every second).
+const BANS_REACH_SERVERS: Duration = Duration::from_millis(1_200);
+
 /// `steam-login-server admin --database db …`, as an operator runs it; its output.
 fn admin(db: &str, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_steam-login-server"))
@@ -130,8 +133,9 @@ async fn an_operators_ban_refuses_logins_revokes_sessions_and_ends() {
     assert_eq!(
         session_check().await.unwrap().status(),
         401,
-        "the session is revoked"
+        "the session is revoked at once"
     );
+    tokio::time::sleep(BANS_REACH_SERVERS).await;
     let calls = fake.calls();
     let (status, body, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
     assert_eq!((status, error_code(&body)), (403, "banned"));
@@ -146,6 +150,7 @@ async fn an_operators_ban_refuses_logins_revokes_sessions_and_ends() {
     assert!(admin(&db, &["user", &PLAYER.to_string()]).contains("ban: "));
 
     admin(&db, &["unban", &PLAYER.to_string()]);
+    tokio::time::sleep(BANS_REACH_SERVERS).await;
     let (status, _, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
     assert_eq!(status, 200, "unbanned");
 
@@ -158,12 +163,13 @@ async fn an_operators_ban_refuses_logins_revokes_sessions_and_ends() {
             "--reason",
             "cool off",
             "--for",
-            "2s",
+            "3s",
         ],
     );
+    tokio::time::sleep(BANS_REACH_SERVERS).await;
     let (status, _, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
     assert_eq!(status, 403);
-    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
     let (status, _, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
     assert_eq!(status, 200, "the ban ended");
 
