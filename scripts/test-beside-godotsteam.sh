@@ -37,8 +37,15 @@ run() { # <what> <godot args...>: fails on a non-zero exit or any error, leak or
 
 # A ticket for another user, minted with the addon loaded normally; the stand-in hands it out.
 echo "res://addons/steam_auth/steam_auth.gdextension" >"$project/.godot/extension_list.cfg"
-ticket=$(run "minting the stand-in's ticket" -s res://beside_godotsteam/mint_peer_ticket.gd | sed -n 's/^TICKET //p')
-[ -n "$ticket" ] || { echo "[beside-godotsteam] FAILED: no ticket minted" >&2; exit 1; }
+# A ticket logs in once: each login below gets one of its own, minted now (once GodotSteam is
+# installed the addon runs login-only and has no simulation to mint with).
+tickets=()
+for _ in 1 2 3; do
+  minted=$(run "minting the stand-in's ticket" -s res://beside_godotsteam/mint_peer_ticket.gd | sed -n 's/^TICKET //p')
+  [ -n "$minted" ] || { echo "[beside-godotsteam] FAILED: no ticket minted" >&2; exit 1; }
+  tickets+=("$minted")
+done
+ticket=${tickets[0]}
 
 # From here on the addon is not loaded at start: the script registers the stand-in, then loads it.
 rm "$project/.godot/extension_list.cfg"
@@ -54,6 +61,7 @@ cargo build -p godotsteam-stand-in >&2
 cargo build -p steam-api-test-double >&2
 cargo build -p steam-api-test-double --features older-sdk --target-dir target/older-sdk >&2
 command -v patchelf >/dev/null || { echo "[beside-godotsteam] patchelf is missing (scripts/provision-test-tools.sh)" >&2; exit 1; }
+api_seen=()
 for api in older same; do
   case $api in
     older) double=target/older-sdk/debug/libsteam_api_double.so; api="older than the addon's" ;;
@@ -83,6 +91,7 @@ EXT
   done
   echo "[beside-godotsteam] GodotSteam with a Steam API $api: first and later opens exit 0;" \
     "the editor says: $(echo "$out" | grep -m1 '^steam_auth: login-only')" >&2
+  ticket=${tickets[$(( ${#api_seen[@]} + 1 ))]}; api_seen+=("$api")
   STAND_IN_TICKET=$ticket run "login through a native GodotSteam ($api API)" -s res://beside_godotsteam/native.gd >/dev/null
 done
 
