@@ -267,77 +267,77 @@ impl Metrics {
         let r = &mut registry;
         r.register(
             "requests",
-            "Login requests by outcome and app.",
+            "Login requests by outcome and app",
             metrics.logins.clone(),
         );
         r.register(
             "login_duration_seconds",
-            "Time to answer a login request, by app.",
+            "Time to answer a login request, by app",
             metrics.login_seconds.clone(),
         );
         r.register(
             "local_rejections",
-            "Tickets rejected without calling Steam, by reason.",
+            "Tickets rejected without calling Steam, by reason",
             metrics.local_rejections.clone(),
         );
         r.register(
             "upstream_calls",
-            "Steam Web API calls by result.",
+            "Steam Web API calls by result",
             metrics.upstream.clone(),
         );
         r.register(
             "upstream_latency_seconds",
-            "Steam Web API call latency.",
+            "Steam Web API call latency",
             metrics.upstream_seconds.clone(),
         );
         r.register(
             "store_write_seconds",
-            "Time to store a login (ticket, user, session) in the database.",
+            "Time to store a login (ticket, user, session) in the database",
             metrics.store_write_seconds.clone(),
         );
         r.register(
             "quota_used_today",
-            "Steam Web API calls made this UTC day (read when scraped).",
+            "Steam Web API calls made this UTC day (read when scraped)",
             metrics.quota_used_today.clone(),
         );
         r.register(
             "quota_budget",
-            "Steam Web API calls allowed per UTC day.",
+            "Steam Web API calls allowed per UTC day",
             metrics.quota_budget.clone(),
         );
         r.register(
             "policy_decisions",
-            "Verdict policies applied to logins, by check and decision.",
+            "Verdict policies applied to logins, by check and decision",
             metrics.policy.clone(),
         );
         r.register(
             "session_refreshes",
-            "Session refreshes (a saved session reused without Steam), by outcome.",
+            "Session refreshes (a saved session reused without Steam), by outcome",
             metrics.refreshes.clone(),
         );
         r.register(
             "sessions_swept",
-            "Expired sessions deleted by the periodic sweep.",
+            "Expired sessions deleted by the periodic sweep",
             metrics.sessions_swept.clone(),
         );
         r.register(
             "used_tickets_swept",
-            "Records of used tickets deleted once the tickets expired.",
+            "Records of used tickets deleted once the tickets expired",
             metrics.tickets_swept.clone(),
         );
         r.register(
             "connections_closed",
-            "Connections the server closed itself, by reason.",
+            "Connections the server closed itself, by reason",
             metrics.connections_closed.clone(),
         );
         r.register(
             "connections_refused",
-            "Connections refused at the cap with none idle.",
+            "Connections refused at the cap with none idle",
             metrics.connections_refused.clone(),
         );
         r.register(
             "open_connections",
-            "Client connections open now.",
+            "Client connections open now",
             metrics.open_connections.clone(),
         );
         Metrics {
@@ -458,6 +458,12 @@ mod tests {
         assert!(page.contains("steam_login_quota_used_today 7"));
         assert!(page.contains("steam_login_quota_budget 100"));
         assert!(page.ends_with("# EOF\n"));
+        assert!(
+            !page
+                .lines()
+                .any(|l| l.starts_with("# HELP") && l.ends_with("..")),
+            "{page}"
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub async fn login(
         }
         Err(error) => {
             // The message never holds the ticket, the token or the key; safe to log.
-            tracing::info!(outcome = outcome.label(), status = error.status().as_u16(), code = error.code(), message = %error.message(), "login refused");
+            tracing::info!(outcome = outcome.label(), status = error.status().as_u16(), code = error.code(), reason = %error.message(), "login refused");
             error.into_response()
         }
     }

@@ -314,9 +314,11 @@ async fn logs_have_no_colour_when_piped_and_are_json_when_asked() {
     )
     .await;
     let client = reqwest::Client::new();
-    let (status, _, _) =
-        crate::production::post_raw(&client, &json.base, &ticket_for(PLAYER)).await;
+    let token = ticket_for(PLAYER);
+    let (status, _, _) = crate::production::post_raw(&client, &json.base, &token).await;
     assert_eq!(status, 200);
+    let (status, _, _) = crate::production::post_raw(&client, &json.base, &token).await;
+    assert_eq!(status, 401);
     json.terminate();
     json.exited_within(Duration::from_secs(5)).await;
     let log = json.log();
