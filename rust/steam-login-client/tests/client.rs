@@ -209,12 +209,15 @@ async fn cancellation_ends_the_login_at_once() {
 
 /// The project's own server in simulation mode, in-process on a fresh SQLite file; its base URL.
 async fn own_server(name: &str) -> String {
-    let mut config = steam_login_server::Config::with_database(
-        std::env::temp_dir()
-            .join(format!("client-{name}-{}.db", std::process::id()))
-            .display()
-            .to_string(),
-    );
+    let database = std::env::temp_dir().join(format!("client-{name}-{}.db", std::process::id()));
+    // Process ids repeat (under Wine, from run to run): a database left by an earlier run would hold
+    // this run's tickets as already used.
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = database.clone().into_os_string();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+    let mut config = steam_login_server::Config::with_database(database.display().to_string());
     config.simulation = true;
     config.rate_limit = 0.0;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
