@@ -12,6 +12,7 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use tokio::sync::{mpsc, oneshot};
 
+use super::used_ticket_filter::UsedTicketFilter;
 use super::{
     refused, sql, Ban, NewLogin, Recorded, Refresh, Refreshed, SessionRecord, Store, StoreError,
     TicketKey, TokenHash, UserRecord,
@@ -108,6 +109,9 @@ const CLAIM_TICKET: &str =
 const SELECT_EXPIRED: &str =
     sqlite_placeholders!("SELECT token_hash FROM sessions WHERE expire < $1 LIMIT $2");
 
+/// Loads the [`UsedTicketFilter`].
+const SELECT_USED_TICKET_KEYS: &str = "SELECT ticket_key FROM used_tickets";
+
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
 
@@ -134,6 +138,8 @@ pub struct SqliteStore {
     path: std::path::PathBuf,
     writes: mpsc::UnboundedSender<Write>,
     reader: Mutex<Connection>,
+    /// Spares the replay check a database read for tickets never claimed.
+    used_tickets: UsedTicketFilter,
 }
 
 fn db_error(e: rusqlite::Error) -> StoreError {
@@ -182,6 +188,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writes: tx,
             reader: Mutex::new(reader),
+            used_tickets: UsedTicketFilter::default(),
         })
     }
 
@@ -579,10 +586,31 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn record_login(&self, login: NewLogin) -> Result<Recorded, StoreError> {
-        self.write(|reply| Write::Login(login, reply)).await
+        let key = login.ticket.key;
+        let recorded = self.write(|reply| Write::Login(login, reply)).await?;
+        // Claimed now, or by a login this one raced.
+        self.used_tickets.insert(&key);
+        Ok(recorded)
     }
 
     async fn ticket_used(&self, key: &TicketKey) -> Result<bool, StoreError> {
+        let may_be_used = self.used_tickets.may_contain(key, || {
+            self.read(|c| {
+                let mut keys = Vec::new();
+                let mut select = c.prepare(SELECT_USED_TICKET_KEYS)?;
+                let mut rows = select.query([])?;
+                while let Some(row) = rows.next()? {
+                    // A key of another length cannot be any ticket's: nothing to remember.
+                    if let Ok(key) = row.get::<_, Vec<u8>>(0)?.try_into() {
+                        keys.push(TicketKey(key));
+                    }
+                }
+                Ok(keys)
+            })
+        })?;
+        if !may_be_used {
+            return Ok(false);
+        }
         self.read(|c| {
             c.prepare_cached(sqlite_placeholders!(sql::SELECT_TICKET_USED))?
                 .exists(params![key.0])
@@ -590,12 +618,20 @@ impl Store for SqliteStore {
     }
 
     async fn delete_used_tickets(&self, before: i64, limit: u32) -> Result<u64, StoreError> {
-        self.exec(move |c| {
-            c.prepare_cached(sqlite_placeholders!(sql::DELETE_USED_TICKETS))?
-                .execute(params![before, i64::from(limit)])
-                .map(|n| n as u64)
-        })
-        .await
+        let swept = self
+            .exec(move |c| {
+                c.prepare_cached(sqlite_placeholders!(sql::DELETE_USED_TICKETS))?
+                    .query_map(params![before, i64::from(limit)], |r| {
+                        r.get::<_, Vec<u8>>(0)
+                    })?
+                    .map(|key| Ok(key?.try_into().ok().map(TicketKey)))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .await?;
+        let deleted = swept.len() as u64;
+        self.used_tickets
+            .remove_all(&swept.into_iter().flatten().collect::<Vec<_>>());
+        Ok(deleted)
     }
 
     async fn ban(&self, ban: Ban) -> Result<u64, StoreError> {

@@ -430,6 +430,28 @@ async fn sqlite_store_passes_the_suite() {
     assert_eq!(reopened.add_quota("x", 1).await.unwrap(), 1);
 }
 
+/// SQLite keeps the claimed tickets in memory as well (the replay check reads the file only for
+/// those): a ticket claimed before a restart is known after it, and one claimed after the first check
+/// is known too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_knows_the_tickets_used_before_a_restart() {
+    let path = std::env::temp_dir().join(format!("steam-login-store-{}.db", uuid::Uuid::new_v4()));
+    let path = path.display().to_string();
+    let before = login(fresh_steam_id(), 1, "claimed before the restart", 1_000);
+    {
+        let store = store::open(&path).await.unwrap();
+        assert!(!store.ticket_used(&before.ticket.key).await.unwrap());
+        user_id(store.record_login(before.clone()).await.unwrap());
+        assert!(store.ticket_used(&before.ticket.key).await.unwrap());
+    }
+    let reopened = store::open(&path).await.unwrap();
+    assert!(reopened.ticket_used(&before.ticket.key).await.unwrap());
+    let after = login(fresh_steam_id(), 1, "claimed after the restart", 2_000);
+    assert!(!reopened.ticket_used(&after.ticket.key).await.unwrap());
+    user_id(reopened.record_login(after.clone()).await.unwrap());
+    assert!(reopened.ticket_used(&after.ticket.key).await.unwrap());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs this with TEST_DATABASE_URL"]
 async fn postgres_store_passes_the_suite() {
