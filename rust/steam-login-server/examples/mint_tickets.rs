@@ -11,9 +11,8 @@ fn main() {
     let app_id: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(555440);
     let series: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let now = steam_ticket::fixtures::now();
-    // Signing is slow (RSA) and covers only the ownership part: each player's ticket is signed once,
-    // and each body gets its GC token written into the unsigned session part (bytes 4..12, after the
-    // 4-byte length), as a new ticket of that player would.
+    // Signing is slow (RSA): each player's ticket is signed once, and each body is that ticket with a
+    // GC token of its own, as a new ticket of that player would be.
     const PLAYERS: u64 = 2_000;
     let signed: Vec<Vec<u8>> = (0..PLAYERS.min(count.max(1)))
         .map(|p| {
@@ -27,7 +26,7 @@ fn main() {
     for i in 0..count {
         let mut ticket = signed[(i % signed.len() as u64) as usize].clone();
         let gc_token: u64 = 0x5eed_0000_0000_0000 + (series << 40) + i;
-        ticket[4..12].copy_from_slice(&gc_token.to_le_bytes());
+        steam_ticket::fixtures::set_gc_token(&mut ticket, gc_token);
         println!("{{\"token\":\"{}\"}}", hex::encode(&ticket));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::model::{Ownership, SessionHeader, Ticket, TicketType};
+use crate::model::{Ownership, SessionHeader, Ticket, TicketType, GC_TOKEN_BYTES};
 
 /// How long the fixtures' ownership part lasts (the real samples last 21 days).
 pub const LIFETIME_SECS: u32 = 21 * 86_400;
@@ -45,10 +45,39 @@ pub fn session_ticket(steam_id: u64, app_id: u32, now: u32) -> Ticket {
     ticket
 }
 
+/// Gives a minted ticket another GC token, in place: a new ticket of the same player. The GC token is
+/// outside the signed ownership part, so many one-use tickets come from one signature (RSA signing
+/// is slow).
+pub fn set_gc_token(minted: &mut [u8], gc_token: u64) {
+    minted[GC_TOKEN_BYTES].copy_from_slice(&gc_token.to_le_bytes());
+}
+
 /// The current unix time as a ticket stores it (32 bits).
 pub fn now() -> u32 {
     use crate::check::Clock;
     crate::check::SystemClock
         .unix_now()
         .min(u64::from(u32::MAX)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_gc_token_leaves_the_signed_part_alone() {
+        let original = crate::mint(&web_api_ticket(76561198000000001, 480, now()));
+        let mut renewed = original.clone();
+        set_gc_token(&mut renewed, 0x5eed);
+        let (original, renewed) = (
+            crate::decode(&original).unwrap(),
+            crate::decode(&renewed).unwrap(),
+        );
+        assert_eq!(
+            (original.ticket.gc_token, renewed.ticket.gc_token),
+            (1, 0x5eed)
+        );
+        assert_eq!(renewed.signed_bytes, original.signed_bytes);
+        assert_eq!(renewed.signature, original.signature);
+    }
 }

@@ -16,6 +16,8 @@ pub const SESSION_HEADER_MARKER: u32 = 1;
 pub const OWNERSHIP_VERSION: u32 = 4;
 /// RSA-1024 signature length.
 pub const SIGNATURE_LEN: usize = 128;
+/// Where the GC token lies in every auth ticket: after the GC section's 4-byte length.
+pub const GC_TOKEN_BYTES: std::ops::Range<usize> = 4..12;
 /// Offset of the ownership ticket in every auth ticket.
 pub const OWNERSHIP_OFFSET: usize = 56;
 
