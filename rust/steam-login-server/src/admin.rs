@@ -7,9 +7,8 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use steam_ticket::{Clock, SystemClock};
 
-use crate::login::error::utc;
-use crate::steam::quota::day_label;
 use crate::store::{self, Ban, Store, StoreError};
+use crate::time_text::{day_label, utc};
 
 /// `admin`: the flags the subcommands share.
 #[derive(Debug, Clone, Args)]

@@ -18,6 +18,7 @@ mod sessions;
 mod state;
 mod steam;
 pub mod store;
+mod time_text;
 
 /// The open-file limit, raised at start; tests raise it the same way.
 pub use http::fd_limit;

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use crate::http::error::ApiError;
 use crate::metrics::{Outcome, RejectionReason};
 use crate::steam::web_api::SteamFault;
+use crate::time_text::utc;
 
 /// A refusal by the offline checks: the first problem's reason, and every problem in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,12 +216,6 @@ impl LoginError {
             _ => None,
         }
     }
-}
-
-/// A unix time as an RFC 3339 UTC timestamp (`2026-12-03T16:50:00Z`).
-pub fn utc(unix: i64) -> String {
-    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64);
-    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 impl From<&LoginError> for ApiError {

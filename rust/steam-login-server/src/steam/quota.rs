@@ -20,6 +20,8 @@ use tokio::sync::Notify;
 
 use crate::steam::web_api::{BudgetRefusal, CallBudget};
 use crate::store::{Store, StoreError};
+/// The UTC date a day's count is stored under.
+pub use crate::time_text::day_label;
 
 /// The flush's period when few calls are made.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
@@ -38,20 +40,6 @@ pub struct QuotaGuard {
     pending: AtomicU64,
     /// Wakes the flusher when `FLUSH_AT` calls are pending.
     due: Notify,
-}
-
-/// `YYYY-MM-DD` of a day number (civil-from-days, proleptic Gregorian).
-pub fn day_label(day: u64) -> String {
-    let z = day as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 impl QuotaGuard {
@@ -188,17 +176,5 @@ impl QuotaGuard {
 impl CallBudget for QuotaGuard {
     async fn take(&self) -> Result<(), BudgetRefusal> {
         self.acquire().await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn day_labels_are_utc_dates() {
-        assert_eq!(day_label(0), "1970-01-01");
-        assert_eq!(day_label(19_723), "2024-01-01");
-        assert_eq!(day_label(20_514), "2026-03-02");
     }
 }

@@ -190,6 +190,32 @@ async fn an_operators_ban_refuses_logins_revokes_sessions_and_ends() {
         "{user}"
     );
     assert!(admin(&db, &["quota"]).contains("Steam Web API call(s)"));
+
+    // A ban past what a timestamp can write reads as ending in 9999 (it made the admin command and
+    // the refused login panic).
+    let said = admin(
+        &db,
+        &[
+            "ban",
+            &PLAYER.to_string(),
+            "--reason",
+            "for good",
+            "--for",
+            "100000years",
+        ],
+    );
+    assert!(said.contains("until 9999-12-31T23:59:59Z"), "{said}");
+    assert!(admin(&db, &["bans"]).contains("until 9999-12-31T23:59:59Z"));
+    tokio::time::sleep(BANS_REACH_SERVERS).await;
+    let (status, body, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
+    assert_eq!((status, error_code(&body)), (403, "banned"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("9999-12-31"),
+        "{body}"
+    );
     server.stop().await;
 }
 
