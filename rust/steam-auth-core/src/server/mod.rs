@@ -91,11 +91,9 @@ pub struct ServerConfig {
 /// thread; callbacks come only from [`run_callbacks`](GameServerBackend::run_callbacks), never from
 /// inside another call.
 pub trait GameServerBackend: AuthValidator {
-    /// One server-browser setter (`SetServerName`, `SetKeyValue`, ...).
+    /// One server-browser setter (`SetServerName`, `SetKeyValue`, ...). What was set is the caller's
+    /// to remember ([`ServerInfo`]).
     fn set(&mut self, setting: &ServerSetting);
-
-    /// What the game set with [`set`](GameServerBackend::set) since init.
-    fn info(&self) -> &ServerInfo;
 
     /// `BSecure`: the server is VAC secure (Steam's policy response said so after log-on).
     fn secure(&self) -> bool;

@@ -21,7 +21,7 @@ use crate::client::IssuedTicket;
 use crate::codes::{eresult, BeginAuthResult, LicenseResult, ServerMode};
 use crate::server::{
     GameServerBackend, OutgoingPacket, PlayerCompat, PublicIp, ServerConfig, ServerEvent,
-    ServerInfo, ServerSetting,
+    ServerSetting,
 };
 use crate::validator::{AuthValidator, BackendKind, TicketVerdict};
 
@@ -41,7 +41,6 @@ pub struct SimulatedGameServer {
     due: Vec<ServerEvent>,
     /// Verdicts held back while the server is not logged on.
     held: Vec<ServerEvent>,
-    info: ServerInfo,
     mint: TicketMint,
     /// Handles of the server's own tickets not cancelled.
     tickets: Vec<u32>,
@@ -56,7 +55,6 @@ impl SimulatedGameServer {
     /// For tests: a server whose "now" is controlled.
     pub fn with_clock(config: ServerConfig, clock: Box<dyn Clock + Send>) -> Self {
         SimulatedGameServer {
-            info: ServerInfo::default(),
             // The mint's clock is the server's "now" for validation too.
             mint: TicketMint::new(clock),
             tickets: Vec::new(),
@@ -178,13 +176,7 @@ impl GameServerBackend for SimulatedGameServer {
         }
     }
 
-    fn set(&mut self, setting: &ServerSetting) {
-        self.info.apply(setting);
-    }
-
-    fn info(&self) -> &ServerInfo {
-        &self.info
-    }
+    fn set(&mut self, _setting: &ServerSetting) {}
 
     fn secure(&self) -> bool {
         self.logged_on && self.config.mode == ServerMode::AuthenticationAndSecure

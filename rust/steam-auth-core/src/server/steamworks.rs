@@ -17,7 +17,7 @@ use crate::client::IssuedTicket;
 use crate::codes::{BeginAuthResult, InitStatus, LicenseResult, ServerMode};
 use crate::server::{
     GameServerBackend, OutgoingPacket, PlayerCompat, PublicIp, ServerConfig, ServerEvent,
-    ServerInfo, ServerSetting,
+    ServerSetting,
 };
 use crate::steamworks_status::{
     begin_result, init_failure, steam_error_code, steam_running, validate_code,
@@ -46,7 +46,6 @@ enum PendingCall {
 pub struct SteamworksGameServer {
     server: Server,
     app_id: u32,
-    info: ServerInfo,
     pending: Vec<(sys::SteamAPICall_t, PendingCall)>,
 }
 
@@ -73,7 +72,6 @@ impl SteamworksGameServer {
         Ok(SteamworksGameServer {
             server,
             app_id: config.app_id,
-            info: ServerInfo::default(),
             pending: Vec::new(),
         })
     }
@@ -324,11 +322,6 @@ impl GameServerBackend for SteamworksGameServer {
                 }
             }
         }
-        self.info.apply(setting);
-    }
-
-    fn info(&self) -> &ServerInfo {
-        &self.info
     }
 
     fn secure(&self) -> bool {

@@ -147,9 +147,9 @@ impl SteamServer {
     /// [code]summary[/code] being one line to print. [code]{}[/code] (with an error) before init.
     #[func(rename = getServerInfo)]
     fn get_server_info(&self) -> VarDictionary {
+        let info = &self.info;
         self.backend
-            .with("getServerInfo", VarDictionary::new(), |b| {
-                let info = b.info();
+            .with("getServerInfo", VarDictionary::new(), |_| {
                 let mut key_values = VarDictionary::new();
                 for (k, v) in &info.key_values {
                     key_values.set(k.as_str(), v.as_str());
@@ -181,6 +181,7 @@ impl SteamServer {
     fn apply(&mut self, method: &str, setting: ServerSetting) {
         if let Some(b) = self.backend.or_error_mut(method) {
             b.set(&setting);
+            self.info.apply(&setting);
         }
     }
 

@@ -4,7 +4,7 @@ use godot::prelude::*;
 
 use steam_auth_core::{
     resolve_app_id, BackendKind, GameServerBackend, InitResult, InitStatus, ServerConfig,
-    ServerMode, SimulatedGameServer, SteamworksGameServer,
+    ServerInfo, ServerMode, SimulatedGameServer, SteamworksGameServer,
 };
 
 use super::SteamServer;
@@ -108,6 +108,7 @@ impl SteamServer {
                 match backend {
                     Ok(backend) => {
                         self.backend.set(backend);
+                        self.info = ServerInfo::default();
                         if steam_settings::embed_callbacks() && !frame_pump::start(&self.to_gd()) {
                             godot_warn!("SteamServer.serverInit: no SceneTree is running; call SteamServer.run_callbacks() every frame");
                         }

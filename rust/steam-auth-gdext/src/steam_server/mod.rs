@@ -18,7 +18,9 @@ mod steam_ids;
 
 use godot::prelude::*;
 
-use steam_auth_core::{BackendKind, GameServerBackend, PlayerCompat, ServerEvent, TicketVerdict};
+use steam_auth_core::{
+    BackendKind, GameServerBackend, PlayerCompat, ServerEvent, ServerInfo, TicketVerdict,
+};
 
 use crate::backend_slot::{BackendSlot, SingletonBackend};
 use crate::{frame_pump, own_singleton};
@@ -48,6 +50,8 @@ const NOT_INITIALISED: &str = "the server is not initialised: call SteamServer.s
 #[class(no_init, base = Object)]
 pub struct SteamServer {
     backend: BackendSlot<dyn GameServerBackend>,
+    /// What the game set for the server browser since `serverInit` (the backends only pass it on).
+    info: ServerInfo,
     base: Base<Object>,
 }
 
@@ -144,6 +148,7 @@ impl SteamServer {
     fn new_gd() -> Gd<Self> {
         Gd::from_init_fn(|base| SteamServer {
             backend: BackendSlot::empty(SINGLETON_NAME, NOT_INITIALISED),
+            info: ServerInfo::default(),
             base,
         })
     }
@@ -163,7 +168,7 @@ impl SteamServer {
             godot_print!(
                 "SteamServer (simulated): logged on as {}; server browser: {}",
                 b.validator().steam_id(),
-                b.info().summary()
+                self.info.summary()
             );
         }
     }

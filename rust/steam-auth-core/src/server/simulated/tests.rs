@@ -314,14 +314,3 @@ fn group_clan_and_compatibility_queries_answer_a_pump_later_and_need_a_log_on() 
         ]
     );
 }
-
-#[test]
-fn what_the_game_sets_is_kept_for_the_server_browser() {
-    let mut s = server();
-    s.set(&ServerSetting::ServerName("Arena".into()));
-    s.set(&ServerSetting::KeyValue("mode".into(), "ctf".into()));
-    s.set(&ServerSetting::AdvertiseServerActive(true));
-    assert_eq!(s.info().server_name, "Arena");
-    assert_eq!(s.info().key_values["mode"], "ctf");
-    assert!(s.info().advertised);
-}
