@@ -9,6 +9,22 @@ if think > 0 then
   delay = function() return math.random(0, think) end
 end
 
+-- A ticket logs in once and a refresh spends its session: each thread takes its own share of a file,
+-- every WRK_THREADS-th line from its own number, and no two threads send the same line.
+local thread_ids = 0
+setup = function(thread)
+  thread:set("id", thread_ids)
+  thread_ids = thread_ids + 1
+end
+function own_lines(path, each)
+  local threads = tonumber(os.getenv("WRK_THREADS") or "2")
+  local n = 0
+  for line in io.lines(path) do
+    if n % threads == (id or 0) then each(line) end
+    n = n + 1
+  end
+end
+
 -- One machine-readable line.
 done = function(summary, latency, requests_)
   io.write(string.format("RESULT requests=%d errors_status=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f\n",

@@ -7,34 +7,22 @@ local mode = os.getenv("SESSION_MODE") or "check"
 local requests = {}
 local i = 0
 local out
-local thread_ids = 0
-setup = function(thread)
-  thread:set("id", thread_ids)
-  thread_ids = thread_ids + 1
-end
 init = function(args)
-  local threads = tonumber(os.getenv("WRK_THREADS") or "2")
-  local n = 0
   if mode == "collect" then
     out = io.open(os.getenv("TOKENS_OUT") .. "." .. (id or 0), "w")
-    for line in io.lines(os.getenv("BODIES")) do
-      if n % threads == (id or 0) then
-        requests[#requests + 1] = wrk.format("POST", "/api/v1/auth/provider/steam/login",
-          {["Content-Type"] = "application/json"}, line)
-      end
-      n = n + 1
-    end
-    return
-  end
-  for token in io.lines(os.getenv("TOKENS")) do
-    if mode == "check" then
-      if #requests < 256 then
-        requests[#requests + 1] = wrk.format("GET", "/api/v1/auth/session", {["Authorization"] = "Bearer " .. token})
-      end
-    elseif n % threads == (id or 0) then
+    own_lines(os.getenv("BODIES"), function(line)
+      requests[#requests + 1] = wrk.format("POST", "/api/v1/auth/provider/steam/login",
+        {["Content-Type"] = "application/json"}, line)
+    end)
+  elseif mode == "refresh" then
+    own_lines(os.getenv("TOKENS"), function(token)
       requests[#requests + 1] = wrk.format("POST", "/api/v1/auth/session/refresh", {["Authorization"] = "Bearer " .. token})
+    end)
+  else
+    for token in io.lines(os.getenv("TOKENS")) do
+      if #requests == 256 then break end
+      requests[#requests + 1] = wrk.format("GET", "/api/v1/auth/session", {["Authorization"] = "Bearer " .. token})
     end
-    n = n + 1
   end
 end
 request = function()

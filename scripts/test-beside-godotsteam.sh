@@ -45,7 +45,9 @@ for _ in 1 2 3; do
   [ -n "$minted" ] || { echo "[beside-godotsteam] FAILED: no ticket minted" >&2; exit 1; }
   tickets+=("$minted")
 done
-ticket=${tickets[0]}
+used_tickets=0
+next_ticket() { ticket=${tickets[$used_tickets]}; used_tickets=$((used_tickets + 1)); }
+next_ticket
 
 # From here on the addon is not loaded at start: the script registers the stand-in, then loads it.
 rm "$project/.godot/extension_list.cfg"
@@ -61,7 +63,6 @@ cargo build -p godotsteam-stand-in >&2
 cargo build -p steam-api-test-double >&2
 cargo build -p steam-api-test-double --features older-sdk --target-dir target/older-sdk >&2
 command -v patchelf >/dev/null || { echo "[beside-godotsteam] patchelf is missing (scripts/provision-test-tools.sh)" >&2; exit 1; }
-api_seen=()
 for api in older same; do
   case $api in
     older) double=target/older-sdk/debug/libsteam_api_double.so; api="older than the addon's" ;;
@@ -91,7 +92,7 @@ EXT
   done
   echo "[beside-godotsteam] GodotSteam with a Steam API $api: first and later opens exit 0;" \
     "the editor says: $(echo "$out" | grep -m1 '^steam_auth: login-only')" >&2
-  ticket=${tickets[$(( ${#api_seen[@]} + 1 ))]}; api_seen+=("$api")
+  next_ticket
   STAND_IN_TICKET=$ticket run "login through a native GodotSteam ($api API)" -s res://beside_godotsteam/native.gd >/dev/null
 done
 
