@@ -29,15 +29,7 @@ for what in "$@"; do
     *) echo "usage: $0 windows|wine|macos|musl..." >&2; exit 2 ;;
   esac
 done
-if [ ${#apt_need[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "[provision] missing: ${apt_need[*]}. Install them (sudo apt-get install ${apt_need[*]})" >&2
-    exit 1
-  fi
-  echo "[provision] apt-get install ${apt_need[*]}" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_need[@]}" >&2
-fi
+"$(dirname "$0")/apt-install.sh" --no-recommends "${apt_need[@]}"
 installed=$(rustup target list --installed)
 for target in "${targets[@]}"; do
   grep -qx "$target" <<<"$installed" || rustup target add "$target" >&2

@@ -67,11 +67,7 @@ mkdir -p "$CACHE_DIR"
 exec 9>"$CACHE_DIR/.provision.lock"
 flock 9
 
-if ! command -v debootstrap >/dev/null 2>&1; then
-  log "installing debootstrap (apt-get)"
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
-fi
+command -v debootstrap >/dev/null 2>&1 || "$(dirname "$0")/apt-install.sh" debootstrap
 
 if [ ! -f "$ROOT/.steam-auth-ready" ]; then
   [ -n "$MIRROR" ] || die "no Debian archive found in this machine's apt sources; set DEBIAN_MIRROR to one"

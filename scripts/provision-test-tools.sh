@@ -8,15 +8,7 @@ command -v patchelf >/dev/null 2>&1 || need+=(patchelf)
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "[provision] missing: ${need[*]}. Install them (sudo apt-get install ${need[*]}) or run scripts/test.sh as root" >&2
-    exit 1
-  fi
-  echo "[provision] apt-get install ${need[*]}" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
-fi
+"$(dirname "$0")/apt-install.sh" "${need[@]}"
 for component in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" \
     || rustup component add "$component" >&2 \
