@@ -1,5 +1,7 @@
 //! Why a login failed, as a type a game can branch on. No message ever holds the ticket or a token.
 
+use std::error::Error;
+
 /// What kind of failure, for `match` in Rust and `error_kind` in GDScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -69,13 +71,23 @@ impl LoginError {
                 format!("the login server at {endpoint} did not answer in time"),
             );
         }
-        let detail = root_cause(&err);
-        let reason = if detail.contains("dns error") || detail.contains("failed to lookup") {
-            "its host name could not be resolved"
-        } else if detail.contains("Connection refused") {
+        let causes =
+            || std::iter::successors(Some(&err as &(dyn Error + 'static)), |&e| e.source());
+        let detail = causes().last().map(ToString::to_string).unwrap_or_default();
+        // The refusal by its kind: its words are the platform's ("actively refused" on Windows).
+        // DNS failures are named by hyper-util's own words on every platform; TLS ones by rustls'.
+        let words = causes()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let reason = if causes().any(|e| {
+            e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+        }) {
             "the connection was refused (is the server running?)"
-        } else if detail.contains("certificate") || detail.contains("tls") || detail.contains("TLS")
-        {
+        } else if words.contains("dns error") {
+            "its host name could not be resolved"
+        } else if words.contains("certificate") || words.to_lowercase().contains("tls") {
             "the TLS handshake failed"
         } else {
             "the connection failed"
@@ -85,12 +97,4 @@ impl LoginError {
             format!("cannot reach the login server at {endpoint}: {reason} ({detail})"),
         )
     }
-}
-
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause: &dyn std::error::Error = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
