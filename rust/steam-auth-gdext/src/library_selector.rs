@@ -99,6 +99,8 @@ enum FullUnavailable {
     },
     /// Its gdext entry point returned failure.
     EntryFailed,
+    /// Looking for it panicked (a bug here): the panic's message.
+    SearchPanicked(String),
 }
 
 /// Godot's entry point for the addon (the `.gdextension`'s `entry_symbol`).
@@ -111,8 +113,14 @@ pub unsafe extern "C" fn gdext_rust_init(
     library: sys::GDExtensionClassLibraryPtr,
     init: *mut sys::GDExtensionInitialization,
 ) -> sys::GDExtensionBool {
-    let full =
-        std::panic::catch_unwind(load_full_library).unwrap_or(Err(FullUnavailable::EntryFailed));
+    let full = std::panic::catch_unwind(load_full_library).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(FullUnavailable::SearchPanicked(message))
+    });
     *SELECTOR.lock() = Some(Selector {
         get_proc_address,
         library,
@@ -256,6 +264,10 @@ fn report_login_only() {
         FullUnavailable::EntryFailed => godot::global::godot_warn!(
             "steam_auth: the Steam singleton is unavailable, login-only: the Steam library's entry \
              point failed"
+        ),
+        FullUnavailable::SearchPanicked(message) => godot::global::godot_error!(
+            "steam_auth: the Steam singleton is unavailable, login-only: looking for the Steam \
+             library panicked ({message}); please report this as a bug"
         ),
     }
 }
