@@ -101,6 +101,7 @@ impl AppState {
             None => None,
         };
         let store = store::open(&config.database).await?;
+        store.prepare_to_serve().await?;
         let quota = Arc::new(QuotaGuard::load(Arc::clone(&store), config.daily_quota).await?);
         let metrics = Arc::new(Metrics::new(&config.app_id));
         let limiter = RateLimiter::new(config.rate_limit, config.rate_burst);

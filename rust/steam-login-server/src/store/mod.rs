@@ -191,6 +191,11 @@ pub trait Store: Send + Sync {
     /// Takes one call of `day`'s `budget` in the database itself: the day's new total, or `None`
     /// when the budget is spent. What instances sharing a database count the quota with.
     async fn take_quota(&self, day: &str, budget: u64) -> Result<Option<u64>, StoreError>;
+    /// Reads what the store keeps in memory for serving logins (SQLite's used tickets), once, before
+    /// the first request; `admin` commands skip it. Nothing to do for PostgreSQL.
+    async fn prepare_to_serve(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Several server instances may share this store (PostgreSQL): the quota is then counted in it.
     fn shared(&self) -> bool;
     /// Which database this is, for logs: "sqlite" or "postgres".

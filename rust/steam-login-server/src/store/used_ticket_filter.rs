@@ -43,7 +43,9 @@ impl Hasher for PrefixHasher {
 
 type Prefixes = HashSet<u64, BuildHasherDefault<PrefixHasher>>;
 
-/// See the module documentation. Empty and unloaded until [`UsedTicketFilter::load_with`] runs.
+/// See the module documentation. Until [`UsedTicketFilter::load`] runs it knows nothing, so every
+/// ticket may have been claimed: a store serving logins loads it at start (`Store::prepare_to_serve`);
+/// one opened for `admin` commands never asks it.
 #[derive(Default)]
 pub struct UsedTicketFilter {
     prefixes: OnceLock<Mutex<Prefixes>>,
@@ -56,22 +58,19 @@ fn prefix(key: &TicketKey) -> u64 {
 }
 
 impl UsedTicketFilter {
-    /// Whether `key` may have been claimed; loads the filter on first use with `read_all`'s keys.
-    /// An error from `read_all` leaves the filter unloaded (every lookup goes to the database).
-    pub fn may_contain<E>(
-        &self,
-        key: &TicketKey,
-        read_all: impl FnOnce() -> Result<Vec<TicketKey>, E>,
-    ) -> Result<bool, E> {
-        let prefixes = match self.prefixes.get() {
-            Some(prefixes) => prefixes,
-            None => {
-                let keys = read_all()?;
-                self.prefixes
-                    .get_or_init(|| Mutex::new(keys.iter().map(prefix).collect()))
-            }
-        };
-        Ok(prefixes.lock().contains(&prefix(key)))
+    /// Starts from the claimed tickets `keys` (the table's, read before any login is served). Later
+    /// calls change nothing: from the first load on, claims and sweeps keep it current.
+    pub fn load(&self, keys: impl IntoIterator<Item = TicketKey>) {
+        self.prefixes
+            .get_or_init(|| Mutex::new(keys.into_iter().map(|key| prefix(&key)).collect()));
+    }
+
+    /// Whether `key` may have been claimed: always, before the filter is loaded.
+    pub fn may_contain(&self, key: &TicketKey) -> bool {
+        match self.prefixes.get() {
+            Some(prefixes) => prefixes.lock().contains(&prefix(key)),
+            None => true,
+        }
     }
 
     /// Records a claimed ticket. Before the filter is loaded there is nothing to do: the load reads
@@ -101,38 +100,27 @@ mod tests {
         TicketKey::of(76561198000000000 + u64::from(n), u64::from(n))
     }
 
-    fn none() -> Result<Vec<TicketKey>, ()> {
-        Ok(Vec::new())
+    #[test]
+    fn unloaded_it_sends_every_ticket_to_the_database() {
+        let filter = UsedTicketFilter::default();
+        filter.insert(&key(1));
+        assert!(filter.may_contain(&key(1)));
+        assert!(filter.may_contain(&key(2)));
     }
 
     #[test]
-    fn loads_once_then_follows_claims_and_sweeps() {
+    fn loaded_it_follows_claims_and_sweeps() {
         let filter = UsedTicketFilter::default();
-        // Claims before the load are the table's to report.
-        filter.insert(&key(9));
-        let mut loads = 0;
-        let mut load = || {
-            loads += 1;
-            Ok::<_, ()>(vec![key(1)])
-        };
-        assert_eq!(filter.may_contain(&key(1), &mut load), Ok(true));
-        assert_eq!(filter.may_contain(&key(2), &mut load), Ok(false));
-        assert_eq!(filter.may_contain(&key(9), &mut load), Ok(false));
-        assert_eq!(loads, 1);
+        filter.load([key(1)]);
+        assert!(filter.may_contain(&key(1)));
+        assert!(!filter.may_contain(&key(2)));
+        // A second load does not forget what the first and the claims since then hold.
         filter.insert(&key(2));
-        assert_eq!(filter.may_contain(&key(2), none), Ok(true));
+        filter.load([key(3)]);
+        assert!(filter.may_contain(&key(2)));
+        assert!(!filter.may_contain(&key(3)));
         filter.remove_all(&[key(1), key(2)]);
-        assert_eq!(filter.may_contain(&key(1), none), Ok(false));
-        assert_eq!(filter.may_contain(&key(2), none), Ok(false));
-    }
-
-    #[test]
-    fn a_failed_load_is_tried_again() {
-        let filter = UsedTicketFilter::default();
-        assert_eq!(filter.may_contain(&key(1), || Err("busy")), Err("busy"));
-        assert_eq!(
-            filter.may_contain(&key(1), || Ok::<_, &str>(vec![key(1)])),
-            Ok(true)
-        );
+        assert!(!filter.may_contain(&key(1)));
+        assert!(!filter.may_contain(&key(2)));
     }
 }

@@ -42,6 +42,8 @@ fn fresh_steam_id() -> u64 {
 }
 
 async fn suite(store: Arc<dyn Store>) {
+    // As the server opens it (SQLite's used-ticket filter loaded).
+    store.prepare_to_serve().await.unwrap();
     // A user is created once and keeps its id; owner and last login follow the latest login.
     let steam_id = fresh_steam_id();
     let a = uuid::Uuid::new_v4().to_string();
@@ -445,6 +447,9 @@ async fn sqlite_knows_the_tickets_used_before_a_restart() {
         assert!(store.ticket_used(&before.ticket.key).await.unwrap());
     }
     let reopened = store::open(&path).await.unwrap();
+    // As `admin` opens it: nothing loaded, the table answers.
+    assert!(reopened.ticket_used(&before.ticket.key).await.unwrap());
+    reopened.prepare_to_serve().await.unwrap();
     assert!(reopened.ticket_used(&before.ticket.key).await.unwrap());
     let after = login(fresh_steam_id(), 1, "claimed after the restart", 2_000);
     assert!(!reopened.ticket_used(&after.ticket.key).await.unwrap());
