@@ -214,10 +214,6 @@ pub async fn open(database: &str) -> Result<Arc<dyn Store>, StoreError> {
 
 /// Statements in PostgreSQL's `$n` placeholders; SQLite runs them with `?n` (see `sqlite`).
 pub(crate) mod sql {
-    pub const UPSERT_USER: &str = "INSERT INTO users (id, steam_id, owner_steam_id, created_at, last_login_at) \
-         VALUES ($1, $2, $3, $4, $4) \
-         ON CONFLICT (steam_id) DO UPDATE SET owner_steam_id = excluded.owner_steam_id, last_login_at = excluded.last_login_at \
-         RETURNING id";
     pub const INSERT_SESSION: &str =
         "INSERT INTO sessions (token_hash, user_id, steam_id, generated, expire) \
          VALUES ($1, $2, $3, $4, $5)";

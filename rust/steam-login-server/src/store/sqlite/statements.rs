@@ -29,7 +29,15 @@ pub(super) const fn dollars_to_question_marks<const N: usize>(sql: &str) -> [u8;
     out
 }
 
-pub(super) const UPSERT_USER: &str = sqlite_placeholders!(sql::UPSERT_USER);
+/// A login's user: looked up, then touched or inserted. One `INSERT … ON CONFLICT … RETURNING`
+/// would do, but SQLite answers `RETURNING` through a temporary table it builds and drops per
+/// statement, which costs more than the extra lookup on the writer's own connection.
+pub(super) const SELECT_USER_ID: &str = "SELECT id FROM users WHERE steam_id = ?1";
+pub(super) const TOUCH_USER: &str =
+    "UPDATE users SET owner_steam_id = ?2, last_login_at = ?3 WHERE steam_id = ?1";
+pub(super) const INSERT_USER: &str =
+    "INSERT INTO users (id, steam_id, owner_steam_id, created_at, last_login_at) \
+     VALUES (?1, ?2, ?3, ?4, ?4)";
 pub(super) const INSERT_SESSION: &str = sqlite_placeholders!(sql::INSERT_SESSION);
 pub(super) const SELECT_USER: &str = sqlite_placeholders!(sql::SELECT_USER);
 pub(super) const SELECT_SESSION: &str = sqlite_placeholders!(sql::SELECT_SESSION);

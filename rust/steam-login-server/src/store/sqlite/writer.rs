@@ -9,7 +9,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::checkpoint::{passive_checkpoint, RESTART_FORCED, RESTART_NO, RESTART_WHEN_IDLE};
 use super::connection::db_error;
 use super::statements::{
-    session_record, CLAIM_TICKET, INSERT_SESSION, REVOKE_LIVE_SESSION, SELECT_SESSION, UPSERT_USER,
+    session_record, CLAIM_TICKET, INSERT_SESSION, INSERT_USER, REVOKE_LIVE_SESSION, SELECT_SESSION,
+    SELECT_USER_ID, TOUCH_USER,
 };
 use crate::store::{refused, NewLogin, Recorded, Refresh, Refreshed, StoreError};
 
@@ -37,7 +38,9 @@ struct WriteStatements<'c> {
     release: Statement<'c>,
     rollback_to: Statement<'c>,
     claim_ticket: Statement<'c>,
-    upsert_user: Statement<'c>,
+    select_user_id: Statement<'c>,
+    touch_user: Statement<'c>,
+    insert_user: Statement<'c>,
     insert_session: Statement<'c>,
     revoke_live_session: Statement<'c>,
     select_session: Statement<'c>,
@@ -51,7 +54,9 @@ impl<'c> WriteStatements<'c> {
             release: conn.prepare("RELEASE login")?,
             rollback_to: conn.prepare("ROLLBACK TO login")?,
             claim_ticket: conn.prepare(CLAIM_TICKET)?,
-            upsert_user: conn.prepare(UPSERT_USER)?,
+            select_user_id: conn.prepare(SELECT_USER_ID)?,
+            touch_user: conn.prepare(TOUCH_USER)?,
+            insert_user: conn.prepare(INSERT_USER)?,
             insert_session: conn.prepare(INSERT_SESSION)?,
             revoke_live_session: conn.prepare(REVOKE_LIVE_SESSION)?,
             select_session: conn.prepare(SELECT_SESSION)?,
@@ -122,15 +127,30 @@ impl<'c> WriteStatements<'c> {
         if claimed == 0 {
             return Ok(Recorded::TicketReused);
         }
-        let user_id: String = self.upsert_user.query_row(
-            params![
-                login.candidate_user_id,
-                login.steam_id as i64,
-                login.owner_steam_id as i64,
-                login.generated
-            ],
-            |r| r.get(0),
-        )?;
+        let steam_id = login.steam_id as i64;
+        let known: Option<String> = self
+            .select_user_id
+            .query_row(params![steam_id], |r| r.get(0))
+            .optional()?;
+        let user_id = match known {
+            Some(user_id) => {
+                self.touch_user.execute(params![
+                    steam_id,
+                    login.owner_steam_id as i64,
+                    login.generated
+                ])?;
+                user_id
+            }
+            None => {
+                self.insert_user.execute(params![
+                    login.candidate_user_id,
+                    steam_id,
+                    login.owner_steam_id as i64,
+                    login.generated
+                ])?;
+                login.candidate_user_id.clone()
+            }
+        };
         self.insert_session.execute(params![
             login.token_hash.0,
             user_id,
