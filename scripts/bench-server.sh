@@ -106,6 +106,19 @@ summary() {
         printf "p99 overhead: %s = %.2f ms (%s p99 %s ms, fake alone %s ms)\n", order[i], p99 - base,
           (shape == "" ? "lock-step" : "independent clients"), p99, base
       }
+      # The speed target: SQLite logins/s over Express, 0 ms upstream. Both run in every round, so
+      # each round gives a ratio from the same minutes of the VM; the ratio of medians can mix rounds.
+      s = "sqlite upstream=0ms"; e = "express upstream=0ms"; m = c[s, "rps"]
+      if (c[e, "rps"] < m) m = c[e, "rps"]
+      if (m > 0) {
+        list = ""
+        for (i = 1; i <= m; i++) {
+          r[i] = v[s, "rps", i] / v[e, "rps", i]; list = list sprintf("%s%.1f", (i > 1 ? ", " : ""), r[i])
+        }
+        for (i = 2; i <= m; i++) for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+        printf "sqlite/express logins/s at 0 ms: median of rounds %.1fx (rounds: %s), ratio of medians %.1fx\n",
+          (m % 2) ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2, list, median(s, "rps") / median(e, "rps")
+      }
     }'
 }
 
