@@ -113,11 +113,12 @@ summary() {
       if (m > 0) {
         list = ""
         for (i = 1; i <= m; i++) {
-          r[i] = v[s, "rps", i] / v[e, "rps", i]; list = list sprintf("%s%.1f", (i > 1 ? ", " : ""), r[i])
+          v["ratio", "rps", i] = v[s, "rps", i] / v[e, "rps", i]
+          list = list sprintf("%s%.1f", (i > 1 ? ", " : ""), v["ratio", "rps", i])
         }
-        for (i = 2; i <= m; i++) for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+        c["ratio", "rps"] = m
         printf "sqlite/express logins/s at 0 ms: median of rounds %.1fx (rounds: %s), ratio of medians %.1fx\n",
-          (m % 2) ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2, list, median(s, "rps") / median(e, "rps")
+          median("ratio", "rps"), list, median(s, "rps") / median(e, "rps")
       }
     }'
 }
