@@ -19,7 +19,7 @@ use super::ticket_check::{check_ticket, Checked, Verdict};
 use crate::config::{self, Policy};
 use crate::friends::{friends_of, Friends};
 use crate::metrics::{Outcome, PolicyCheck};
-use crate::sessions::{random_uuids, session_response, Issued};
+use crate::sessions::{new_token_and_user_id, session_response, Issued};
 use crate::state::AppState;
 use crate::steam::web_api::{BudgetRefusal, CheckedTicket, Player, TicketAnswer, Upstream};
 use crate::store::{NewLogin, Recorded, TokenHash, UsedTicket};
@@ -271,7 +271,7 @@ async fn issue_session(
 ) -> Result<Granted, LoginError> {
     let generated = SystemClock.unix_now() as i64;
     let expire = generated + state.config.session_ttl as i64;
-    let [token, candidate_user_id] = random_uuids().map_err(|e| {
+    let (token, candidate_user_id) = new_token_and_user_id().map_err(|e| {
         tracing::error!("the OS random number generator failed: {e}");
         LoginError::Internal("no randomness for a session token")
     })?;
