@@ -7,7 +7,6 @@ use sha2::{Digest, Sha256};
 
 pub mod postgres;
 pub mod sqlite;
-mod used_ticket_filter;
 
 /// A login to record: the ticket is marked used, the user created on first sight, the session
 /// always; all or nothing.
@@ -252,7 +251,7 @@ pub(crate) mod sql {
     pub const DELETE_EXPIRED: &str = "DELETE FROM sessions WHERE token_hash IN \
          (SELECT token_hash FROM sessions WHERE expire < $1 LIMIT $2)";
     pub const SELECT_TICKET_USED: &str = "SELECT 1 FROM used_tickets WHERE ticket_key = $1";
-    /// Names what it deleted (SQLite forgets those in its `UsedTicketFilter`).
+    /// PostgreSQL's (SQLite's table has no key: see `sqlite::claimed_tickets`).
     pub const DELETE_USED_TICKETS: &str = "DELETE FROM used_tickets WHERE ticket_key IN \
          (SELECT ticket_key FROM used_tickets WHERE expire < $1 LIMIT $2) RETURNING ticket_key";
     pub const UPSERT_BAN: &str = "INSERT INTO bans (steam_id, reason, banned_at, ends_at) VALUES ($1, $2, $3, $4) \

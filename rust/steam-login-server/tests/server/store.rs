@@ -42,7 +42,7 @@ fn fresh_steam_id() -> u64 {
 }
 
 async fn suite(store: Arc<dyn Store>) {
-    // As the server opens it (SQLite's used-ticket filter loaded).
+    // As the server opens it (SQLite's claimed tickets loaded).
     store.prepare_to_serve().await.unwrap();
     // A user is created once and keeps its id; owner and last login follow the latest login.
     let steam_id = fresh_steam_id();
@@ -432,9 +432,9 @@ async fn sqlite_store_passes_the_suite() {
     assert_eq!(reopened.add_quota("x", 1).await.unwrap(), 1);
 }
 
-/// SQLite keeps the claimed tickets in memory as well (the replay check reads the file only for
-/// those): a ticket claimed before a restart is known after it, and one claimed after the first check
-/// is known too.
+/// SQLite refuses replays from the claimed tickets it keeps in memory, read back from the file: a
+/// ticket claimed before a restart is refused after it, whether the store was prepared to serve, asked
+/// first, or asked to log the ticket in straight away; one claimed after the restart is known too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_knows_the_tickets_used_before_a_restart() {
     let path = std::env::temp_dir().join(format!("steam-login-store-{}.db", uuid::Uuid::new_v4()));
@@ -446,15 +446,103 @@ async fn sqlite_knows_the_tickets_used_before_a_restart() {
         user_id(store.record_login(before.clone()).await.unwrap());
         assert!(store.ticket_used(&before.ticket.key).await.unwrap());
     }
+    let replay = NewLogin {
+        token_hash: TokenHash::of("replayed after the restart"),
+        ..before.clone()
+    };
+    // Opened and asked to log in at once: the writer reads the file before it claims.
     let reopened = store::open(&path).await.unwrap();
-    // As `admin` opens it: nothing loaded, the table answers.
+    assert_eq!(
+        reopened.record_login(replay.clone()).await.unwrap(),
+        Recorded::TicketReused
+    );
+    drop(reopened);
+    // Opened and asked first (as `admin` opens it: not prepared).
+    let reopened = store::open(&path).await.unwrap();
     assert!(reopened.ticket_used(&before.ticket.key).await.unwrap());
+    drop(reopened);
+    // Prepared, as the server opens it.
+    let reopened = store::open(&path).await.unwrap();
     reopened.prepare_to_serve().await.unwrap();
     assert!(reopened.ticket_used(&before.ticket.key).await.unwrap());
+    assert_eq!(
+        reopened.record_login(replay).await.unwrap(),
+        Recorded::TicketReused
+    );
     let after = login(fresh_steam_id(), 1, "claimed after the restart", 2_000);
     assert!(!reopened.ticket_used(&after.ticket.key).await.unwrap());
     user_id(reopened.record_login(after.clone()).await.unwrap());
     assert!(reopened.ticket_used(&after.ticket.key).await.unwrap());
+}
+
+/// A file written by the previous layout (schema version 2, used tickets keyed by their hash) is
+/// upgraded in place: its users, sessions and used tickets carry over, and its tickets stay spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_upgrades_a_version_2_file_and_its_tickets_stay_spent() {
+    let path = std::env::temp_dir().join(format!("steam-login-store-{}.db", uuid::Uuid::new_v4()));
+    let spent = login(fresh_steam_id(), 1, "spent under version 2", 1_000);
+    {
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE users (steam_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, \
+               owner_steam_id INTEGER NOT NULL, created_at INTEGER NOT NULL, last_login_at INTEGER NOT NULL);
+             CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id), \
+               steam_id INTEGER NOT NULL, generated INTEGER NOT NULL, expire INTEGER NOT NULL, revoked_at INTEGER) WITHOUT ROWID;
+             CREATE TABLE quota (day TEXT PRIMARY KEY, used INTEGER NOT NULL);
+             CREATE TABLE used_tickets (ticket_key BLOB PRIMARY KEY, expire INTEGER NOT NULL) WITHOUT ROWID;
+             CREATE TABLE bans (steam_id INTEGER PRIMARY KEY, reason TEXT NOT NULL, banned_at INTEGER NOT NULL, ends_at INTEGER);
+             CREATE TABLE steam_friends (steam_id INTEGER NOT NULL, friend_steam_id INTEGER NOT NULL, \
+               PRIMARY KEY (steam_id, friend_steam_id)) WITHOUT ROWID;
+             CREATE TABLE friend_syncs (steam_id INTEGER PRIMARY KEY, synced_at INTEGER NOT NULL);
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO users VALUES (?1, 'user-v2', ?1, 1000, 1000)",
+            [spent.steam_id as i64],
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO sessions VALUES (?1, 'user-v2', ?2, 1000, ?3, NULL)",
+            rusqlite::params![spent.token_hash.0, spent.steam_id as i64, spent.expire],
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO used_tickets VALUES (?1, ?2)",
+            rusqlite::params![spent.ticket.key.0, spent.ticket.expire],
+        )
+        .unwrap();
+    }
+    let store = store::open(&path.display().to_string()).await.unwrap();
+    store.prepare_to_serve().await.unwrap();
+    assert!(store.ticket_used(&spent.ticket.key).await.unwrap());
+    let replay = NewLogin {
+        token_hash: TokenHash::of("replayed after the upgrade"),
+        ..spent.clone()
+    };
+    assert_eq!(
+        store.record_login(replay).await.unwrap(),
+        Recorded::TicketReused
+    );
+    let session = store.session(&spent.token_hash).await.unwrap().unwrap();
+    assert_eq!(session.user_id, "user-v2");
+    let fresh = login(spent.steam_id, 1, "first login after the upgrade", 2_000);
+    assert_eq!(user_id(store.record_login(fresh).await.unwrap()), "user-v2");
+    // The swept record leaves the table and the set alike.
+    assert_eq!(
+        store
+            .delete_used_tickets(spent.ticket.expire + 1, 10)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(!store.ticket_used(&spent.ticket.key).await.unwrap());
+    drop(store);
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

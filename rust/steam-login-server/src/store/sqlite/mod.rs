@@ -8,6 +8,7 @@
 #[macro_use]
 mod statements;
 mod checkpoint;
+mod claimed_tickets;
 mod connection;
 mod schema;
 mod writer;
@@ -22,17 +23,17 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
 
-use super::used_ticket_filter::UsedTicketFilter;
 use super::{
     sql, Ban, NewLogin, Recorded, Refresh, Refreshed, SessionRecord, Store, StoreError, TicketKey,
     TokenHash, UserRecord,
 };
 use checkpoint::{checkpoint_loop, RESTART_NO};
+use claimed_tickets::ClaimedTickets;
 use connection::{connect, db_error};
 use schema::create_schema;
 use statements::{
-    ban_record, session_record, ADD_QUOTA, DELETE_SESSION, REVOKE_SESSION, SELECT_EXPIRED,
-    SELECT_SESSION, SELECT_USED_TICKET_KEYS, SELECT_USER, TAKE_QUOTA,
+    ban_record, session_record, ADD_QUOTA, DELETE_SESSION, DELETE_USED_TICKETS, REVOKE_SESSION,
+    SELECT_EXPIRED, SELECT_SESSION, SELECT_USER, TAKE_QUOTA,
 };
 use writer::{deliver, write_loop, Write};
 
@@ -40,8 +41,8 @@ pub struct SqliteStore {
     path: std::path::PathBuf,
     writes: mpsc::UnboundedSender<Write>,
     reader: Mutex<Connection>,
-    /// Spares the replay check a database read for tickets never claimed.
-    used_tickets: UsedTicketFilter,
+    /// What refuses a replayed ticket, shared with the writer, which claims.
+    claimed_tickets: Arc<ClaimedTickets>,
 }
 
 impl SqliteStore {
@@ -65,15 +66,19 @@ impl SqliteStore {
             .map_err(|e| StoreError::Open(format!("cannot start the SQLite checkpointer: {e}")))?;
         let reader = connect(path)?;
         let (tx, rx) = mpsc::unbounded_channel();
+        let claimed_tickets = Arc::new(ClaimedTickets::default());
         thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(writer, rx, &restart))
+            .spawn({
+                let claimed = Arc::clone(&claimed_tickets);
+                move || write_loop(writer, rx, &restart, claimed)
+            })
             .map_err(|e| StoreError::Open(format!("cannot start the SQLite writer: {e}")))?;
         Ok(SqliteStore {
             path: path.to_owned(),
             writes: tx,
             reader: Mutex::new(reader),
-            used_tickets: UsedTicketFilter::default(),
+            claimed_tickets,
         })
     }
 
@@ -115,27 +120,20 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn record_login(&self, login: NewLogin) -> Result<Recorded, StoreError> {
-        let key = login.ticket.key;
-        let recorded = self.write(|reply| Write::Login(login, reply)).await?;
-        // Claimed now, or by a login this one raced.
-        self.used_tickets.insert(&key);
-        Ok(recorded)
+        self.write(|reply| Write::Login(login, reply)).await
     }
 
     async fn ticket_used(&self, key: &TicketKey) -> Result<bool, StoreError> {
-        if !self.used_tickets.may_contain(key) {
-            return Ok(false);
+        if !self.claimed_tickets.is_loaded() {
+            self.prepare_to_serve().await?;
         }
-        self.read(|c| {
-            c.prepare_cached(sqlite_placeholders!(sql::SELECT_TICKET_USED))?
-                .exists(params![key.0])
-        })
+        Ok(self.claimed_tickets.contains(key))
     }
 
     async fn delete_used_tickets(&self, before: i64, limit: u32) -> Result<u64, StoreError> {
         let swept = self
             .exec(move |c| {
-                c.prepare_cached(sqlite_placeholders!(sql::DELETE_USED_TICKETS))?
+                c.prepare_cached(DELETE_USED_TICKETS)?
                     .query_map(params![before, i64::from(limit)], |r| {
                         r.get::<_, Vec<u8>>(0)
                     })?
@@ -144,8 +142,8 @@ impl Store for SqliteStore {
             })
             .await?;
         let deleted = swept.len() as u64;
-        self.used_tickets
-            .remove_all(&swept.into_iter().flatten().collect::<Vec<_>>());
+        self.claimed_tickets
+            .release(&swept.into_iter().flatten().collect::<Vec<_>>());
         Ok(deleted)
     }
 
@@ -334,23 +332,11 @@ impl Store for SqliteStore {
         .await
     }
 
-    /// A full read of `used_tickets` (0.5 s for a million rows, measured) on the caller's thread: at
-    /// start, before the server listens, so no login waits behind it.
+    /// A full read of `used_tickets` (0.5 s for a million rows, measured before the table lost its
+    /// key) on the writer's thread: at start, before the server listens, so no login waits behind it.
     async fn prepare_to_serve(&self) -> Result<(), StoreError> {
-        let keys = self.read(|c| {
-            let mut keys = Vec::new();
-            let mut select = c.prepare(SELECT_USED_TICKET_KEYS)?;
-            let mut rows = select.query([])?;
-            while let Some(row) = rows.next()? {
-                // A key of another length cannot be any ticket's: nothing to remember.
-                if let Ok(key) = row.get::<_, Vec<u8>>(0)?.try_into() {
-                    keys.push(TicketKey(key));
-                }
-            }
-            Ok(keys)
-        })?;
-        self.used_tickets.load(keys);
-        Ok(())
+        let claimed = Arc::clone(&self.claimed_tickets);
+        self.exec(move |c| claimed.load_from(c)).await
     }
 
     fn shared(&self) -> bool {

@@ -9,12 +9,25 @@ use crate::store::StoreError;
 
 /// Bumped whenever the tables change; a file with another version is refused rather than misread,
 /// except the versions listed in `UPGRADABLE`, whose tables are a subset of these.
-const SCHEMA_VERSION: i64 = 2;
-/// Version 1 lacked used tickets, bans and friends: creating those tables upgrades it.
-const UPGRADABLE: &[i64] = &[1];
+const SCHEMA_VERSION: i64 = 3;
+/// Version 1 lacked used tickets, bans and friends: creating those tables upgrades it. Version 2 kept
+/// used tickets keyed by their hash: its rows are copied into the appended table.
+const UPGRADABLE: &[i64] = &[1, 2];
+
+/// Version 2's `used_tickets` into version 3's, in the transaction that creates the rest.
+const UPGRADE_USED_TICKETS_FROM_2: &str = "
+ALTER TABLE used_tickets RENAME TO used_tickets_v2;
+CREATE TABLE used_tickets (
+    ticket_key BLOB NOT NULL,
+    expire INTEGER NOT NULL
+);
+INSERT INTO used_tickets (ticket_key, expire) SELECT ticket_key, expire FROM used_tickets_v2;
+DROP TABLE used_tickets_v2;
+";
 
 /// Users are keyed by SteamID (the rowid), so the login upsert is one B-tree lookup. Sessions are a
 /// `WITHOUT ROWID` table keyed by the 32-byte token hash: one B-tree instead of a table plus an index.
+/// Used tickets are appended and never looked up by key (see `claimed_tickets`).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
     steam_id INTEGER PRIMARY KEY,
@@ -36,9 +49,9 @@ CREATE TABLE IF NOT EXISTS quota (
     used INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS used_tickets (
-    ticket_key BLOB PRIMARY KEY,
+    ticket_key BLOB NOT NULL,
     expire INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS bans (
     steam_id INTEGER PRIMARY KEY,
     reason TEXT NOT NULL,
@@ -86,7 +99,13 @@ pub(super) fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreE
             )))
         }
     }
-    conn.execute_batch(SCHEMA).map_err(db_error)?;
-    conn.pragma_update(None, "user_version", SCHEMA_VERSION)
-        .map_err(db_error)
+    let upgrade = if version == 2 {
+        UPGRADE_USED_TICKETS_FROM_2
+    } else {
+        ""
+    };
+    conn.execute_batch(&format!(
+        "BEGIN; {upgrade} {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    ))
+    .map_err(db_error)
 }

@@ -46,15 +46,20 @@ pub(super) const ADD_QUOTA: &str = sqlite_placeholders!(sql::ADD_QUOTA);
 pub(super) const TAKE_QUOTA: &str = sqlite_placeholders!(sql::TAKE_QUOTA);
 pub(super) const REVOKE_LIVE_SESSION: &str = sqlite_placeholders!(sql::REVOKE_LIVE_SESSION);
 pub(super) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = ?1";
-pub(super) const CLAIM_TICKET: &str =
-    "INSERT INTO used_tickets (ticket_key, expire) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+/// The claim itself is made in memory (`claimed_tickets`); the table is its durable copy.
+pub(super) const APPEND_USED_TICKET: &str =
+    "INSERT INTO used_tickets (ticket_key, expire) VALUES (?1, ?2)";
+/// Names what it deleted, for the [`ClaimedTickets`](super::claimed_tickets::ClaimedTickets) to
+/// forget. A scan, like the sessions sweep: an index on `expire` would cost every login.
+pub(super) const DELETE_USED_TICKETS: &str = "DELETE FROM used_tickets WHERE rowid IN \
+     (SELECT rowid FROM used_tickets WHERE expire < ?1 LIMIT ?2) RETURNING ticket_key";
 /// No index on `expire`: one would cost every login another B-tree insert and another WAL page
 /// written (seen as +1.1 `pwrite` per login under strace). The sweep scans instead, on a connection
 /// of its own.
 pub(super) const SELECT_EXPIRED: &str =
     sqlite_placeholders!("SELECT token_hash FROM sessions WHERE expire < $1 LIMIT $2");
 
-/// Loads the [`UsedTicketFilter`].
+/// Loads the [`ClaimedTickets`](super::claimed_tickets::ClaimedTickets).
 pub(super) const SELECT_USED_TICKET_KEYS: &str = "SELECT ticket_key FROM used_tickets";
 
 /// A `SELECT_SESSION` row.

@@ -2,17 +2,19 @@
 //! commit), which is what lets one file keep up with thousands of logins a second.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use tokio::sync::{mpsc, oneshot};
 
 use super::checkpoint::{passive_checkpoint, RESTART_FORCED, RESTART_NO, RESTART_WHEN_IDLE};
+use super::claimed_tickets::ClaimedTickets;
 use super::connection::db_error;
 use super::statements::{
-    session_record, CLAIM_TICKET, INSERT_SESSION, INSERT_USER, REVOKE_LIVE_SESSION, SELECT_SESSION,
-    SELECT_USER_ID, TOUCH_USER,
+    session_record, APPEND_USED_TICKET, INSERT_SESSION, INSERT_USER, REVOKE_LIVE_SESSION,
+    SELECT_SESSION, SELECT_USER_ID, TOUCH_USER,
 };
-use crate::store::{refused, NewLogin, Recorded, Refresh, Refreshed, StoreError};
+use crate::store::{refused, NewLogin, Recorded, Refresh, Refreshed, StoreError, TicketKey};
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -31,13 +33,16 @@ pub(super) enum Write {
 /// See [`Write::Exec`].
 type Job = Box<dyn FnOnce(Result<&Connection, &str>) -> Option<Reply> + Send>;
 
-/// The writer's statements, prepared once: a login runs two of them, thousands of times a second.
+/// The writer's statements, prepared once: a login runs four of them, thousands of times a second;
+/// and the tickets claimed by the batch being written, given back if it does not commit.
 struct WriteStatements<'c> {
     conn: &'c Connection,
+    claimed: &'c ClaimedTickets,
+    claimed_in_batch: Vec<TicketKey>,
     savepoint: Statement<'c>,
     release: Statement<'c>,
     rollback_to: Statement<'c>,
-    claim_ticket: Statement<'c>,
+    append_used_ticket: Statement<'c>,
     select_user_id: Statement<'c>,
     touch_user: Statement<'c>,
     insert_user: Statement<'c>,
@@ -47,13 +52,15 @@ struct WriteStatements<'c> {
 }
 
 impl<'c> WriteStatements<'c> {
-    fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
+    fn prepare(conn: &'c Connection, claimed: &'c ClaimedTickets) -> rusqlite::Result<Self> {
         Ok(WriteStatements {
             conn,
+            claimed,
+            claimed_in_batch: Vec::new(),
             savepoint: conn.prepare("SAVEPOINT login")?,
             release: conn.prepare("RELEASE login")?,
             rollback_to: conn.prepare("ROLLBACK TO login")?,
-            claim_ticket: conn.prepare(CLAIM_TICKET)?,
+            append_used_ticket: conn.prepare(APPEND_USED_TICKET)?,
             select_user_id: conn.prepare(SELECT_USER_ID)?,
             touch_user: conn.prepare(TOUCH_USER)?,
             insert_user: conn.prepare(INSERT_USER)?,
@@ -103,9 +110,23 @@ impl<'c> WriteStatements<'c> {
         })
     }
 
-    /// One login, all or nothing within the batch's transaction (a savepoint), so that a failed
-    /// session insert does not leave its ticket spent.
+    /// One login, all or nothing within the batch's transaction (a savepoint, and the claim given
+    /// back), so that a failed session insert does not leave its ticket spent.
     fn record_login(&mut self, login: &NewLogin) -> rusqlite::Result<Recorded> {
+        let key = login.ticket.key;
+        self.claimed.load_from(self.conn)?;
+        if !self.claimed.claim(&key) {
+            return Ok(Recorded::TicketReused);
+        }
+        let recorded = self.record_claimed_login(login);
+        match recorded {
+            Ok(_) => self.claimed_in_batch.push(key),
+            Err(_) => self.claimed.release(&[key]),
+        }
+        recorded
+    }
+
+    fn record_claimed_login(&mut self, login: &NewLogin) -> rusqlite::Result<Recorded> {
         self.savepoint.execute([])?;
         let recorded = self.record_login_steps(login);
         let end = if recorded.is_ok() {
@@ -121,12 +142,8 @@ impl<'c> WriteStatements<'c> {
     }
 
     fn record_login_steps(&mut self, login: &NewLogin) -> rusqlite::Result<Recorded> {
-        let claimed = self
-            .claim_ticket
+        self.append_used_ticket
             .execute(params![login.ticket.key.0, login.ticket.expire])?;
-        if claimed == 0 {
-            return Ok(Recorded::TicketReused);
-        }
         let steam_id = login.steam_id as i64;
         let known: Option<String> = self
             .select_user_id
@@ -166,8 +183,9 @@ pub(super) fn write_loop(
     conn: Connection,
     mut rx: mpsc::UnboundedReceiver<Write>,
     restart: &AtomicU8,
+    claimed: Arc<ClaimedTickets>,
 ) {
-    let mut statements = match WriteStatements::prepare(&conn) {
+    let mut statements = match WriteStatements::prepare(&conn, &claimed) {
         Ok(statements) => statements,
         Err(e) => {
             let message = format!("cannot prepare the SQLite writer's statements: {e}");
@@ -203,6 +221,10 @@ pub(super) fn write_loop(
             replies.push(statements.apply(op));
         }
         let committed = tx.commit().map_err(|e| e.to_string());
+        if committed.is_err() {
+            claimed.release(&statements.claimed_in_batch);
+        }
+        statements.claimed_in_batch.clear();
         for reply in replies {
             reply(committed.clone());
         }
