@@ -74,5 +74,6 @@ pub async fn serve(
     if let Err(e) = state.quota.flush().await {
         tracing::warn!("cannot persist the quota count at shutdown: {e}");
     }
+    state.store.stop_serving();
     Ok(())
 }

@@ -211,6 +211,9 @@ pub trait Store: Send + Sync {
     async fn prepare_to_serve(&self) -> Result<(), StoreError> {
         Ok(())
     }
+    /// Gives up what `prepare_to_serve` took (SQLite's hold on its file) once the server has stopped,
+    /// so that another may serve the file while this process lives on.
+    fn stop_serving(&self) {}
     /// Several server instances may share this store (PostgreSQL): the quota is then counted in it.
     fn shared(&self) -> bool;
     /// Which database this is, for logs: "sqlite" or "postgres".

@@ -475,6 +475,32 @@ async fn sqlite_knows_the_tickets_used_before_a_restart() {
     assert!(reopened.ticket_used(&after.ticket.key).await.unwrap());
 }
 
+/// One process serves a SQLite file (replays are refused from its memory): a second server on the
+/// same file is refused at start, by name, and may start once the first has stopped. `admin`
+/// commands, which open the store without serving, are not refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_one_sqlite_file_is_refused() {
+    let path = std::env::temp_dir().join(format!("steam-login-store-{}.db", uuid::Uuid::new_v4()));
+    let path = path.display().to_string();
+    let first = store::open(&path).await.unwrap();
+    first.prepare_to_serve().await.unwrap();
+    let second = store::open(&path).await.unwrap();
+    let refused = second.prepare_to_serve().await.unwrap_err().to_string();
+    assert!(
+        refused.contains("already served by another steam-login-server"),
+        "{refused}"
+    );
+    let admin = store::open(&path).await.unwrap();
+    assert_eq!(admin.quota_used("2026-01-01").await.unwrap(), 0);
+    drop(admin);
+    // Stopped (its server returned), though the store itself lives on in this process.
+    first.stop_serving();
+    second.prepare_to_serve().await.unwrap();
+    drop(first);
+    drop(second);
+    let _ = std::fs::remove_file(format!("{path}.lock"));
+}
+
 /// A file written by the previous layout (schema version 2, used tickets keyed by their hash) is
 /// upgraded in place: its users, sessions and used tickets carry over, and its tickets stay spent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

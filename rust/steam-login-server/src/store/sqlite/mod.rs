@@ -43,6 +43,32 @@ pub struct SqliteStore {
     reader: Mutex<Connection>,
     /// What refuses a replayed ticket, shared with the writer, which claims.
     claimed_tickets: Arc<ClaimedTickets>,
+    /// Held while this store serves logins (see [`lock_for_serving`]).
+    serving: Mutex<Option<std::fs::File>>,
+}
+
+/// Takes `<database>.lock` for this process: replays are refused from memory (`claimed_tickets`), so
+/// two servers on one file would each accept a ticket the other had seen. `admin` commands, which
+/// claim no ticket, do not take it. The OS lets go of it when the process ends, however it ends.
+fn lock_for_serving(path: &Path) -> Result<std::fs::File, StoreError> {
+    let lock_path = format!("{}.lock", path.display());
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| StoreError::Open(format!("{lock_path}: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Open(format!(
+            "{} is already served by another steam-login-server ({lock_path} is locked): one \
+             process serves a SQLite file; several instances share PostgreSQL",
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(StoreError::Open(format!("cannot lock {lock_path}: {e}")))
+        }
+    }
 }
 
 impl SqliteStore {
@@ -79,6 +105,7 @@ impl SqliteStore {
             writes: tx,
             reader: Mutex::new(reader),
             claimed_tickets,
+            serving: Mutex::new(None),
         })
     }
 
@@ -99,6 +126,13 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// A full read of `used_tickets` (0.5 s for a million rows, measured before the table lost its
+    /// key) on the writer's thread, so that no claim falls between the read and the set's load.
+    async fn load_claimed_tickets(&self) -> Result<(), StoreError> {
+        let claimed = Arc::clone(&self.claimed_tickets);
+        self.exec(move |c| claimed.load_from(c)).await
+    }
+
     /// Runs `f` on the writer's connection, in the next batch's transaction.
     async fn exec<T: Send + 'static>(
         &self,
@@ -125,7 +159,7 @@ impl Store for SqliteStore {
 
     async fn ticket_used(&self, key: &TicketKey) -> Result<bool, StoreError> {
         if !self.claimed_tickets.is_loaded() {
-            self.prepare_to_serve().await?;
+            self.load_claimed_tickets().await?;
         }
         Ok(self.claimed_tickets.contains(key))
     }
@@ -332,11 +366,20 @@ impl Store for SqliteStore {
         .await
     }
 
-    /// A full read of `used_tickets` (0.5 s for a million rows, measured before the table lost its
-    /// key) on the writer's thread: at start, before the server listens, so no login waits behind it.
+    /// Takes the file for this process, then reads the used tickets: at start, before the server
+    /// listens, so no login waits behind the read.
     async fn prepare_to_serve(&self) -> Result<(), StoreError> {
-        let claimed = Arc::clone(&self.claimed_tickets);
-        self.exec(move |c| claimed.load_from(c)).await
+        {
+            let mut serving = self.serving.lock();
+            if serving.is_none() {
+                *serving = Some(lock_for_serving(&self.path)?);
+            }
+        }
+        self.load_claimed_tickets().await
+    }
+
+    fn stop_serving(&self) {
+        self.serving.lock().take();
     }
 
     fn shared(&self) -> bool {
