@@ -22,9 +22,11 @@ use steam_ticket::{Clock, SystemClock};
 pub fn new_token_and_user_id() -> Result<(String, String), getrandom::Error> {
     let mut random = [0u8; 26];
     getrandom::fill(&mut random)?;
-    let (token_bits, user_bits) = random.split_at(10);
-    let user_id = uuid::Builder::from_random_bytes(user_bits.try_into().expect("16 bytes"));
-    Ok((token_from(token_bits), user_id.into_uuid().to_string()))
+    let (mut token_bits, mut user_bits) = ([0u8; 10], [0u8; 16]);
+    token_bits.copy_from_slice(&random[..10]);
+    user_bits.copy_from_slice(&random[10..]);
+    let user_id = uuid::Builder::from_random_bytes(user_bits).into_uuid();
+    Ok((token_from(&token_bits), user_id.to_string()))
 }
 
 /// A new session token (see [`token_from`]).
@@ -37,8 +39,7 @@ pub fn new_token() -> Result<String, getrandom::Error> {
 /// A UUID v7: the current millisecond, then 74 random bits. The time orders the sessions table (see
 /// [`TokenHash`]); the random bits are what a guess must hit, beyond reach online and, as the store
 /// keeps only a hash of the whole token, from a copy of the database.
-fn token_from(random: &[u8]) -> String {
-    let random: &[u8; 10] = random.try_into().expect("10 random bytes");
+fn token_from(random: &[u8; 10]) -> String {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_millis() as u64);

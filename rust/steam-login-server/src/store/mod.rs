@@ -73,7 +73,7 @@ pub struct Ban {
 /// millisecond it was made. Those 6 bytes lead its key and the token's SHA-256 fills the other 26, so
 /// new sessions go to the end of the sessions B-tree: a batch of logins writes one or two of its pages
 /// instead of one page each (on the benchmark, 8.6 KB of write-ahead log a login instead of 14.8 KB,
-/// and 11% more logins a second). A token of any other shape (one handed out by an older build, or
+/// and 11 to 14% more logins a second). A token of any other shape (one handed out by an older build, or
 /// made up) is keyed by its whole SHA-256, so older sessions still resolve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenHash(pub [u8; 32]);
