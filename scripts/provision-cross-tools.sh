@@ -2,7 +2,7 @@
 # What building and testing the other platforms needs, installed when missing (apt-get as root,
 # rustup, pip), as scripts/provision-test-tools.sh does for the Linux tests:
 #   windows: the x86_64-pc-windows-gnu target and Debian's mingw-w64 (gcc, objdump for the PE checks)
-#   wine:    windows, plus Debian's wine64 to run the Windows test executables
+#   wine:    windows, plus Debian's wine and wine64 to run the Windows test executables
 #   macos:   the two Apple targets, cargo-zigbuild and ziglang (PyPI), and LLVM's Mach-O tools
 #   musl:    the x86_64 musl target and cargo-zigbuild/ziglang (zig is its C compiler and libc), for
 #            the login server as one static binary
@@ -16,7 +16,13 @@ for what in "$@"; do
     windows|wine)
       targets+=(x86_64-pc-windows-gnu)
       command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || apt_need+=(gcc-mingw-w64-x86-64)
-      if [ "$what" = wine ]; then command -v wine >/dev/null 2>&1 || apt_need+=(wine64); fi ;;
+      # wine64 holds the 64-bit loader; the `wine`, `wineboot` and `wineserver` commands the runner
+      # calls come with `wine` (a machine with wine64 alone has none of them).
+      if [ "$what" = wine ]; then
+        for tool in wine wineboot wineserver; do
+          command -v "$tool" >/dev/null 2>&1 || { apt_need+=(wine wine64); break; }
+        done
+      fi ;;
     macos)
       targets+=(x86_64-apple-darwin aarch64-apple-darwin)
       command -v cargo-zigbuild >/dev/null 2>&1 || pip_need+=(cargo-zigbuild)
