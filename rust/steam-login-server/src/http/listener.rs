@@ -26,6 +26,12 @@ use tower_service::Service;
 use crate::http::connection::{ConnectionState, Timeouts, WatchedStream};
 use crate::metrics::Metrics;
 
+/// Connections told to close but not closed yet that the loop accepts beyond the cap. A connection
+/// evicted for a new one closes on its own task; in a burst (a thousand connects at once) the loop
+/// could accept faster than those tasks run and hold a descriptor for each, past the open-file limit.
+/// Beyond this many, it waits for them (well inside `fd_limit::RESERVED`).
+const EVICTED_IN_FLIGHT: usize = 32;
+
 /// Connection limits and deadlines.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -104,7 +110,9 @@ pub async fn serve(
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
+            accepted = listener.accept(),
+                if registry.lock().open.len() < limits.max_connections + EVICTED_IN_FLIGHT =>
+            match accepted {
                 Ok((stream, peer)) => {
                     let mut open = registry.lock();
                     if open.open.len() >= limits.max_connections && !open.evict_oldest_idle() {
