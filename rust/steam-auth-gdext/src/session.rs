@@ -135,7 +135,10 @@ pub struct SteamLoginResult {
     /// [code]""[/code] on success, else one of [code]"transport"[/code] (unreachable server),
     /// [code]"timeout"[/code], [code]"rejected"[/code] (4xx: the ticket was refused),
     /// [code]"server"[/code] (5xx), [code]"protocol"[/code] (not a session), [code]"cancelled"[/code],
-    /// [code]"invalid_ticket"[/code] (bad input) or [code]"steam"[/code] (no ticket from Steam).
+    /// [code]"invalid_ticket"[/code] (bad input), [code]"steam"[/code] (no ticket from Steam),
+    /// [code]"insecure_endpoint"[/code] (plain [code]http://[/code] beyond loopback in a release
+    /// export; see [code]steam/auth/allow_insecure_http[/code]) or [code]"config"[/code] (an
+    /// unreadable [code]steam/auth/login_ca_file[/code]).
     #[var]
     error_kind: GString,
     /// What went wrong, in words for a developer (never the ticket or a token).

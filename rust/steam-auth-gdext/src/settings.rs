@@ -8,6 +8,10 @@ use godot::register::info::PropertyHint;
 pub const LOGIN_ENDPOINT: &str = "steam/auth/login_endpoint";
 /// Seconds a `SteamLogin` call may take.
 pub const LOGIN_TIMEOUT_SEC: &str = "steam/auth/login_timeout_sec";
+/// PEM certificates `SteamLogin` trusts beside the built-in roots (a studio's own CA).
+pub const LOGIN_CA_FILE: &str = "steam/auth/login_ca_file";
+/// Lets a release export post tickets to a plain `http://` endpoint that is not loopback.
+pub const ALLOW_INSECURE_HTTP: &str = "steam/auth/allow_insecure_http";
 const DEFAULT_LOGIN_ENDPOINT: &str = "http://127.0.0.1:8080";
 const DEFAULT_LOGIN_TIMEOUT_SEC: f64 = 10.0;
 
@@ -33,6 +37,20 @@ const LOGIN_SETTINGS: &[Setting] = &[
         ty: VariantType::FLOAT,
         hint: PropertyHint::RANGE,
         hint_string: "0.1,3600,0.1,or_greater",
+    },
+    Setting {
+        name: LOGIN_CA_FILE,
+        default: || "".to_variant(),
+        ty: VariantType::STRING,
+        hint: PropertyHint::FILE,
+        hint_string: "*.pem,*.crt",
+    },
+    Setting {
+        name: ALLOW_INSECURE_HTTP,
+        default: || false.to_variant(),
+        ty: VariantType::BOOL,
+        hint: PropertyHint::NONE,
+        hint_string: "",
     },
 ];
 
@@ -81,4 +99,18 @@ pub fn login_timeout_sec() -> f64 {
         .and_then(|v| v.try_to::<f64>().ok())
         .filter(|t| *t > 0.0)
         .unwrap_or(DEFAULT_LOGIN_TIMEOUT_SEC)
+}
+
+/// The extra CA file: env `STEAM_AUTH_LOGIN_CA_FILE`, else the Project Setting; `None` when unset.
+pub fn login_ca_file() -> Option<String> {
+    env("STEAM_AUTH_LOGIN_CA_FILE")
+        .or_else(|| get(LOGIN_CA_FILE).map(|v| v.to_string()))
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// Whether plain `http://` to a host that is not loopback is allowed in a release export.
+pub fn allow_insecure_http() -> bool {
+    get(ALLOW_INSECURE_HTTP)
+        .and_then(|v| v.try_to::<bool>().ok())
+        .unwrap_or(false)
 }

@@ -17,6 +17,12 @@ pub struct ClientOptions {
     pub retries: u32,
     /// First back-off; doubles per retry.
     pub backoff: Duration,
+    /// PEM certificates trusted beside the built-in (Mozilla) roots: a studio's own CA for a staging
+    /// or self-hosted server. Empty: the built-in roots alone.
+    pub extra_roots_pem: Vec<u8>,
+    /// Allows `http://` to a host that is not loopback. Off, such an endpoint is refused with
+    /// [`ErrorKind::InsecureEndpoint`] before anything is sent.
+    pub allow_insecure_http: bool,
 }
 
 impl Default for ClientOptions {
@@ -26,6 +32,8 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(15),
             retries: 2,
             backoff: Duration::from_millis(250),
+            extra_roots_pem: Vec::new(),
+            allow_insecure_http: false,
         }
     }
 }
@@ -49,6 +57,27 @@ pub fn endpoint_url(base: &str) -> String {
     }
 }
 
+/// Whether `endpoint` would send tickets and tokens in clear text beyond this machine: `http://` to a
+/// host other than `localhost` or a loopback address. Not a URL: false (`LoginClient::new` says why).
+pub fn is_cleartext_to_remote(endpoint: &str) -> bool {
+    reqwest::Url::parse(&endpoint_url(endpoint)).is_ok_and(|url| cleartext_to_remote(&url))
+}
+
+fn cleartext_to_remote(url: &reqwest::Url) -> bool {
+    if url.scheme() != "http" {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name != "localhost" && !name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        None => true,
+    }
+}
+
 impl LoginClient {
     pub fn new(base: &str, options: ClientOptions) -> Result<Self, LoginError> {
         let endpoint = endpoint_url(base);
@@ -64,7 +93,32 @@ impl LoginClient {
                 format!("login endpoint {endpoint:?} must be http:// or https://"),
             ));
         }
-        let http = reqwest::Client::builder()
+        if cleartext_to_remote(&parsed) && !options.allow_insecure_http {
+            return Err(LoginError::new(
+                ErrorKind::InsecureEndpoint,
+                format!(
+                    "login endpoint {endpoint:?} is plain http:// to a host that is not loopback: \
+                     tickets and session tokens would cross the network in clear text; use https://, \
+                     or allow plain HTTP explicitly"
+                ),
+            ));
+        }
+        let mut builder = reqwest::Client::builder();
+        if !options.extra_roots_pem.is_empty() {
+            let roots = reqwest::Certificate::from_pem_bundle(&options.extra_roots_pem)
+                .ok()
+                .filter(|roots| !roots.is_empty())
+                .ok_or_else(|| {
+                    LoginError::new(
+                        ErrorKind::Config,
+                        "the extra CA certificates are not PEM certificates (-----BEGIN CERTIFICATE-----)",
+                    )
+                })?;
+            for root in roots {
+                builder = builder.add_root_certificate(root);
+            }
+        }
+        let http = builder
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .user_agent(concat!("steam-auth-godot/", env!("CARGO_PKG_VERSION")))

@@ -21,6 +21,11 @@ pub enum ErrorKind {
     InvalidTicket,
     /// Steam gave no ticket to post: not initialised, no `Steam` singleton, or no ticket in time.
     Steam,
+    /// The endpoint is plain `http://` to a host that is not loopback, and that was not allowed:
+    /// tickets and session tokens would cross the network in clear text. Nothing was sent.
+    InsecureEndpoint,
+    /// The client's own settings are unusable (a CA file that cannot be read). Nothing was sent.
+    Config,
 }
 
 impl ErrorKind {
@@ -34,6 +39,8 @@ impl ErrorKind {
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::InvalidTicket => "invalid_ticket",
             ErrorKind::Steam => "steam",
+            ErrorKind::InsecureEndpoint => "insecure_endpoint",
+            ErrorKind::Config => "config",
         }
     }
 }

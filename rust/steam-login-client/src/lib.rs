@@ -7,6 +7,6 @@
 mod client;
 mod error;
 
-pub use client::{endpoint_url, ClientOptions, LoginClient};
+pub use client::{endpoint_url, is_cleartext_to_remote, ClientOptions, LoginClient};
 pub use error::{ErrorKind, LoginError};
 pub use steam_login_protocol::{Provider, ProviderRef, Session, LOGIN_PATH};

@@ -56,6 +56,7 @@ fn fast() -> ClientOptions {
         timeout: Duration::from_millis(800),
         retries: 2,
         backoff: Duration::from_millis(10),
+        ..ClientOptions::default()
     }
 }
 
@@ -100,7 +101,7 @@ async fn refused_connections_are_transport_errors_after_retries() {
         started.elapsed() >= Duration::from_millis(30),
         "two back-offs happened"
     );
-    let dns = LoginClient::new("http://no-such-host.invalid", fast()).unwrap();
+    let dns = LoginClient::new("https://no-such-host.invalid", fast()).unwrap();
     assert_eq!(
         dns.login("14000000AB").await.unwrap_err().kind,
         ErrorKind::Transport
@@ -215,6 +216,15 @@ async fn cancellation_ends_the_login_at_once() {
 
 /// The project's own server in simulation mode, in-process on a fresh SQLite file; its base URL.
 async fn own_server(name: &str) -> String {
+    own_server_with(name, |_| {}).await
+}
+
+/// [`own_server`] with `configure` applied to its configuration; `https://localhost:…` when it
+/// serves TLS.
+async fn own_server_with(
+    name: &str,
+    configure: impl FnOnce(&mut steam_login_server::Config),
+) -> String {
     let database = std::env::temp_dir().join(format!("client-{name}-{}.db", std::process::id()));
     // Process ids repeat (under Wine, from run to run): a database left by an earlier run would hold
     // this run's tickets as already used.
@@ -226,8 +236,13 @@ async fn own_server(name: &str) -> String {
     let mut config = steam_login_server::Config::with_database(database.display().to_string());
     config.simulation = true;
     config.rate_limit = 0.0;
+    configure(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let port = listener.local_addr().unwrap().port();
+    let base = match config.tls_cert {
+        Some(_) => format!("https://localhost:{port}"),
+        None => format!("http://127.0.0.1:{port}"),
+    };
     tokio::spawn(steam_login_server::serve(
         listener,
         config,
@@ -283,4 +298,90 @@ async fn a_saved_session_is_refreshed_and_a_used_one_is_rejected() {
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Rejected);
+}
+
+#[test]
+fn plain_http_beyond_loopback_is_refused_unless_allowed() {
+    for remote in [
+        "http://example.invalid:8080",
+        "http://192.0.2.10",
+        "http://[2001:db8::1]/",
+    ] {
+        let err = LoginClient::new(remote, fast()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InsecureEndpoint, "{remote}");
+        assert!(err.message.contains("clear text"), "{}", err.message);
+        assert!(
+            steam_login_client::is_cleartext_to_remote(remote),
+            "{remote}"
+        );
+        let allowed = ClientOptions {
+            allow_insecure_http: true,
+            ..fast()
+        };
+        assert!(
+            LoginClient::new(remote, allowed).is_ok(),
+            "{remote} allowed"
+        );
+    }
+    for local in [
+        "http://localhost:8080",
+        "http://LOCALHOST.",
+        "http://game.localhost",
+        "http://127.0.0.2:9",
+        "http://[::1]:8080",
+        "https://example.invalid",
+    ] {
+        assert!(LoginClient::new(local, fast()).is_ok(), "{local}");
+        assert!(
+            !steam_login_client::is_cleartext_to_remote(local),
+            "{local}"
+        );
+    }
+}
+
+/// The login server's test CA and `localhost` certificate.
+fn server_tls_file(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../steam-login-server/tests/tls")
+        .join(name)
+}
+
+#[tokio::test]
+async fn https_with_a_studio_ca_beside_the_built_in_roots() {
+    let base = own_server_with("tls", |config| {
+        config.tls_cert = Some(server_tls_file("localhost.pem"));
+        config.tls_key = Some(server_tls_file("localhost.key"));
+    })
+    .await;
+    let hex = simulated_ticket(76561198000000003);
+
+    let err = LoginClient::new(&base, fast())
+        .unwrap()
+        .login(&hex)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transport);
+    assert!(
+        err.message.contains("TLS handshake failed"),
+        "{}",
+        err.message
+    );
+
+    let with_ca = ClientOptions {
+        extra_roots_pem: std::fs::read(server_tls_file("ca.pem")).unwrap(),
+        ..fast()
+    };
+    let session = LoginClient::new(&base, with_ca)
+        .unwrap()
+        .login(&hex)
+        .await
+        .unwrap();
+    assert_eq!(session.provider.provider_id, "76561198000000003");
+
+    let not_pem = ClientOptions {
+        extra_roots_pem: b"not a certificate".to_vec(),
+        ..fast()
+    };
+    let err = LoginClient::new(&base, not_pem).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
 }

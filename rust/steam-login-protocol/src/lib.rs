@@ -21,5 +21,7 @@ pub const SESSION_PATH: &str = "/api/v1/auth/session";
 pub const REFRESH_PATH: &str = "/api/v1/auth/session/refresh";
 /// The server's liveness answer.
 pub const HEALTH_PATH: &str = "/healthz";
+/// The server's readiness answer: 503 while its database cannot be reached.
+pub const READY_PATH: &str = "/readyz";
 /// Prometheus text.
 pub const METRICS_PATH: &str = "/metrics";

@@ -1,7 +1,9 @@
 //! `steam-login-server admin …`: the operator's controls over the same database the servers use
 //! (so they hold across instances sharing PostgreSQL): ban and unban a SteamID, revoke every session
-//! of a player, look at a player's sessions, list bans, read a day's Web API quota.
+//! of a player, look at a player's sessions, list bans, read a day's Web API quota, back up a live
+//! SQLite file.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -49,10 +51,43 @@ pub enum Action {
         #[arg(long)]
         day: Option<String>,
     },
+    /// Copies a SQLite database, live or not, to FILE (replaced if it exists): every session
+    /// acknowledged before the backup began is in the copy, which a server opens with
+    /// `--database FILE`. PostgreSQL is backed up with pg_dump.
+    Backup {
+        /// Where the copy goes.
+        file: PathBuf,
+    },
+}
+
+/// `admin backup`: SQLite's online backup of the file; PostgreSQL has its own tools.
+async fn backup(database: &str, file: &std::path::Path) -> Result<String, StoreError> {
+    let Some(path) = store::sqlite_path(database) else {
+        return Err(StoreError::Open(
+            "a PostgreSQL database is backed up with PostgreSQL's own tools: \
+             pg_dump --format=custom --file=steam-login.dump \"$DATABASE_URL\" \
+             (restore with pg_restore; see docs/deployment.md)"
+                .into(),
+        ));
+    };
+    let (source, destination) = (PathBuf::from(path), file.to_owned());
+    let report = tokio::task::spawn_blocking(move || store::sqlite::backup(&source, &destination))
+        .await
+        .map_err(|_| StoreError::Stopped("backup (it panicked)"))??;
+    Ok(format!(
+        "backed up {path} to {}: {} bytes, {} user(s), {} session(s)",
+        file.display(),
+        report.bytes,
+        report.users,
+        report.sessions
+    ))
 }
 
 /// Runs one command; what to print, or why it failed.
 pub async fn run(admin: Admin) -> Result<String, StoreError> {
+    if let Action::Backup { file } = &admin.action {
+        return backup(&admin.database, file).await;
+    }
     let store = store::open(&admin.database).await?;
     let now = SystemClock.unix_now() as i64;
     run_on(&*store, admin.action, now).await
@@ -107,6 +142,12 @@ async fn run_on(store: &dyn Store, action: Action, now: i64) -> Result<String, S
             let day = day.unwrap_or_else(|| day_label(now as u64 / 86_400));
             let used = store.quota_used(&day).await?;
             format!("{day}: {used} Steam Web API call(s)")
+        }
+        // `run` takes backups before any store is opened: they copy the file, not the store's view.
+        Action::Backup { .. } => {
+            return Err(StoreError::Open(
+                "a backup is taken from the database's path (admin::run)".into(),
+            ))
         }
     })
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
+pub use crate::http::client_address::TrustedNet;
+
 /// A secret string: never printed by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -99,6 +101,37 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "STEAM_LOGIN_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); with --tls-key. Sent SIGHUP, the
+    /// server reads both files again: new connections get the new certificate, open ones keep theirs.
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_TLS_CERT",
+        value_name = "PEM_FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_TLS_KEY",
+        value_name = "PEM_FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+
+    /// Proxies and load balancers in front of the server, comma-separated (`127.0.0.1`,
+    /// `10.0.0.0/8`): from these peers the client's address is the right-most one in
+    /// X-Forwarded-For (else Forwarded) that is not itself trusted; from any other peer those headers
+    /// are ignored. That address keys the per-client rate limit and appears in logs.
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub trusted_proxies: Vec<TrustedNet>,
 
     /// Steam app ids tickets may be for, comma-separated (the game, its playtest, its demo): the
     /// ticket's app decides which one a login is for.

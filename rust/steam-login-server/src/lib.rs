@@ -60,6 +60,13 @@ pub async fn serve(
         max_head_bytes: 64 * 1024,
     };
     let simulation = config.simulation;
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(http::tls::TlsFiles::load(cert, key)?),
+        _ => None,
+    };
+    if let Some(files) = &tls {
+        reload_on_sighup(Arc::clone(files));
+    }
     let state = AppState::new(config).await?;
     // Building the state starts nothing; the tasks that keep it run from here.
     state.quota.spawn_flusher();
@@ -70,10 +77,55 @@ pub async fn serve(
         tracing::warn!("SIMULATION MODE: tickets signed by the public simulation key are accepted without asking Steam; never run this in production");
     }
     let app = router(Arc::clone(&state));
-    http::listener::serve(listener, app, limits, Arc::clone(&state.metrics), shutdown).await;
+    let tls = match &tls {
+        Some(files) => Some(files.acceptor()?),
+        None => None,
+    };
+    http::listener::serve(
+        listener,
+        tls,
+        app,
+        limits,
+        Arc::clone(&state.metrics),
+        shutdown,
+    )
+    .await;
     if let Err(e) = state.quota.flush().await {
         tracing::warn!("cannot persist the quota count at shutdown: {e}");
     }
     state.store.stop_serving();
     Ok(())
+}
+
+/// Reads the TLS certificate and key again on each SIGHUP (a renewal needs no restart); a pair that
+/// does not load is reported and the old one kept.
+fn reload_on_sighup(files: Arc<http::tls::TlsFiles>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hangups = match signal(SignalKind::hangup()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot listen for SIGHUP, so the TLS certificate is never re-read: {e}"
+                );
+                return;
+            }
+        };
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match files.reload() {
+                    Ok(()) => tracing::info!(
+                        "SIGHUP: serving the TLS certificate in {} to new connections",
+                        files.cert_path().display()
+                    ),
+                    Err(e) => {
+                        tracing::error!("SIGHUP: {e}; still serving the previous certificate")
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    drop(files);
 }

@@ -61,7 +61,12 @@ async fn main() -> std::process::ExitCode {
         }
     };
     tracing::info!(
-        "listening on {} (app {}, database {})",
+        "listening on {}://{} (app {}, database {})",
+        if config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        },
         config.listen,
         config
             .app_id

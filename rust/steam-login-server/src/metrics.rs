@@ -97,6 +97,8 @@ labels! {
         RateLimited => "rate_limited",
         QuotaExhausted => "quota_exhausted",
         UpstreamError => "upstream_error",
+        /// The database could not be reached.
+        StoreUnavailable => "store_unavailable",
         Internal => "internal",
     }
 }

@@ -10,7 +10,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use serde_json::{json, Value};
-use steam_login_protocol::{HEALTH_PATH, LOGIN_PATH, METRICS_PATH, REFRESH_PATH, SESSION_PATH};
+use steam_login_protocol::{
+    HEALTH_PATH, LOGIN_PATH, METRICS_PATH, READY_PATH, REFRESH_PATH, SESSION_PATH,
+};
 
 use crate::http::error::ApiError;
 use crate::http::limits::{self, RequestLimits};
@@ -36,6 +38,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(REFRESH_PATH, post(sessions::refresh))
         .route(HEALTH_PATH, get(healthz))
+        .route(READY_PATH, get(readyz))
         .route(METRICS_PATH, get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -64,6 +67,28 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
         json!({"status": "ok", "database": state.store.kind(), "simulation": state.config.simulation}),
     )
 }
+
+/// Readiness, for a load balancer: 200 while the store answers, else 503 `store_unavailable` (the
+/// process is alive, so `/healthz` stays 200 and nothing restarts it).
+async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+    let checked = tokio::time::timeout(READY_CHECK_TIMEOUT, state.store.ready()).await;
+    match checked {
+        Ok(Ok(())) => Ok(Json(
+            json!({"status": "ready", "database": state.store.kind()}),
+        )),
+        Ok(Err(e)) => {
+            tracing::warn!("not ready: {e}");
+            Err(sessions::store_unavailable())
+        }
+        Err(_) => {
+            tracing::warn!("not ready: the store did not answer within {READY_CHECK_TIMEOUT:?}");
+            Err(sessions::store_unavailable())
+        }
+    }
+}
+
+/// A readiness probe's own deadline, shorter than load balancers' usual probe timeouts.
+const READY_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     (

@@ -12,9 +12,10 @@ use steam_login_protocol::{SessionBody, SessionInfo};
 
 use crate::friends::{stored_friends, Friends};
 use crate::http::error::ApiError;
+use crate::login::error::{LoginError, STORE_RETRY_AFTER};
 use crate::metrics::RefreshOutcome;
 use crate::state::AppState;
-use crate::store::{Refresh, Refreshed, Store, Swept, TokenHash};
+use crate::store::{Refresh, Refreshed, Store, StoreError, Swept, TokenHash};
 use steam_ticket::{Clock, SystemClock};
 
 /// A new session token and a user id for a login that may create its user, from one read of the OS
@@ -116,9 +117,19 @@ fn session_token(state: &AppState, headers: &HeaderMap) -> Result<String, ApiErr
     })
 }
 
-fn store_failed(e: impl std::fmt::Display) -> ApiError {
+fn store_failed(e: StoreError) -> ApiError {
+    if e.is_unavailable() {
+        tracing::warn!("session store: {e}");
+        return store_unavailable();
+    }
     tracing::error!("session store: {e}");
-    ApiError::internal("the session store is unavailable")
+    ApiError::internal("the session store failed")
+}
+
+/// The answer while the database cannot be reached, for sessions and `/readyz`.
+pub fn store_unavailable() -> ApiError {
+    let login = LoginError::StoreUnavailable;
+    ApiError::new(login.status(), login.code(), login.message()).retry_after(STORE_RETRY_AFTER)
 }
 
 pub async fn session(

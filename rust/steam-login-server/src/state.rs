@@ -12,6 +12,7 @@ use steam_ticket::{KeyRing, TrustedKey};
 
 use crate::bans::BanList;
 use crate::config::Config;
+use crate::http::client_address::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::steam::quota::QuotaGuard;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub quota: Arc<QuotaGuard>,
     pub(crate) limiter: RateLimiter,
+    /// Whose forwarding headers tell the client's address (`--trusted-proxies`).
+    pub(crate) proxies: TrustedProxies,
     pub(crate) bans: Arc<BanList>,
 }
 
@@ -54,6 +57,8 @@ pub enum StartupError {
     SteamClient(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Tls(#[from] crate::http::tls::TlsError),
 }
 
 impl AppState {
@@ -108,6 +113,7 @@ impl AppState {
         let bans = Arc::new(BanList::load(&*store).await?);
         Ok(Arc::new(AppState {
             limiter,
+            proxies: TrustedProxies::new(&config.trusted_proxies),
             bans,
             config,
             keys,

@@ -23,11 +23,17 @@ pub(super) enum CallState {
     Exchanging { cancel: oneshot::Sender<()> },
 }
 
-/// Where a call posts: the endpoint and its timeout (from the `SteamLogin` at call time).
+/// Where a call posts: the endpoint and its timeout (from the `SteamLogin` at call time), and the
+/// transport settings in force then.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Target {
     pub endpoint: String,
     pub timeout: Duration,
+    /// `steam/auth/login_ca_file`, if set.
+    pub ca_file: Option<String>,
+    /// Plain `http://` beyond loopback may be used (`steam/auth/allow_insecure_http`, or a debug
+    /// build).
+    pub allow_insecure_http: bool,
 }
 
 pub(super) struct Call {

@@ -13,6 +13,7 @@ pub use delivery::shutdown;
 
 use std::time::Duration;
 
+use godot::classes::Os;
 use godot::prelude::*;
 use steam_login_client::ErrorKind;
 
@@ -153,6 +154,9 @@ impl SteamLogin {
         let target = Target {
             endpoint: self.endpoint.to_string(),
             timeout: Duration::from_secs_f64(self.timeout_sec.clamp(0.1, 3600.0)),
+            ca_file: settings::login_ca_file(),
+            allow_insecure_http: settings::allow_insecure_http()
+                || Os::singleton().is_debug_build(),
         };
         let owner = self.base().instance_id();
         let id = calls::with(|r| r.insert(call.clone(), owner, target));

@@ -1,5 +1,5 @@
-//! The accept loop: hyper's HTTP/1.1 connections with the timeouts of [`crate::http::connection`], a cap on
-//! open connections, and a shutdown that ends at a deadline.
+//! The accept loop: hyper's HTTP/1.1 connections (over TLS with `--tls-cert`) with the timeouts of
+//! [`crate::http::connection`], a cap on open connections, and a shutdown that ends at a deadline.
 //!
 //! `axum::serve` has no connection cap, no timer for hyper and no shutdown deadline, and sleeps a whole
 //! second after an accept error; a thousand silent connections took the server down. This loop owns the
@@ -18,13 +18,15 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
 use crate::http::connection::{ConnectionState, Timeouts, WatchedStream};
-use crate::metrics::Metrics;
+use crate::metrics::{Closed, Metrics};
 
 /// Connections told to close but not closed yet that the loop accepts beyond the cap. A connection
 /// evicted for a new one closes on its own task; in a burst (a thousand connects at once) the loop
@@ -93,10 +95,11 @@ impl Drop for Registered {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish for at
-/// most `limits.shutdown_deadline`.
+/// Serves `router` on `listener` (HTTPS when `tls` is given) until `shutdown` resolves, then lets
+/// requests in flight finish for at most `limits.shutdown_deadline`.
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     router: Router,
     limits: ConnectionLimits,
     metrics: Arc<Metrics>,
@@ -129,12 +132,13 @@ pub async fn serve(
                         registry: Arc::clone(&registry),
                         metrics: Arc::clone(&metrics),
                     };
-                    let connection = serve_connection(
-                        stream, peer, state, router.clone(), limits, stopping.clone(), Arc::clone(&metrics),
-                    );
+                    let connection = Connection {
+                        peer, state, router: router.clone(), limits, stopping: stopping.clone(), metrics: Arc::clone(&metrics),
+                    };
+                    let tls = tls.clone();
                     connections.spawn(async move {
                         let _registered = registered;
-                        connection.await;
+                        connection.start(stream, tls).await;
                     });
                 }
                 Err(e) => {
@@ -180,52 +184,97 @@ fn refuse(stream: TcpStream) {
     let _ = stream.try_write(&answer);
 }
 
-async fn serve_connection(
-    stream: TcpStream,
+/// One accepted connection and what it answers with.
+struct Connection {
     peer: SocketAddr,
     state: Arc<ConnectionState>,
     router: Router,
     limits: ConnectionLimits,
-    mut stopping: watch::Receiver<bool>,
+    stopping: watch::Receiver<bool>,
     metrics: Arc<Metrics>,
-) {
-    let _ = stream.set_nodelay(true);
-    let io = TokioIo::new(WatchedStream::new(stream, Arc::clone(&state)));
-    let requests = Arc::clone(&state);
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-        let answering = requests.begin_request();
-        request.extensions_mut().insert(ConnectInfo(peer));
-        let mut router = router.clone();
-        let response = router.call(request);
-        async move {
-            let response = response.await;
-            drop(answering);
-            Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
-        }
-    });
-    let connection = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
-        .header_read_timeout(None)
-        .max_buf_size(limits.max_head_bytes)
-        .serve_connection(io, service);
-    tokio::pin!(connection);
-    let mut draining = false;
-    loop {
-        tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!(%peer, "connection ended: {e}");
+}
+
+impl Connection {
+    /// Serves the connection, after its TLS handshake when `tls` is given.
+    async fn start(mut self, stream: TcpStream, tls: Option<TlsAcceptor>) {
+        let _ = stream.set_nodelay(true);
+        let Some(tls) = tls else {
+            return self.serve(stream).await;
+        };
+        // A handshake is a request head for the header timeout: a client that stalls in it is cut off
+        // as one that stalls in its head is. Eviction and shutdown end it too.
+        let handshake = tokio::time::timeout(self.limits.timeouts.header, tls.accept(stream));
+        let stream = tokio::select! {
+            done = handshake => match done {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(e)) => {
+                    tracing::debug!(peer = %self.peer, "TLS handshake failed: {e}");
+                    return;
                 }
+                Err(_) => {
+                    tracing::debug!(peer = %self.peer, "TLS handshake timed out");
+                    self.metrics.connection_closed(Closed::HeaderTimeout);
+                    return;
+                }
+            },
+            why = self.state.expired(self.limits.timeouts) => {
+                self.metrics.connection_closed(why);
                 return;
             }
-            _ = stopping.wait_for(|stop| *stop), if !draining => {
-                draining = true;
-                connection.as_mut().graceful_shutdown();
+            _ = self.stopping.wait_for(|stop| *stop) => return,
+        };
+        self.serve(stream).await
+    }
+
+    async fn serve<S>(self, stream: S)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            peer,
+            state,
+            router,
+            limits,
+            mut stopping,
+            metrics,
+        } = self;
+        let io = TokioIo::new(WatchedStream::new(stream, Arc::clone(&state)));
+        let requests = Arc::clone(&state);
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            let answering = requests.begin_request();
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let mut router = router.clone();
+            let response = router.call(request);
+            async move {
+                let response = response.await;
+                drop(answering);
+                Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
             }
-            why = state.expired(limits.timeouts) => {
-                tracing::debug!(%peer, ?why, "closing connection");
-                metrics.connection_closed(why);
-                return;
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .keep_alive(true)
+            .header_read_timeout(None)
+            .max_buf_size(limits.max_head_bytes)
+            .serve_connection(io, service);
+        tokio::pin!(connection);
+        let mut draining = false;
+        loop {
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(%peer, "connection ended: {e}");
+                    }
+                    return;
+                }
+                _ = stopping.wait_for(|stop| *stop), if !draining => {
+                    draining = true;
+                    connection.as_mut().graceful_shutdown();
+                }
+                why = state.expired(limits.timeouts) => {
+                    tracing::debug!(%peer, ?why, "closing connection");
+                    metrics.connection_closed(why);
+                    return;
+                }
             }
         }
     }

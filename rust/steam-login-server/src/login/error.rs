@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use crate::http::error::ApiError;
 use crate::metrics::{Outcome, RejectionReason};
 use crate::steam::web_api::SteamFault;
+use crate::store::StoreError;
 use crate::time_text::utc;
 
 /// A refusal by the offline checks: the first problem's reason, and every problem in words.
@@ -63,6 +64,8 @@ pub enum LoginError {
     SteamTimeout,
     /// Steam's answer was not usable: transport error, 5xx after retries, not its JSON.
     SteamFault(SteamFault),
+    /// The database cannot be reached (PostgreSQL down or restarting): the instance is not ready.
+    StoreUnavailable,
     /// The server's own failure (store, randomness); the details are logged, not sent.
     Internal(&'static str),
 }
@@ -86,6 +89,7 @@ impl LoginError {
             Self::NoWebApiKey
             | Self::QuotaExhausted { .. }
             | Self::QuotaUnavailable
+            | Self::StoreUnavailable
             | Self::SteamThrottled { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::SteamKeyRejected | Self::SteamFault(_) => StatusCode::BAD_GATEWAY,
             Self::SteamTimeout => StatusCode::GATEWAY_TIMEOUT,
@@ -118,6 +122,7 @@ impl LoginError {
             Self::SteamThrottled { .. } => "steam_throttled",
             Self::SteamTimeout => "steam_timeout",
             Self::SteamFault(_) => "steam_error",
+            Self::StoreUnavailable => "store_unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -179,6 +184,9 @@ impl LoginError {
             Self::SteamThrottled { .. } => "Steam is throttling this server; retry later".into(),
             Self::SteamTimeout => "Steam did not answer in time".into(),
             Self::SteamFault(why) => why.to_string(),
+            Self::StoreUnavailable => {
+                "the login database cannot be reached right now; retry shortly".into()
+            }
             Self::Internal(what) => (*what).into(),
         }
     }
@@ -198,6 +206,7 @@ impl LoginError {
             }
             Self::FamilyShared | Self::NotOwner => Outcome::Denied,
             Self::QuotaUnavailable => Outcome::Internal,
+            Self::StoreUnavailable => Outcome::StoreUnavailable,
             Self::QuotaExhausted { .. } => Outcome::QuotaExhausted,
             Self::NoWebApiKey
             | Self::SteamKeyRejected
@@ -213,10 +222,26 @@ impl LoginError {
             Self::RateLimited { retry_after }
             | Self::QuotaExhausted { retry_after }
             | Self::SteamThrottled { retry_after } => Some(*retry_after),
+            Self::StoreUnavailable => Some(STORE_RETRY_AFTER),
             _ => None,
         }
     }
+
+    /// A store failure during a login: `StoreUnavailable` when the database is away, else logged with
+    /// `what` as the player's words.
+    pub fn from_store(error: StoreError, what: &'static str) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!("{what}: {error}");
+            Self::StoreUnavailable
+        } else {
+            tracing::error!("{what}: {error}");
+            Self::Internal(what)
+        }
+    }
 }
+
+/// Seconds a client is asked to wait while the database is away.
+pub const STORE_RETRY_AFTER: u64 = 1;
 
 impl From<&LoginError> for ApiError {
     fn from(error: &LoginError) -> Self {

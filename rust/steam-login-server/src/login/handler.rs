@@ -3,12 +3,13 @@
 //! (unless the ticket is simulated), the operator's verdict policies applied, the session stored
 //! (the ticket marked used in the same transaction), and the player's friends who play added.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steam_login_protocol::LoginRequest;
@@ -33,12 +34,14 @@ pub struct TokenQuery {
 pub async fn login(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     query: Result<Query<TokenQuery>, QueryRejection>,
     body: Bytes,
 ) -> Response {
     let started = std::time::Instant::now();
+    let client = state.proxies.client_ip(peer, &headers);
     let mut app_id = None;
-    let result = login_flow(&state, peer, query, &body, &mut app_id).await;
+    let result = login_flow(&state, client, query, &body, &mut app_id).await;
     let outcome = match &result {
         Ok(_) => Outcome::Ok,
         Err(error) => error.outcome(),
@@ -46,7 +49,7 @@ pub async fn login(
     state.metrics.login(outcome, app_id, started.elapsed());
     match result {
         Ok(granted) => {
-            tracing::info!(outcome = outcome.label(), user = %granted.user_id, steam_id = granted.steam_id, app = granted.app_id, "login");
+            tracing::info!(outcome = outcome.label(), %client, user = %granted.user_id, steam_id = granted.steam_id, app = granted.app_id, "login");
             let issued = Issued {
                 user_id: &granted.user_id,
                 steam_id: granted.steam_id,
@@ -58,7 +61,7 @@ pub async fn login(
         }
         Err(error) => {
             // The message never holds the ticket, the token or the key; safe to log.
-            tracing::info!(outcome = outcome.label(), status = error.status().as_u16(), code = error.code(), reason = %error.message(), "login refused");
+            tracing::info!(outcome = outcome.label(), %client, status = error.status().as_u16(), code = error.code(), reason = %error.message(), "login refused");
             error.into_response()
         }
     }
@@ -66,14 +69,14 @@ pub async fn login(
 
 async fn login_flow(
     state: &AppState,
-    peer: SocketAddr,
+    client: IpAddr,
     query: Result<Query<TokenQuery>, QueryRejection>,
     body: &[u8],
     app_id: &mut Option<u32>,
 ) -> Result<Granted, LoginError> {
     state
         .limiter
-        .check(peer.ip())
+        .check(client)
         .map_err(|retry_after| LoginError::RateLimited { retry_after })?;
     let query_token = query
         .map_err(|rejection| LoginError::InvalidQuery(rejection.body_text()))?
@@ -142,10 +145,7 @@ async fn refuse_replays_and_bans(
         .store
         .ticket_used(&checked.used.key)
         .await
-        .map_err(|e| {
-            tracing::error!("cannot look up a ticket: {e}");
-            LoginError::Internal("the login could not be checked")
-        })?;
+        .map_err(|e| LoginError::from_store(e, "the login could not be checked"))?;
     if used {
         return Err(LoginError::TicketReused);
     }
@@ -287,14 +287,12 @@ async fn issue_session(
     let written = std::time::Instant::now();
     let recorded = state.store.record_login(login).await;
     state.metrics.store_write(written.elapsed());
-    let user_id = match recorded.map_err(|e| {
-        tracing::error!("cannot record a login: {e}");
-        LoginError::Internal("the session could not be stored")
-    })? {
-        Recorded::Login { user_id } => user_id,
-        // A concurrent login with the same ticket was recorded first.
-        Recorded::TicketReused => return Err(LoginError::TicketReused),
-    };
+    let user_id =
+        match recorded.map_err(|e| LoginError::from_store(e, "the session could not be stored"))? {
+            Recorded::Login { user_id } => user_id,
+            // A concurrent login with the same ticket was recorded first.
+            Recorded::TicketReused => return Err(LoginError::TicketReused),
+        };
     let friends = friends_of(state, player.steam_id).await;
     Ok(Granted {
         user_id,

@@ -149,6 +149,17 @@ pub enum StoreError {
     /// A worker of the store (named) is not running, so nothing it does can be done.
     #[error("the {0} has stopped")]
     Stopped(&'static str),
+    /// The database server cannot be reached now (down, restarting, the network): worth retrying, and
+    /// the instance is not ready (`/readyz`) until it answers again.
+    #[error("the database cannot be reached: {0}")]
+    Unavailable(String),
+}
+
+impl StoreError {
+    /// The store cannot answer anything now, as opposed to one statement failing.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_) | StoreError::Stopped(_))
+    }
 }
 
 /// What one sweep deleted.
@@ -214,6 +225,8 @@ pub trait Store: Send + Sync {
     /// Gives up what `prepare_to_serve` took (SQLite's hold on its file) once the server has stopped,
     /// so that another may serve the file while this process lives on.
     fn stop_serving(&self) {}
+    /// Whether the store answers now (`/readyz`): a round trip to PostgreSQL, the SQLite writer alive.
+    async fn ready(&self) -> Result<(), StoreError>;
     /// Several server instances may share this store (PostgreSQL): the quota is then counted in it.
     fn shared(&self) -> bool;
     /// Which database this is, for logs: "sqlite" or "postgres".
@@ -222,11 +235,18 @@ pub trait Store: Send + Sync {
 
 /// Opens the store a `--database` value names: `postgres://…`/`postgresql://…`, else a SQLite file.
 pub async fn open(database: &str) -> Result<Arc<dyn Store>, StoreError> {
+    match sqlite_path(database) {
+        None => Ok(Arc::new(postgres::PostgresStore::connect(database).await?)),
+        Some(path) => Ok(Arc::new(sqlite::SqliteStore::open(path)?)),
+    }
+}
+
+/// The SQLite file a `--database` value names; `None` for a PostgreSQL URL.
+pub fn sqlite_path(database: &str) -> Option<&str> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PostgresStore::connect(database).await?))
+        None
     } else {
-        let path = database.strip_prefix("sqlite://").unwrap_or(database);
-        Ok(Arc::new(sqlite::SqliteStore::open(path)?))
+        Some(database.strip_prefix("sqlite://").unwrap_or(database))
     }
 }
 

@@ -1,7 +1,9 @@
 //! PostgreSQL through a connection pool, for deployments that run several server instances.
 
 use async_trait::async_trait;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use tokio_postgres::{NoTls, Statement};
 
 use super::{
@@ -87,16 +89,64 @@ pub struct PostgresStore {
     pool: Pool,
 }
 
-fn db_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Query(e.to_string())
+/// How long a login waits for a connection (from the pool, or a new one) before it is told the
+/// database is unavailable: a stopped or unreachable PostgreSQL costs a login this at most, not a
+/// hang.
+const CONNECTION_WAIT: Duration = Duration::from_secs(2);
+
+fn db_error(e: impl Into<Failure>) -> StoreError {
+    match e.into() {
+        Failure::Postgres(e) if connection_lost(&e) => StoreError::Unavailable(e.to_string()),
+        Failure::Postgres(e) => StoreError::Query(e.to_string()),
+        Failure::Pool(PoolError::Backend(e)) => db_error(e),
+        Failure::Pool(PoolError::Timeout(_)) => StoreError::Unavailable(format!(
+            "no connection within {} s",
+            CONNECTION_WAIT.as_secs()
+        )),
+        Failure::Pool(e) => StoreError::Query(e.to_string()),
+    }
+}
+
+/// What the pool and the driver fail with.
+enum Failure {
+    Postgres(tokio_postgres::Error),
+    Pool(PoolError),
+}
+
+impl From<tokio_postgres::Error> for Failure {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Failure::Postgres(e)
+    }
+}
+
+impl From<PoolError> for Failure {
+    fn from(e: PoolError) -> Self {
+        Failure::Pool(e)
+    }
+}
+
+/// The connection is gone or cannot be made, rather than the statement being wrong: the socket
+/// closed, an I/O error, or PostgreSQL's connection and shutdown classes (08, 57P01-57P03).
+fn connection_lost(e: &tokio_postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        let code = code.code();
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    std::error::Error::source(e).is_some_and(|source| source.is::<std::io::Error>())
 }
 
 impl PostgresStore {
     /// Connects and creates the tables if needed. The URL's password never appears in errors.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|_| StoreError::Open("DATABASE_URL is not a valid postgres:// URL".into()))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECTION_WAIT);
+        }
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -106,9 +156,16 @@ impl PostgresStore {
         );
         let pool = Pool::builder(manager)
             .max_size(16)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(CONNECTION_WAIT))
+            .create_timeout(Some(CONNECTION_WAIT))
+            .recycle_timeout(Some(CONNECTION_WAIT))
             .build()
-            .map_err(db_error)?;
-        let client = pool.get().await.map_err(db_error)?;
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        let client = pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Open(db_error(e).to_string()))?;
         client.batch_execute(SCHEMA).await.map_err(db_error)?;
         Ok(PostgresStore { pool })
     }
@@ -377,6 +434,12 @@ impl Store for PostgresStore {
             .await
             .map_err(db_error)?;
         Ok(row.map(|r| r.get::<_, i64>(0).max(0) as u64))
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        let client = self.pool.get().await.map_err(db_error)?;
+        client.simple_query("SELECT 1").await.map_err(db_error)?;
+        Ok(())
     }
 
     fn shared(&self) -> bool {

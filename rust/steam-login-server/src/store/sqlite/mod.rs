@@ -2,11 +2,12 @@
 //! connections of their own; `checkpoint` keeps the log short.
 //!
 //! One job per file: `statements` (the SQL and its rows), `connection` (opening one), `schema`
-//! (the tables and upgrades), `writer` (group commit), `checkpoint` (the log). This file holds the
-//! store itself.
+//! (the tables and upgrades), `writer` (group commit), `checkpoint` (the log), `backup` (a copy of a
+//! live file). This file holds the store itself.
 
 #[macro_use]
 mod statements;
+mod backup;
 mod checkpoint;
 mod claimed_tickets;
 mod connection;
@@ -36,6 +37,8 @@ use statements::{
     SELECT_EXPIRED, SELECT_SESSION, SELECT_USER, TAKE_QUOTA,
 };
 use writer::{deliver, write_loop, Write};
+
+pub use backup::{backup, BackupReport};
 
 pub struct SqliteStore {
     path: std::path::PathBuf,
@@ -380,6 +383,13 @@ impl Store for SqliteStore {
 
     fn stop_serving(&self) {
         self.serving.lock().take();
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        if self.writes.is_closed() {
+            return Err(StoreError::Stopped("SQLite writer"));
+        }
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
     }
 
     fn shared(&self) -> bool {
