@@ -4,11 +4,14 @@
 
 mod support;
 
+mod availability;
 mod hardening;
 mod login;
 mod multi_instance;
+mod own_tls;
 mod policy;
 mod production;
+mod proxies;
 mod sessions;
 mod steam_tls;
 mod store;

@@ -7,24 +7,6 @@ use serde_json::Value;
 
 const PLAYER: u64 = 76561198000001111;
 
-/// A fresh database on the server TEST_DATABASE_URL names; its URL.
-async fn fresh_database() -> String {
-    let url = std::env::var("TEST_DATABASE_URL").expect(
-        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/with-postgres.sh sets it)",
-    );
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let name = format!("multi_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (base, _) = url.rsplit_once('/').unwrap();
-    format!("{base}/{name}")
-}
-
 /// Two instances against `fake` on one database.
 async fn two_instances(fake: &FakeSteam, database: &str, extra: &[&str]) -> [ServerProcess; 2] {
     let trust = simulation_public_key();

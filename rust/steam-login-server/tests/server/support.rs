@@ -23,6 +23,7 @@ pub use fake_steam_web_api::{Answer, FakeSteam};
 /// A running login server.
 pub struct Server {
     pub base: String,
+    port: u16,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -31,6 +32,10 @@ impl Server {
     pub async fn start(config: Config) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
+        let base = match config.tls_cert {
+            Some(_) => format!("https://localhost:{}", addr.port()),
+            None => format!("http://{addr}"),
+        };
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             serve(listener, config, async {
@@ -40,20 +45,16 @@ impl Server {
             .expect("server runs");
         });
         // Wait until it answers.
-        let client = reqwest::Client::new();
+        let client = test_ca_client(addr.port());
         for _ in 0..200 {
-            if client
-                .get(format!("http://{addr}/healthz"))
-                .send()
-                .await
-                .is_ok()
-            {
+            if client.get(format!("{base}/healthz")).send().await.is_ok() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         Server {
-            base: format!("http://{addr}"),
+            base,
+            port: addr.port(),
             stop: Some(tx),
             task: Some(task),
         }
@@ -71,7 +72,9 @@ impl Server {
 
     /// The `/metrics` text.
     pub async fn metrics(&self) -> String {
-        reqwest::get(format!("{}/metrics", self.base))
+        test_ca_client(self.port)
+            .get(format!("{}/metrics", self.base))
+            .send()
             .await
             .unwrap()
             .text()
@@ -201,7 +204,27 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The server binary as an operator runs it, optionally under an open-file limit.
+/// A test TLS file (tests/tls): the CAs `ca.pem` and `renewed-ca.pem`, the `localhost` pairs
+/// `localhost.pem`/`.key` and `renewed.pem`/`.key`.
+pub fn tls_file(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tls")
+        .join(name)
+}
+
+/// A client that trusts both test CAs and finds `localhost` at 127.0.0.1:`port`.
+pub fn test_ca_client(port: u16) -> reqwest::Client {
+    let mut builder =
+        reqwest::Client::builder().resolve("localhost", SocketAddr::from(([127, 0, 0, 1], port)));
+    for ca in ["ca.pem", "renewed-ca.pem"] {
+        let pem = std::fs::read(tls_file(ca)).unwrap();
+        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
+    }
+    builder.build().unwrap()
+}
+
+/// The server binary as an operator runs it, optionally under an open-file limit; over HTTPS (at
+/// `https://localhost:port`) when `args` hold `--tls-cert`.
 pub struct ServerProcess {
     pub child: Child,
     pub base: String,
@@ -232,14 +255,19 @@ impl ServerProcess {
             }
         }
         let child = command.spawn().expect("start the server binary");
-        let base = format!("http://{addr}");
+        let tls = args.contains(&"--tls-cert");
+        let base = if tls {
+            format!("https://localhost:{port}")
+        } else {
+            format!("http://{addr}")
+        };
         let mut server = ServerProcess {
             child,
             base,
             addr,
             log,
         };
-        let client = reqwest::Client::new();
+        let client = test_ca_client(port);
         for _ in 0..300 {
             if client
                 .get(format!("{}/healthz", server.base))
@@ -288,4 +316,22 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// A fresh database on the server TEST_DATABASE_URL names; its URL.
+pub async fn fresh_database() -> String {
+    let url = std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/with-postgres.sh sets it)",
+    );
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let name = format!("multi_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
 }
