@@ -19,6 +19,8 @@ echo "[test] PostgreSQL stopped, crashed and started under load (a server of its
 scripts/with-postgres.sh cargo test -p steam-login-server --test server -- --ignored availability::
 echo "[test] headless Godot suite" >&2
 scripts/test-godot.sh
+echo "[test] the server as deploy/ describes it: systemd unit, nginx TLS and HAProxy before two instances on PostgreSQL, Godot over HTTPS" >&2
+scripts/test-deployment.sh
 echo "[test] the steam backend over the Steamworks flat-API test double" >&2
 scripts/test-steam-double.sh
 echo "[test] a dedicated server and six players as separate processes (ENet, SteamMultiplayerAuth)" >&2

@@ -178,9 +178,21 @@ pub struct Config {
     )]
     pub log_format: LogFormat,
 
-    /// Steam Web API key (publisher or user key). Required unless --simulation.
+    /// Steam Web API key (publisher or user key). Required unless --simulation or
+    /// --web-api-key-file.
     #[arg(long, env = "STEAM_WEB_API_KEY", hide_env_values = true)]
     pub web_api_key: Option<Secret>,
+
+    /// A file holding the Steam Web API key (surrounding white space ignored): systemd's
+    /// LoadCredential, a Docker or Kubernetes secret. Keeps the key off the command line and out of
+    /// the environment.
+    #[arg(
+        long,
+        env = "STEAM_WEB_API_KEY_FILE",
+        value_name = "FILE",
+        conflicts_with = "web_api_key"
+    )]
+    pub web_api_key_file: Option<PathBuf>,
 
     /// Steam Web API base URL; publisher keys use https://partner.steam-api.com.
     #[arg(

@@ -11,7 +11,7 @@ use rustls::pki_types::CertificateDer;
 use steam_ticket::{KeyRing, TrustedKey};
 
 use crate::bans::BanList;
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::http::client_address::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
@@ -35,8 +35,15 @@ pub struct AppState {
 /// Why the server does not start: each case says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("no Steam Web API key: set STEAM_WEB_API_KEY (or --web-api-key), or pass --simulation for offline development")]
+    #[error("no Steam Web API key: set STEAM_WEB_API_KEY (or --web-api-key, or --web-api-key-file), or pass --simulation for offline development")]
     NoWebApiKey,
+    #[error("cannot read the Web API key file {}: {source}", path.display())]
+    UnreadableWebApiKey {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the Web API key file {} is empty", path.display())]
+    EmptyWebApiKey { path: PathBuf },
     #[error("cannot read trusted key {}: {source}", path.display())]
     UnreadableKey {
         path: PathBuf,
@@ -64,7 +71,20 @@ pub enum StartupError {
 impl AppState {
     /// Validates the configuration and opens the store. Refuses to start without a Web API key unless
     /// `--simulation` was asked for explicitly.
-    pub async fn new(config: Config) -> Result<Arc<Self>, StartupError> {
+    pub async fn new(mut config: Config) -> Result<Arc<Self>, StartupError> {
+        if let Some(path) = &config.web_api_key_file {
+            let key = std::fs::read_to_string(path).map_err(|source| {
+                StartupError::UnreadableWebApiKey {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            let key = key.trim();
+            if key.is_empty() {
+                return Err(StartupError::EmptyWebApiKey { path: path.clone() });
+            }
+            config.web_api_key = Some(Secret::new(key));
+        }
         if config.web_api_key.is_none() && !config.simulation {
             return Err(StartupError::NoWebApiKey);
         }
