@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Login server benchmark on loopback: wrk with 64 connections against the release server, which
-# asks a fake Steam Web API (0 ms and 50 ms latency), with SQLite and with PostgreSQL.
+# asks a fake Steam Web API (0 ms and 50 ms latency), with SQLite and with PostgreSQL; and the cost of
+# the server's own TLS per login (simulation, no upstream: plain and TLS, keep-alive and a new
+# connection per login).
 # Usage: scripts/bench-server.sh [seconds] [rounds]   (needs wrk: apt-get install wrk)
+# BENCH_SKIP_TLS=1 skips the TLS rows.
 # SERVER_BIN=path measures another build of the server (before/after comparisons);
 # BENCH_SKIP_POSTGRES=1 skips the PostgreSQL rounds; BENCH_EXPRESS=1 adds the same endpoint in
 # Node/Express (bench/express, needs node and npm) at 0 ms and at 50 ms with independent clients.
@@ -36,26 +39,33 @@ forget_used_tickets() { # <database>
   case $1 in postgres*) psql "$1" -qc 'TRUNCATE used_tickets' 2>/dev/null || true ;; esac
 }
 
+# TLS=1: the server serves HTTPS itself (the test certificate); NEW_CONNECTION=1: every login on a
+# connection of its own (Connection: close), so TLS rows pay a handshake each.
 run() { # <latency_ms> <database> <label> [extra server flags]
   local latency=$1 database=$2 label=$3; shift 3
+  local scheme=http tls_flags=()
+  if [ -n "${TLS:-}" ]; then
+    scheme=https
+    tls_flags=(--tls-cert rust/steam-login-server/tests/tls/localhost.pem --tls-key rust/steam-login-server/tests/tls/localhost.key)
+  fi
   case $database in postgres*) forget_used_tickets "$database" ;; *) rm -f "$database" "$database-wal" "$database-shm" ;; esac
   "$bin/fake-steam-web-api" 18081 "$latency" 2>/dev/null & pids+=($!)
   if [ "$label" = "${label#express}" ]; then
     RUST_LOG=warn "$server_bin" --listen 127.0.0.1:18080 --database "$database" \
       --web-api-key bench-key --steam-api-base http://127.0.0.1:18081 \
       --trust-key rust/steam-ticket/keys/simulation-public-key.pem \
-      --rate-limit 0 --daily-quota 1000000000 "$@" >/dev/null & pids+=($!)
+      --rate-limit 0 --daily-quota 1000000000 "${tls_flags[@]}" "$@" >/dev/null & pids+=($!)
   else
     node bench/express/server.js 18080 http://127.0.0.1:18081 bench-key 555440 \
       rust/steam-ticket/keys/simulation-public-key.pem >/dev/null & pids+=($!)
   fi
-  for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && break; sleep 0.1; done
-  BODIES="$work/warmup.txt" wrk -t2 -c64 -d2s -s bench/login.lua http://127.0.0.1:18080/api/v1/auth/provider/steam/login >/dev/null  # warm-up
+  for _ in $(seq 100); do curl -kfs "$scheme://127.0.0.1:18080/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  BODIES="$work/warmup.txt" wrk -t2 -c64 -d2s -s bench/login.lua "$scheme://127.0.0.1:18080/api/v1/auth/provider/steam/login" >/dev/null  # warm-up
   local result cpu_before cpu_after
   cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
   cpu_before="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
   result=$(BODIES="$work/bodies.txt" wrk -t2 -c64 -d"${seconds}s" --latency -s bench/login.lua \
-    http://127.0.0.1:18080/api/v1/auth/provider/steam/login | grep '^RESULT')
+    "$scheme://127.0.0.1:18080/api/v1/auth/provider/steam/login" | grep '^RESULT')
   cpu_after="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
   local tck; tck=$(getconf CLK_TCK)
   read -r f0 s0 <<<"$cpu_before"; read -r f1 s1 <<<"$cpu_after"
@@ -215,6 +225,11 @@ sqlite_round() {
   run 0 "$work/bench.db" sqlite
   run 0 "$work/bench-sim.db" "sqlite-simulation(no-upstream)" --simulation
   sessions "$work/bench-sessions.db" sqlite
+  if [ -z "${BENCH_SKIP_TLS:-}" ]; then
+    TLS=1 run 0 "$work/bench-tls.db" "sqlite-simulation,tls" --simulation
+    NEW_CONNECTION=1 run 0 "$work/bench-new.db" "sqlite-simulation,new-connection" --simulation
+    TLS=1 NEW_CONNECTION=1 run 0 "$work/bench-tls-new.db" "sqlite-simulation,tls-new-connection" --simulation
+  fi
   if [ -n "${BENCH_ONLY_SQLITE:-}" ]; then return; fi
   # At 50 ms, two load shapes (see bench/common.lua): lock-step waves, and independent clients that
   # wait a random 0-10 ms between logins. Overhead = the server's latency minus the fake's alone, same

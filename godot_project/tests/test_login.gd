@@ -308,3 +308,32 @@ func test_a_reused_ticket_without_steam_to_ask_says_so() -> void:
 	Steam.steamShutdown()
 	var again: SteamLoginResult = await SteamLogin.new().login(ticket)
 	assert_eq([again.ok, again.error_kind, again.error_code, again.http_status], [false, "rejected", "ticket_reused", 401])
+
+
+func test_plain_http_beyond_loopback_warns_in_a_debug_build() -> void:
+	init_simulated()
+	var login := SteamLogin.new()
+	# ".invalid" never resolves: nothing leaves the machine but a DNS question.
+	login.endpoint = "http://login.invalid:9"
+	login.timeout_sec = 5.0
+	var result: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
+	assert_eq(result.error_kind, "transport", "a debug build goes on (a release export refuses): %s" % result.error_message)
+	assert_true(log.warnings.any(func(w): return w.contains("clear text") and w.contains("steam/auth/allow_insecure_http")),
+		"a warning names the setting: %s" % [log.warnings])
+	# Allowed explicitly: no warning for a new endpoint.
+	set_setting("steam/auth/allow_insecure_http", true)
+	log.clear()
+	login.endpoint = "http://login2.invalid:9"
+	result = await login.login(Steam.getAuthSessionTicket())
+	assert_eq(result.error_kind, "transport")
+	assert_false(log.warnings.any(func(w): return w.contains("clear text")), "no warning once allowed: %s" % [log.warnings])
+
+
+func test_an_unreadable_ca_file_is_a_config_error() -> void:
+	init_simulated()
+	set_setting("steam/auth/login_ca_file", "res://no-such-ca.pem")
+	var login := SteamLogin.new()
+	login.endpoint = "https://127.0.0.1:9"
+	var result: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
+	assert_eq(result.error_kind, "config")
+	assert_true(result.error_message.contains("steam/auth/login_ca_file"), result.error_message)
