@@ -134,12 +134,21 @@ async fn a_stalled_handshake_is_closed_at_the_header_timeout() {
         closed_after >= Duration::from_millis(250) && closed_after < Duration::from_secs(3),
         "closed after {closed_after:?}"
     );
+    // Half a request head inside a finished handshake: the same header timeout.
+    let (mut half, _) = tls_connect(&addr).await;
+    half.write_all(b"POST /api/v1/auth/provider/steam/login HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let read = tokio::time::timeout(Duration::from_secs(5), half.read(&mut buf)).await;
+    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "half a head over TLS was not closed: {read:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "closed after {:?}", started.elapsed());
     // The server still serves.
     let (mut fresh, _) = tls_connect(&addr).await;
     assert_eq!(get(&mut fresh, "/healthz").await, 200);
     let metrics = server.metrics().await;
     assert!(
-        metrics.contains("steam_login_connections_closed_total{reason=\"header_timeout\"} 1"),
+        metrics.contains("steam_login_connections_closed_total{reason=\"header_timeout\"} 2"),
         "{metrics}"
     );
     server.stop().await;
