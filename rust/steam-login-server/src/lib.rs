@@ -67,6 +67,9 @@ pub async fn serve(
     if let Some(files) = &tls {
         reload_on_sighup(Arc::clone(files));
     }
+    let proxies = Arc::new(http::client_address::TrustedProxies::new(
+        &config.trusted_proxies,
+    ));
     let state = AppState::new(config).await?;
     // Building the state starts nothing; the tasks that keep it run from here.
     state.quota.spawn_flusher();
@@ -84,6 +87,7 @@ pub async fn serve(
     http::listener::serve(
         listener,
         tls,
+        proxies,
         app,
         limits,
         Arc::clone(&state.metrics),

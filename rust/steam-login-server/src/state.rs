@@ -12,7 +12,6 @@ use steam_ticket::{KeyRing, TrustedKey};
 
 use crate::bans::BanList;
 use crate::config::{Config, Secret};
-use crate::http::client_address::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::steam::quota::QuotaGuard;
@@ -27,8 +26,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub quota: Arc<QuotaGuard>,
     pub(crate) limiter: RateLimiter,
-    /// Whose forwarding headers tell the client's address (`--trusted-proxies`).
-    pub(crate) proxies: TrustedProxies,
     pub(crate) bans: Arc<BanList>,
 }
 
@@ -133,7 +130,6 @@ impl AppState {
         let bans = Arc::new(BanList::load(&*store).await?);
         Ok(Arc::new(AppState {
             limiter,
-            proxies: TrustedProxies::new(&config.trusted_proxies),
             bans,
             config,
             keys,

@@ -14,6 +14,14 @@ use std::net::{IpAddr, SocketAddr};
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
+/// Who sent a request: the TCP peer, and the client's address (the peer itself unless the peer is a
+/// trusted proxy). The accept loop attaches it to every request as axum's `ConnectInfo`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress {
+    pub peer: SocketAddr,
+    pub ip: IpAddr,
+}
+
 /// `--trusted-proxies`: a network (`10.0.0.0/8`) or one address (`127.0.0.1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrustedNet(pub IpNet);

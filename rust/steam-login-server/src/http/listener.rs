@@ -25,6 +25,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
+use crate::http::client_address::{ClientAddress, TrustedProxies};
 use crate::http::connection::{ConnectionState, Timeouts, WatchedStream};
 use crate::metrics::{Closed, Metrics};
 
@@ -96,10 +97,12 @@ impl Drop for Registered {
 }
 
 /// Serves `router` on `listener` (HTTPS when `tls` is given) until `shutdown` resolves, then lets
-/// requests in flight finish for at most `limits.shutdown_deadline`.
+/// requests in flight finish for at most `limits.shutdown_deadline`. Each request carries its
+/// [`ClientAddress`], told by `proxies`.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
+    proxies: Arc<TrustedProxies>,
     router: Router,
     limits: ConnectionLimits,
     metrics: Arc<Metrics>,
@@ -133,7 +136,8 @@ pub async fn serve(
                         metrics: Arc::clone(&metrics),
                     };
                     let connection = Connection {
-                        peer, state, router: router.clone(), limits, stopping: stopping.clone(), metrics: Arc::clone(&metrics),
+                        peer, state, router: router.clone(), proxies: Arc::clone(&proxies), limits,
+                        stopping: stopping.clone(), metrics: Arc::clone(&metrics),
                     };
                     let tls = tls.clone();
                     connections.spawn(async move {
@@ -189,6 +193,7 @@ struct Connection {
     peer: SocketAddr,
     state: Arc<ConnectionState>,
     router: Router,
+    proxies: Arc<TrustedProxies>,
     limits: ConnectionLimits,
     stopping: watch::Receiver<bool>,
     metrics: Arc<Metrics>,
@@ -234,6 +239,7 @@ impl Connection {
             peer,
             state,
             router,
+            proxies,
             limits,
             mut stopping,
             metrics,
@@ -242,7 +248,10 @@ impl Connection {
         let requests = Arc::clone(&state);
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             let answering = requests.begin_request();
-            request.extensions_mut().insert(ConnectInfo(peer));
+            let ip = proxies.client_ip(peer, request.headers());
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(ClientAddress { peer, ip }));
             let mut router = router.clone();
             let response = router.call(request);
             async move {

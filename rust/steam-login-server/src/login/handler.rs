@@ -3,13 +3,12 @@
 //! (unless the ticket is simulated), the operator's verdict policies applied, the session stored
 //! (the ticket marked used in the same transaction), and the player's friends who play added.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steam_login_protocol::LoginRequest;
@@ -19,6 +18,7 @@ use super::error::LoginError;
 use super::ticket_check::{check_ticket, Checked, Verdict};
 use crate::config::{self, Policy};
 use crate::friends::{friends_of, Friends};
+use crate::http::client_address::ClientAddress;
 use crate::metrics::{Outcome, PolicyCheck};
 use crate::sessions::{new_token_and_user_id, session_response, Issued};
 use crate::state::AppState;
@@ -33,13 +33,12 @@ pub struct TokenQuery {
 
 pub async fn login(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ConnectInfo(address): ConnectInfo<ClientAddress>,
     query: Result<Query<TokenQuery>, QueryRejection>,
     body: Bytes,
 ) -> Response {
     let started = std::time::Instant::now();
-    let client = state.proxies.client_ip(peer, &headers);
+    let client = address.ip;
     let mut app_id = None;
     let result = login_flow(&state, client, query, &body, &mut app_id).await;
     let outcome = match &result {

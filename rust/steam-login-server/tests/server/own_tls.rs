@@ -141,8 +141,15 @@ async fn a_stalled_handshake_is_closed_at_the_header_timeout() {
         .unwrap();
     let started = Instant::now();
     let read = tokio::time::timeout(Duration::from_secs(5), half.read(&mut buf)).await;
-    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "half a head over TLS was not closed: {read:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "closed after {:?}", started.elapsed());
+    assert!(
+        matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+        "half a head over TLS was not closed: {read:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "closed after {:?}",
+        started.elapsed()
+    );
     // The server still serves.
     let (mut fresh, _) = tls_connect(&addr).await;
     assert_eq!(get(&mut fresh, "/healthz").await, 200);
