@@ -6,40 +6,60 @@
 #                       it loads the full library unless GodotSteam is in the project
 #                       (rust/steam-auth-gdext/src/library_selector.rs)
 #   steam_auth_steam.*  the full library: also Steam, SteamServer, SteamMultiplayerAuth
-# Usage: scripts/build-addon.sh [debug|release] [linux|windows|macos]   (default: debug linux)
+# Usage: scripts/build-addon.sh [debug|template-debug|release] [linux|windows|macos]   (default: debug linux)
+#   debug:          the quick local build (cargo's dev profile, this machine's glibc): what the test
+#                   suites and the demo load while the code changes
+#   template-debug: the debug libraries as the release zip ships them, like Godot's own template_debug:
+#                   optimised, debug assertions and overflow checks on, no DWARF (profile addon-debug)
+#   release:        the release libraries (profile addon)
+#   Both shipped builds of Linux are linked against glibc 2.17 (cargo-zigbuild's
+#   x86_64-unknown-linux-gnu.2.17), so that they load on every Linux a Steam player runs.
 #   windows: x86_64, cross-built with Debian's mingw-w64 (scripts/provision-cross-tools.sh windows)
 #   macos:   universal (x86_64 + arm64), cross-built with cargo-zigbuild (provision-cross-tools.sh macos)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-debug}"
 platform="${2:-linux}"
+usage() { echo "usage: $0 [debug|template-debug|release] [linux|windows|macos]" >&2; exit 2; }
 case "$build" in
-  debug) profile=dev; profile_dir=debug ;;
-  release) profile=addon; profile_dir=addon ;;
-  *) echo "usage: $0 [debug|release] [linux|windows|macos]" >&2; exit 2 ;;
+  debug) profile=dev; profile_dir=debug; template=debug ;;
+  template-debug) profile=addon-debug; profile_dir=addon-debug; template=debug ;;
+  release) profile=addon; profile_dir=addon; template=release ;;
+  *) usage ;;
 esac
+# The glibc the shipped Linux libraries are linked against: Rust's own floor for the target.
+glibc_floor=2.17
 target_root="${CARGO_TARGET_DIR:-target}"
 case "$platform" in
   linux)
-    cargo=(cargo build); triple=""; out="$target_root/$profile_dir"
+    if [ "$build" = debug ]; then
+      cargo=(cargo build); triple=""; out="$target_root/$profile_dir"
+    else
+      cargo=(cargo zigbuild --target "x86_64-unknown-linux-gnu.$glibc_floor"); triple=x86_64-unknown-linux-gnu
+      out="$target_root/$triple/$profile_dir"
+    fi
     built=libsteam_auth.so; prefix=lib; arch=x86_64; ext=so; steam_api=libsteam_api.so ;;
   windows)
     cargo=(cargo build --target x86_64-pc-windows-gnu); triple=x86_64-pc-windows-gnu
     out="$target_root/$triple/$profile_dir"
     built=steam_auth.dll; prefix=""; arch=x86_64; ext=dll; steam_api=steam_api64.dll ;;
   macos)
-    # No DWARF in the debug dylibs: without dsymutil (no Mac here) it only adds 160 MB per library.
+    # No DWARF in the quick debug dylibs: without dsymutil (no Mac here) it only adds 160 MB per library.
     [ "$build" = debug ] && export CARGO_PROFILE_DEV_DEBUG=false
     cargo=(cargo zigbuild --target universal2-apple-darwin); triple=x86_64-apple-darwin
     out="$target_root/universal2-apple-darwin/$profile_dir"
     built=libsteam_auth.dylib; prefix=lib; arch=universal; ext=dylib; steam_api=libsteam_api.dylib ;;
-  *) echo "usage: $0 [debug|release] [linux|windows|macos]" >&2; exit 2 ;;
+  *) usage ;;
 esac
-[ "$platform" = linux ] || scripts/provision-cross-tools.sh "$platform" >&2
+if [ "$platform" != linux ]; then
+  scripts/provision-cross-tools.sh "$platform" >&2
+elif [ "$build" != debug ]; then
+  scripts/provision-cross-tools.sh linux-glibc >&2
+fi
 
 bin=addons/steam_auth/bin
 mkdir -p "$bin"
-name() { echo "$bin/${prefix}$1.$platform.template_$build.$arch.$ext"; }
+name() { echo "$bin/${prefix}$1.$platform.template_$template.$arch.$ext"; }
 
 echo "[build] $platform $build: the entry library (login-only)" >&2
 "${cargo[@]}" -p steam-auth-gdext --profile "$profile" --no-default-features

@@ -9,8 +9,10 @@ binary tools this machine has (no Windows or Mac here), and prints what it read 
   install name @rpath/<file>; LC_RPATH @loader_path; the full library references
   @loader_path/libsteam_api.dylib and the entry library no Steam API; the arm64 slice carries an
   ad-hoc code signature whose page hashes match the file (checked here, as macOS would).
-- Linux (ELF, readelf/nm): the entry library needs no libsteam_api.so, the full one needs it with
-  RUNPATH $ORIGIN; both export gdext_rust_init; the newest glibc symbol version is reported.
+- Linux (ELF, readelf/nm): the machine the file name says (x86_64 or arm64); the entry library needs no
+  libsteam_api.so, the full one needs it with RUNPATH $ORIGIN; nothing else but glibc's own libraries;
+  both export gdext_rust_init; no glibc symbol newer than the floor (2.17, as built by
+  scripts/build-addon.sh), so that they load on every Linux a Steam player runs.
 
 Usage: scripts/check_binaries.py <bin dir>   (exit 1 on any failed check)
 """
@@ -29,6 +31,12 @@ WINDOWS_SYSTEM_DLLS = {
     "secur32.dll", "ncrypt.dll", "msvcrt.dll", "ucrtbase.dll", "synchronization.dll", "iphlpapi.dll",
     "dbghelp.dll", "psapi.dll", "rpcrt4.dll", "shlwapi.dll",
 }
+
+# The newest glibc symbol version a shipped Linux library may need (scripts/build-addon.sh's floor).
+GLIBC_FLOOR = (2, 17)
+LINUX_SYSTEM_LIBRARIES = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
+                          "libgcc_s.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
+ELF_MACHINES = {"x86_64": "Advanced Micro Devices X86-64", "arm64": "AArch64"}
 
 failures = []
 
@@ -71,6 +79,11 @@ def check_pe(path):
 
 
 def check_elf(path):
+    header = run(tool("readelf"), "-hW", str(path))
+    machine = re.search(r"Machine:\s+(.+)", header).group(1).strip()
+    arch = path.name.split(".")[-2]
+    if ELF_MACHINES.get(arch) != machine:
+        fail(path, f"its machine is {machine}, but its name says {arch}")
     dynamic = run(tool("readelf"), "-dW", str(path))
     needed = re.findall(r"\(NEEDED\).*\[(.+)\]", dynamic)
     runpath = re.findall(r"\((?:RUNPATH|RPATH)\).*\[(.+)\]", dynamic)
@@ -87,8 +100,15 @@ def check_elf(path):
         fail(path, "the entry library needs libsteam_api.so (it must load without it)")
     if not re.search(r"\bgdext_rust_init$", symbols, re.M):
         fail(path, "does not export gdext_rust_init")
-    print(f"[binaries] {path.name}: needs {' '.join(needed)}; runpath {' '.join(runpath) or '-'}; "
-          f"newest glibc symbol GLIBC_{glibc[-1] if glibc else '-'}; exports gdext_rust_init")
+    foreign = [lib for lib in needed if lib not in LINUX_SYSTEM_LIBRARIES and lib != "libsteam_api.so"]
+    if foreign:
+        fail(path, f"needs {' '.join(foreign)}, which a player's Linux may not have")
+    newest = glibc[-1] if glibc else "-"
+    if glibc and tuple(int(x) for x in newest.split(".")) > GLIBC_FLOOR:
+        floor = ".".join(map(str, GLIBC_FLOOR))
+        fail(path, f"needs GLIBC_{newest}, newer than the floor GLIBC_{floor} (build it with scripts/build-addon.sh)")
+    print(f"[binaries] {path.name}: {machine}; needs {' '.join(needed)}; runpath {' '.join(runpath) or '-'}; "
+          f"newest glibc symbol GLIBC_{newest}; exports gdext_rust_init")
 
 
 def check_macho(path):

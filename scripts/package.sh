@@ -20,7 +20,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 for platform in linux windows macos; do
-  for build in debug release; do
+  for build in template-debug release; do
     scripts/build-addon.sh "$build" "$platform" >&2
   done
 done

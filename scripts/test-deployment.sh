@@ -46,6 +46,15 @@ open(path, "w").write(text.replace(old, new))
 PY
 }
 
+wait_for_https() { # <port> <name>: until the proxy answers /healthz with the test CA's certificate
+  for _ in $(seq 50); do
+    curl -fs --cacert "$work/ca.pem" "https://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  say "FAILED: $2 does not answer on https://127.0.0.1:$1"
+  exit 1
+}
+
 say "1. the systemd unit"
 mkdir -p "$work/systemd"
 unit="$work/systemd/steam-login-server.service"
@@ -113,10 +122,7 @@ nginx -t -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/test.log" \
   || { cat "$work/nginx/test.log" >&2; say "FAILED: nginx -t"; exit 1; }
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)
-for _ in $(seq 50); do
-  curl -fs --cacert "$work/ca.pem" "https://127.0.0.1:$nginx_port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_for_https "$nginx_port" nginx
 say "$(nginx -v 2>&1) on https://127.0.0.1:$nginx_port, instances on $port_a and $port_b"
 curl -fsS --cacert "$work/ca.pem" "https://127.0.0.1:$nginx_port/readyz" >/dev/null
 metrics_status=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.9 --cacert "$work/ca.pem" "https://127.0.0.1:$nginx_port/metrics")
@@ -159,11 +165,8 @@ substitute "$cfg" "server login2 127.0.0.1:8081 " "server login2 127.0.0.1:$port
 haproxy -c -f "$cfg" >/dev/null
 haproxy -db -f "$cfg" 2>"$haproxy_dir/haproxy.log" &
 pids+=($!)
-for _ in $(seq 50); do
-  curl -fs --cacert "$work/ca.pem" "https://127.0.0.1:$haproxy_port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-say "$(haproxy -v | head -n1) on https://127.0.0.1:$haproxy_port"
+wait_for_https "$haproxy_port" HAProxy
+say "$(haproxy -v | sed -n 1p) on https://127.0.0.1:$haproxy_port"
 "${players[@]}" --url "https://127.0.0.1:$haproxy_port" crowd 40
 kill "$pid_a"
 # Two failed checks a second apart take it out of rotation.

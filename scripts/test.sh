@@ -39,5 +39,7 @@ echo "[test] Windows: the crates' tests and the addon's DLLs under Wine" >&2
 scripts/test-windows.sh
 echo "[test] the release bundle: every platform's libraries built and checked, file lists against the .gdextension" >&2
 scripts/package.sh
+echo "[test] the zip's Linux libraries load on Debian bullseye (glibc 2.31, Steam Linux Runtime 3.0's base)" >&2
+scripts/test-old-glibc.sh
 echo "[test] the demo exported from a fresh project holding the release zip, run from another folder" >&2
 scripts/test-export.sh

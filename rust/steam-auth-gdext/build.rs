@@ -7,10 +7,11 @@ fn main() {
         "linux" => println!("cargo:rustc-cdylib-link-arg=-Wl,-rpath,$ORIGIN"),
         "macos" => {
             println!("cargo:rustc-cdylib-link-arg=-Wl,-rpath,@loader_path");
-            // Cargo's PROFILE is "debug" for dev-based profiles and "release" for the `addon` one.
-            let build = match std::env::var("PROFILE").as_deref() {
-                Ok("debug") => "template_debug",
-                _ => "template_release",
+            // The debug builds (`dev` and the shipped `addon-debug`) have debug assertions on; the
+            // release one (`addon`) does not. Cargo's PROFILE says "release" for both optimised ones.
+            let build = match std::env::var_os("CARGO_CFG_DEBUG_ASSERTIONS") {
+                Some(_) => "template_debug",
+                None => "template_release",
             };
             let name = match std::env::var_os("CARGO_FEATURE_STEAM_SINGLETON") {
                 Some(_) => "steam_auth_steam",
