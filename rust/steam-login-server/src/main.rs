@@ -80,6 +80,9 @@ async fn main() -> std::process::ExitCode {
             &config.database
         }
     );
+    if config.tls_cert.is_none() {
+        ignore_sighup();
+    }
     match serve(listener, config, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped");
@@ -105,6 +108,23 @@ fn init_logs(format: LogFormat, default_level: &str) {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             builder.with_ansi(colour).init()
         }
+    }
+}
+
+/// Without TLS there is nothing to re-read: a SIGHUP (`systemctl reload`, the unit's `ExecReload`) is
+/// logged instead of ending the process, as it would by default. With TLS, `serve` re-reads the
+/// certificate on it.
+fn ignore_sighup() {
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(mut hangups) => {
+            tokio::spawn(async move {
+                while hangups.recv().await.is_some() {
+                    tracing::info!("SIGHUP: nothing to reload (no --tls-cert)");
+                }
+            });
+        }
+        Err(e) => tracing::warn!("cannot listen for SIGHUP: {e}"),
     }
 }
 

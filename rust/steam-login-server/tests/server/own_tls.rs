@@ -307,3 +307,22 @@ async fn wait_for_log(server: &ServerProcess, words: &str) {
     }
     panic!("the log never said {words:?}: {}", server.log());
 }
+
+#[tokio::test]
+async fn sighup_without_tls_is_logged_and_the_server_goes_on() {
+    let db = temp_db("sighup-plain");
+    let mut server = ServerProcess::spawn(&["--simulation", "--database", &db], None).await;
+    hangup(&server);
+    wait_for_log(&server, "SIGHUP: nothing to reload").await;
+    assert!(
+        server
+            .exited_within(Duration::from_millis(300))
+            .await
+            .is_none(),
+        "SIGHUP ended the server"
+    );
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
