@@ -80,9 +80,11 @@ openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key
 
 port_a=${DEPLOY_TEST_PORT_A:-18611} port_b=${DEPLOY_TEST_PORT_B:-18612}
 nginx_port=${DEPLOY_TEST_NGINX_PORT:-18643} haproxy_port=${DEPLOY_TEST_HAPROXY_PORT:-18644}
+# The default burst (20) with a refill of one login every 10 s instead of every 200 ms: what a flood
+# gets through then depends on the burst alone, not on how fast this machine sends it.
 start_instance() { # <port> <name>
   "$server_bin" --simulation --listen "127.0.0.1:$1" --database "$TEST_DATABASE_URL" \
-    --trusted-proxies 127.0.0.1 >"$work/$2.log" 2>&1 &
+    --trusted-proxies 127.0.0.1 --rate-limit 0.1 >"$work/$2.log" 2>&1 &
   pids+=($!)
   eval "pid_$2=$!"
   for _ in $(seq 100); do
