@@ -12,13 +12,8 @@ set -euo pipefail
 CACHE_DIR="${STEAM_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/steam-auth}"
 ROOT="$CACHE_DIR/godot-sid-root"
 WRAPPER="$CACHE_DIR/godot"
-# Debian's archive as this machine's apt sources name it (deb822 or one-line form); DEBIAN_MIRROR overrides.
-machine_mirror() {
-  { grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-    grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
-  } | grep -E '/debian/?$' | head -n1 || true
-}
-MIRROR="${DEBIAN_MIRROR:-$(machine_mirror)}"
+# Debian's archive as this machine's apt sources name it; DEBIAN_MIRROR overrides.
+MIRROR="$("$(dirname "$0")/debian-mirror.sh")"
 
 log() { printf '[godot] %s\n' "$*" >&2; }
 die() { printf '[godot] error: %s\n' "$*" >&2; exit 1; }

@@ -23,10 +23,7 @@ exec 9>"$CACHE_DIR/.bullseye.lock"
 flock 9
 if [ ! -f "$root/.steam-auth-ready" ]; then
   command -v debootstrap >/dev/null 2>&1 || scripts/apt-install.sh debootstrap
-  mirror=$({ grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-             grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
-           } | grep -E '/debian/?$' | head -n1 || true)
-  mirror=${DEBIAN_MIRROR:-$mirror}
+  mirror=$(scripts/debian-mirror.sh)
   [ -n "$mirror" ] || { echo "[old-glibc] no Debian archive in this machine's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
   rm -rf "$root"
   echo "[old-glibc] bootstrapping a Debian bullseye root in $root (first run only, under a minute)" >&2
