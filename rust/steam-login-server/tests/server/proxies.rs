@@ -56,7 +56,7 @@ async fn players_behind_a_trusted_proxy_are_limited_one_by_one() {
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 
     // One player floods: after the burst, that player alone is limited...
-    let flood: Vec<u16> = futures_statuses(&proxy, &server, "203.0.113.66", 10).await;
+    let flood: Vec<u16> = flood_statuses(&proxy, &server, "203.0.113.66", 10).await;
     assert_eq!(flood.iter().filter(|s| **s == 200).count(), 3, "{flood:?}");
     assert_eq!(flood.iter().filter(|s| **s == 429).count(), 7, "{flood:?}");
     // ...even when it forges entries left of what the proxy appended...
@@ -119,30 +119,17 @@ async fn a_forged_forwarded_for_from_an_untrusted_peer_buys_nothing() {
 }
 
 /// `count` logins of one player (as `chain`) through `proxy`, sent at once.
-async fn futures_statuses(
+async fn flood_statuses(
     proxy: &reqwest::Client,
     server: &Server,
     chain: &str,
     count: u64,
 ) -> Vec<u16> {
-    let mut tasks = Vec::new();
-    for n in 0..count {
-        let (client, url, chain) = (proxy.clone(), server.login_url(), chain.to_owned());
-        tasks.push(tokio::spawn(async move {
-            client
-                .post(url)
-                .header(FORWARDED_FOR, chain)
-                .json(&serde_json::json!({ "token": ticket_for(76561198000290000 + n) }))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    statuses
+    statuses_at_once((0..count).map(|n| {
+        proxy
+            .post(server.login_url())
+            .header(FORWARDED_FOR, chain)
+            .json(&serde_json::json!({ "token": ticket_for(76561198000290000 + n) }))
+    }))
+    .await
 }

@@ -152,23 +152,9 @@ async fn of_concurrent_refreshes_of_one_session_exactly_one_succeeds() {
     let (_fake, server, client) = setup(|_| {}).await;
     let (_, login, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
     let token = login["token"].as_str().unwrap().to_owned();
-    let attempts = (0..10).map(|_| {
-        let (client, url, token) = (client.clone(), refresh_url(&server), token.clone());
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        })
-    });
-    let mut statuses = Vec::new();
-    for attempt in attempts.collect::<Vec<_>>() {
-        statuses.push(attempt.await.unwrap());
-    }
+    let mut statuses =
+        statuses_at_once((0..10).map(|_| client.post(refresh_url(&server)).bearer_auth(&token)))
+            .await;
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 401, 401, 401, 401, 401, 401, 401, 401, 401]);
     server.stop().await;

@@ -335,3 +335,18 @@ pub async fn fresh_database() -> String {
     let (base, _) = url.rsplit_once('/').unwrap();
     format!("{base}/{name}")
 }
+
+/// Sends every request at once and gives their statuses, in order.
+pub async fn statuses_at_once(
+    requests: impl IntoIterator<Item = reqwest::RequestBuilder>,
+) -> Vec<u16> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|request| tokio::spawn(async move { request.send().await.unwrap().status().as_u16() }))
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
