@@ -10,11 +10,12 @@ binary tools this machine has (no Windows or Mac here), and prints what it read 
   @loader_path/libsteam_api.dylib and the entry library no Steam API; the arm64 slice carries an
   ad-hoc code signature whose page hashes match the file (checked here, as macOS would).
 - Linux (ELF, readelf/nm): the machine the file name says (x86_64 or arm64); the entry library needs no
-  libsteam_api.so, the full one needs it with RUNPATH $ORIGIN; nothing else but glibc's own libraries;
+  libsteam_api.so, the full one needs it with RUNPATH $ORIGIN, and the libsteam_api.so beside it is of
+  the same machine (bin/ holds x86_64's, bin/linux-arm64/ arm64's); nothing else but glibc's own libraries;
   both export gdext_rust_init; no glibc symbol newer than the floor (2.17, as built by
   scripts/build-addon.sh), so that they load on every Linux a Steam player runs.
 
-Usage: scripts/check_binaries.py <bin dir>   (exit 1 on any failed check)
+Usage: scripts/check_binaries.py <bin dir>   (its subfolders too; exit 1 on any failed check)
 """
 import hashlib
 import re
@@ -87,7 +88,7 @@ def check_elf(path):
     dynamic = run(tool("readelf"), "-dW", str(path))
     needed = re.findall(r"\(NEEDED\).*\[(.+)\]", dynamic)
     runpath = re.findall(r"\((?:RUNPATH|RPATH)\).*\[(.+)\]", dynamic)
-    symbols = run(tool("nm"), "-D", "--defined-only", str(path))
+    symbols = run(tool("llvm-nm-14", "llvm-nm", "nm"), "-D", "--defined-only", str(path))
     versions = run(tool("readelf"), "-VW", str(path))
     glibc = sorted(set(re.findall(r"GLIBC_(\d+\.\d+(?:\.\d+)?)", versions)),
                    key=lambda v: tuple(int(x) for x in v.split(".")))
@@ -96,6 +97,11 @@ def check_elf(path):
             fail(path, "the full library does not need libsteam_api.so")
         if "$ORIGIN" not in runpath:
             fail(path, f"no RUNPATH $ORIGIN (has {runpath})")
+        steam_api = path.parent / "libsteam_api.so"
+        steam_machine = (re.search(r"Machine:\s+(.+)", run(tool("readelf"), "-hW", str(steam_api))).group(1).strip()
+                         if steam_api.exists() else None)
+        if steam_machine != machine:
+            fail(path, f"the libsteam_api.so beside it is for {steam_machine or 'nothing (missing)'}, not {machine}")
     elif "libsteam_api.so" in needed:
         fail(path, "the entry library needs libsteam_api.so (it must load without it)")
     if not re.search(r"\bgdext_rust_init$", symbols, re.M):
@@ -190,7 +196,7 @@ def main():
         sys.exit(__doc__)
     folder = Path(sys.argv[1])
     checked = 0
-    for path in sorted(folder.iterdir()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if ".windows." in path.name:
             check_pe(path)
         elif ".macos." in path.name:

@@ -6,9 +6,9 @@
 #   steam_auth_login_only-<version>.zip  the same addon without the Steam libraries (games that keep
 #                                        GodotSteam; the full zip also works beside it)
 #   steam-login-server-<version>-x86_64-linux.tar.gz   the login server as one static binary (musl)
-# Builds what is missing, strips debug info from the Linux and Windows debug libraries' copies (the
-# macOS ones are built without it: stripping would break their signature), checks every library (scripts/check_binaries.py) and that each
-# zip holds exactly the files its .gdextension names, no more and no fewer.
+# Builds every platform's libraries (the shipped profiles carry no debug info), checks every library
+# (scripts/check_binaries.py) and that each zip holds exactly the files its .gdextension names, no
+# more and no fewer.
 # Usage: scripts/package.sh [out dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,14 +19,33 @@ out=$(cd "$out" && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-for platform in linux windows macos; do
+# A platform's debug and release builds run side by side: they share no build directory, and while one
+# spends minutes in its single-threaded LTO link the other uses the second core.
+builds="$stage/builds"
+mkdir -p "$builds"
+scripts/provision-cross-tools.sh linux-glibc linux-arm64 windows macos >&2 # before, not in both at once
+for platform in linux linux-arm64 windows macos; do
+  pids=()
   for build in template-debug release; do
-    scripts/build-addon.sh "$build" "$platform" >&2
+    scripts/build-addon.sh "$build" "$platform" >"$builds/$platform-$build.log" 2>&1 &
+    pids+=($!)
+  done
+  for i in 0 1; do
+    build=$([ "$i" = 0 ] && echo template-debug || echo release)
+    status=0
+    wait "${pids[$i]}" || status=$?
+    grep '^\[build\]' "$builds/$platform-$build.log" >&2 || true
+    if [ "$status" -ne 0 ]; then
+      kill "${pids[@]}" 2>/dev/null || true
+      tail -n 40 "$builds/$platform-$build.log" >&2
+      echo "[package] FAILED: scripts/build-addon.sh $build $platform (exit $status)" >&2
+      exit 1
+    fi
   done
 done
 
-# The bin/ files a .gdextension names, one per line.
-named_files() { grep -o 'res://addons/steam_auth/bin/[^"]*' "$1" | sed 's|.*/||' | sort -u; }
+# The bin/ files a .gdextension names, one per line, as paths under bin/ (linux-arm64/ has its own).
+named_files() { grep -o 'res://addons/steam_auth/bin/[^"]*' "$1" | sed 's|^res://addons/steam_auth/bin/||' | sort -u; }
 
 # assemble <dir> <gdextension>: addons/steam_auth with exactly the files the .gdextension names.
 assemble() {
@@ -35,15 +54,12 @@ assemble() {
   cp "$2" "$addon/steam_auth.gdextension"
   cp addons/steam_auth/README.md LICENSE "$addon/"
   while read -r file; do
+    mkdir -p "$(dirname "$addon/bin/$file")"
     cp addons/steam_auth/bin/"$file" "$addon/bin/$file"
-    case "$file" in
-      *.linux.template_debug.*) objcopy --strip-debug "$addon/bin/$file" ;;
-      *.windows.template_debug.*) x86_64-w64-mingw32-strip --strip-all "$addon/bin/$file" ;;
-    esac
   done < <(named_files "$2")
   python3 scripts/check_binaries.py "$addon/bin" >&2
   # The zip can never name a file it lacks, nor carry one nobody loads.
-  if ! diff <(named_files "$addon/steam_auth.gdextension") <(ls "$addon/bin" | sort) >&2; then
+  if ! diff <(named_files "$addon/steam_auth.gdextension") <(cd "$addon/bin" && find . -type f | sed 's|^\./||' | sort) >&2; then
     echo "[package] FAILED: $addon/bin differs from what its .gdextension names (< named, > present)" >&2
     exit 1
   fi

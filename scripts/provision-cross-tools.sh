@@ -7,7 +7,8 @@
 #   musl:    the x86_64 musl target and cargo-zigbuild/ziglang (zig is its C compiler and libc), for
 #            the login server as one static binary
 #   linux-glibc: cargo-zigbuild/ziglang, which link the shipped Linux libraries against an old glibc
-# Usage: scripts/provision-cross-tools.sh windows|wine|macos|musl|linux-glibc...
+#   linux-arm64: linux-glibc, plus the aarch64-unknown-linux-gnu target
+# Usage: scripts/provision-cross-tools.sh windows|wine|macos|musl|linux-glibc|linux-arm64...
 set -euo pipefail
 apt_need=()
 targets=()
@@ -29,11 +30,12 @@ for what in "$@"; do
       command -v cargo-zigbuild >/dev/null 2>&1 || pip_need+=(cargo-zigbuild)
       python3 -m ziglang version >/dev/null 2>&1 || pip_need+=(ziglang)
       command -v llvm-otool-14 >/dev/null 2>&1 || command -v llvm-otool >/dev/null 2>&1 || apt_need+=(llvm) ;;
-    musl|linux-glibc)
+    musl|linux-glibc|linux-arm64)
       [ "$what" = musl ] && targets+=(x86_64-unknown-linux-musl)
+      [ "$what" = linux-arm64 ] && targets+=(aarch64-unknown-linux-gnu)
       command -v cargo-zigbuild >/dev/null 2>&1 || pip_need+=(cargo-zigbuild)
       python3 -m ziglang version >/dev/null 2>&1 || pip_need+=(ziglang) ;;
-    *) echo "usage: $0 windows|wine|macos|musl|linux-glibc..." >&2; exit 2 ;;
+    *) echo "usage: $0 windows|wine|macos|musl|linux-glibc|linux-arm64..." >&2; exit 2 ;;
   esac
 done
 "$(dirname "$0")/apt-install.sh" --no-recommends "${apt_need[@]}"
