@@ -5,13 +5,25 @@
 # a cached Debian sid root with Debian's `godot` package (created on first use, ~1 GB, ~1 min).
 # The sid root is used through its own dynamic loader, so no chroot is needed to run it.
 #
+# With `arm64`: Debian sid's arm64 Godot, run by Debian's qemu-user-static (no binfmt, no chroot),
+# for the Linux ARM64 libraries. debootstrap --foreign only downloads the packages; they are unpacked
+# with dpkg-deb, since their maintainer scripts cannot run on this machine. $GODOT_ARM64 overrides.
+#
+# Usage: scripts/provision-godot.sh [arm64]
 # Output (stdout): the absolute path of an executable that behaves like `godot`.
 # Progress and errors go to stderr.
 set -euo pipefail
 
+ARCH="${1:-host}"
+case "$ARCH" in host|arm64) ;; *) echo "usage: $0 [arm64]" >&2; exit 2 ;; esac
 CACHE_DIR="${STEAM_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/steam-auth}"
-ROOT="$CACHE_DIR/godot-sid-root"
-WRAPPER="$CACHE_DIR/godot"
+if [ "$ARCH" = arm64 ]; then
+  ROOT="$CACHE_DIR/godot-sid-root-arm64"
+  WRAPPER="$CACHE_DIR/godot-arm64"
+else
+  ROOT="$CACHE_DIR/godot-sid-root"
+  WRAPPER="$CACHE_DIR/godot"
+fi
 # Debian's archive as this machine's apt sources name it; DEBIAN_MIRROR overrides.
 MIRROR="$("$(dirname "$0")/debian-mirror.sh")"
 
@@ -20,13 +32,19 @@ die() { printf '[godot] error: %s\n' "$*" >&2; exit 1; }
 
 is_godot4() { "$1" --version 2>/dev/null | head -n1 | grep -q '^4\.'; }
 
-if [ -n "${GODOT:-}" ]; then
+if [ "$ARCH" = arm64 ] && [ -n "${GODOT_ARM64:-}" ]; then
+  is_godot4 "$GODOT_ARM64" || die "GODOT_ARM64=$GODOT_ARM64 is not a runnable Godot 4 binary"
+  command -v "$GODOT_ARM64"
+  exit 0
+fi
+
+if [ "$ARCH" = host ] && [ -n "${GODOT:-}" ]; then
   is_godot4 "$GODOT" || die "GODOT=$GODOT is not a runnable Godot 4 binary ('$GODOT --version' must print 4.x)"
   command -v "$GODOT"
   exit 0
 fi
 
-for candidate in godot4 godot; do
+for candidate in $([ "$ARCH" = host ] && echo godot4 godot); do
   if command -v "$candidate" >/dev/null 2>&1 && is_godot4 "$(command -v "$candidate")"; then
     command -v "$candidate"
     exit 0
@@ -35,6 +53,7 @@ done
 
 # The wrapper is rewritten on every call (cheap), so changes to it reach cached roots too.
 write_wrapper() {
+  [ "$ARCH" = arm64 ] && { write_arm64_wrapper; return; }
   local libdir="$ROOT/usr/lib/x86_64-linux-gnu"
   {
     echo '#!/bin/sh'
@@ -43,6 +62,20 @@ write_wrapper() {
     echo "export LIBGL_DRIVERS_PATH=\"$libdir/dri\""
     echo "export __EGL_VENDOR_LIBRARY_DIRS=\"$ROOT/usr/share/glvnd/egl_vendor.d\""
     echo "exec \"$ROOT/usr/lib64/ld-linux-x86-64.so.2\" --library-path \"\${LD_LIBRARY_PATH:+\$LD_LIBRARY_PATH:}$libdir:$libdir/pulseaudio\" \"$ROOT/usr/bin/godot\" \"\$@\""
+  } >"$WRAPPER.tmp"
+  chmod +x "$WRAPPER.tmp"
+  mv "$WRAPPER.tmp" "$WRAPPER"
+}
+
+write_arm64_wrapper() {
+  local libdir="$ROOT/usr/lib/aarch64-linux-gnu" qemu
+  qemu=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
+  [ -n "$qemu" ] || return 0
+  {
+    echo '#!/bin/sh'
+    echo "# Runs Debian sid's arm64 Godot from $ROOT under qemu-user, through sid's own arm64 loader."
+    echo '# LD_LIBRARY_PATH comes first, as with the system loader.'
+    echo "exec \"$qemu\" \"$ROOT/usr/lib/ld-linux-aarch64.so.1\" --library-path \"\${LD_LIBRARY_PATH:+\$LD_LIBRARY_PATH:}$libdir:$libdir/pulseaudio\" \"$ROOT/usr/bin/godot\" \"\$@\""
   } >"$WRAPPER.tmp"
   chmod +x "$WRAPPER.tmp"
   mv "$WRAPPER.tmp" "$WRAPPER"
@@ -63,6 +96,21 @@ exec 9>"$CACHE_DIR/.provision.lock"
 flock 9
 
 command -v debootstrap >/dev/null 2>&1 || "$(dirname "$0")/apt-install.sh" debootstrap
+
+if [ "$ARCH" = arm64 ] && [ ! -f "$ROOT/.steam-auth-ready" ]; then
+  [ -n "$MIRROR" ] || die "no Debian archive found in this machine's apt sources; set DEBIAN_MIRROR to one"
+  command -v qemu-aarch64-static >/dev/null 2>&1 || "$(dirname "$0")/apt-install.sh" qemu-user-static
+  rm -rf "$ROOT"
+  log "downloading Debian sid's arm64 godot into $ROOT (first run only, about a minute)"
+  debootstrap --arch=arm64 --foreign --variant=minbase --include=godot sid "$ROOT" "$MIRROR" \
+    >"$CACHE_DIR/debootstrap-arm64.log" 2>&1 \
+    || { tail -n 20 "$CACHE_DIR/debootstrap-arm64.log" >&2; die "debootstrap failed (log: $CACHE_DIR/debootstrap-arm64.log)"; }
+  for deb in "$ROOT"/var/cache/apt/archives/*.deb; do
+    dpkg-deb -x "$deb" "$ROOT"
+  done
+  rm -f "$ROOT"/var/cache/apt/archives/*.deb
+  touch "$ROOT/.steam-auth-ready"
+fi
 
 if [ ! -f "$ROOT/.steam-auth-ready" ]; then
   [ -n "$MIRROR" ] || die "no Debian archive found in this machine's apt sources; set DEBIAN_MIRROR to one"

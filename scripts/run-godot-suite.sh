@@ -3,7 +3,7 @@
 # fails on any failed test, any error the tests did not announce, SCRIPT ERROR, leaked objects at
 # exit, or a crash (Godot itself exits 0 after most of these).
 # Usage: scripts/run-godot-suite.sh [filter[,filter...]]   (tests named test_steam_only_* run only with
-# STEAM_AUTH_TEST_BACKEND=steam)
+# STEAM_AUTH_TEST_BACKEND=steam; STEAM_AUTH_TEST_PROJECT names a copy of godot_project to run instead)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GODOT_BIN=$(scripts/provision-godot.sh)
@@ -12,7 +12,7 @@ trap 'rm -f "$log"' EXIT
 
 echo "[godot-tests] $("$GODOT_BIN" --version | head -n1), backend ${STEAM_AUTH_TEST_BACKEND:-simulated}" >&2
 set +e
-timeout 600 "$GODOT_BIN" --headless --path godot_project res://tests/runner.tscn -- "${1:-}" 2>&1 | tee "$log"
+timeout 600 "$GODOT_BIN" --headless --path "${STEAM_AUTH_TEST_PROJECT:-godot_project}" res://tests/runner.tscn -- "${1:-}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -2,7 +2,9 @@
 # The shipped Linux libraries on the oldest Linux a Steam player runs: a Debian bullseye root (glibc
 # 2.31, the base of Steam Linux Runtime 3.0 "sniper"), made with debootstrap from this machine's apt
 # sources and cached like the Godot root. `ldd -r` inside it must resolve every library each file
-# needs and bind every symbol, Valve's libsteam_api.so beside them as a game ships it.
+# needs and bind every symbol, Valve's libsteam_api.so beside them as a game ships it. The ARM64
+# libraries get the same check in an arm64 bullseye root, their loader run under qemu-user
+# (debootstrap --foreign only downloads; the packages are unpacked with dpkg-deb).
 # Usage: scripts/test-old-glibc.sh [release zip | bin dir]   (default: the zip scripts/package.sh made)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,36 +19,60 @@ if [ -f "$bin" ]; then
 fi
 [ "$(id -u)" = 0 ] || { echo "[old-glibc] needs root (debootstrap, chroot)" >&2; exit 1; }
 CACHE_DIR="${STEAM_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/steam-auth}"
-root="$CACHE_DIR/bullseye-root"
 mkdir -p "$CACHE_DIR"
 exec 9>"$CACHE_DIR/.bullseye.lock"
 flock 9
-if [ ! -f "$root/.steam-auth-ready" ]; then
-  command -v debootstrap >/dev/null 2>&1 || scripts/apt-install.sh debootstrap
+command -v debootstrap >/dev/null 2>&1 || scripts/apt-install.sh debootstrap
+command -v qemu-aarch64-static >/dev/null 2>&1 || scripts/apt-install.sh qemu-user-static
+bootstrap() { # <root> <debootstrap options...>: a cached bullseye root
+  local root=$1 mirror
+  shift
+  [ -f "$root/.steam-auth-ready" ] && return 0
   mirror=$(scripts/debian-mirror.sh)
   [ -n "$mirror" ] || { echo "[old-glibc] no Debian archive in this machine's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
   rm -rf "$root"
   echo "[old-glibc] bootstrapping a Debian bullseye root in $root (first run only, under a minute)" >&2
-  debootstrap --variant=minbase bullseye "$root" "$mirror" >"$CACHE_DIR/bullseye.log" 2>&1 \
-    || { tail -n 20 "$CACHE_DIR/bullseye.log" >&2; echo "[old-glibc] debootstrap failed" >&2; exit 1; }
-  touch "$root/.steam-auth-ready"
-fi
-glibc="Debian bullseye's glibc $(chroot "$root" ldd --version | sed -n '1s/.* //p')"
-check="$root/check"
-rm -rf "$check"
-mkdir -p "$check"
-cp "$bin"/*.linux.*.x86_64.so "$bin"/libsteam_api.so "$check/"
-failed=0
-for lib in "$check"/*.linux.*.so; do
-  name=$(basename "$lib")
-  out=$(chroot "$root" ldd -r "/check/$name" 2>&1) || true
-  if grep -qE 'not found|undefined symbol|version .* not found' <<<"$out"; then
-    echo "$out" >&2
-    echo "[old-glibc] FAILED: $name does not load on $glibc" >&2
-    failed=1
-  else
-    echo "[old-glibc] $name: every library and symbol resolved on $glibc ($(grep -c '=>' <<<"$out") libraries)" >&2
+  debootstrap --variant=minbase "$@" bullseye "$root" "$mirror" >"$root.log" 2>&1 \
+    || { tail -n 20 "$root.log" >&2; echo "[old-glibc] debootstrap failed" >&2; exit 1; }
+  if [ -d "$root/debootstrap" ]; then # --foreign: unpack what it downloaded
+    for deb in "$root"/var/cache/apt/archives/*.deb; do dpkg-deb -x "$deb" "$root"; done
+    rm -f "$root"/var/cache/apt/archives/*.deb
   fi
+  touch "$root/.steam-auth-ready"
+}
+root="$CACHE_DIR/bullseye-root"
+arm_root="$CACHE_DIR/bullseye-root-arm64"
+bootstrap "$root"
+bootstrap "$arm_root" --arch=arm64 --foreign
+glibc="Debian bullseye's glibc $(chroot "$root" ldd --version | sed -n '1s/.* //p')"
+
+# ldd -r <root> <file under the root>: what `ldd -r` prints there, natively or under qemu-user.
+ldd_r() {
+  if [ "$1" = "$root" ]; then
+    chroot "$root" ldd -r "$2"
+  else # ldd's own way: the loader traces, binding every symbol now and warning on each that fails
+    LD_TRACE_LOADED_OBJECTS=1 LD_WARN=yes LD_BIND_NOW=yes qemu-aarch64-static -L "$1" \
+      "$1/lib/ld-linux-aarch64.so.1" --library-path "$1/check:$1/lib/aarch64-linux-gnu" "$1$2"
+  fi
+}
+failed=0
+for arch in x86_64 arm64; do
+  if [ "$arch" = x86_64 ]; then at="$root"; from="$bin"; else at="$arm_root"; from="$bin/linux-arm64"; fi
+  check="$at/check"
+  rm -rf "$check"
+  mkdir -p "$check"
+  cp "$from"/*.linux.*."$arch".so "$from"/libsteam_api.so "$check/"
+  for lib in "$check"/*.linux.*.so; do
+    name=$(basename "$lib")
+    out=$(ldd_r "$at" "/check/$name" 2>&1) || true
+    if grep -qE 'not found|undefined symbol|version .* not found' <<<"$out" || ! grep -q '=>' <<<"$out"; then
+      echo "$out" >&2
+      echo "[old-glibc] FAILED: $name does not load on $glibc ($arch)" >&2
+      failed=1
+    else
+      echo "[old-glibc] $name: every library and symbol resolved on $glibc, $arch ($(grep -c '=>' <<<"$out") libraries)" >&2
+    fi
+  done
+  rm -rf "$check"
 done
-rm -rf "$check"
 exit "$failed"
