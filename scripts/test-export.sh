@@ -17,6 +17,7 @@ zip="${1:-$(ls -t target/package/steam_auth-*.zip 2>/dev/null | head -n1)}"
 [ -f "$zip" ] || { echo "[export] no release zip: run scripts/package.sh first" >&2; exit 1; }
 GODOT_BIN=$(scripts/provision-godot.sh)
 . scripts/login-server.sh
+. scripts/exported-game.sh
 work=$(mktemp -d)
 LOGIN_SERVER_PID=""
 server_game=""
@@ -55,32 +56,8 @@ cp -r godot_project/demo godot_project/project.godot "$project/"
 [ -f godot_project/steam_appid.txt ] && cp godot_project/steam_appid.txt "$project/"
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$project"
 chmod +x "$project"/addons/steam_auth/bin/* 2>/dev/null || true
-preset() { # <index> <name> <runnable> <dedicated server>: one Linux preset, the template for both builds
-  cat <<CFG
-[preset.$1]
-
-name="$2"
-platform="Linux"
-runnable=$3
-dedicated_server=$4
-custom_features=""
-export_filter="all_resources"
-include_filter=""
-exclude_filter=""
-export_path=""
-script_export_mode=2
-
-[preset.$1.options]
-
-custom_template/debug="$template"
-custom_template/release="$template"
-debug/export_console_wrapper=0
-binary_format/embed_pck=false
-binary_format/architecture="x86_64"
-
-CFG
-}
-{ preset 0 Linux true false; preset 1 "Linux Server" false true; } >"$project/export_presets.cfg"
+{ linux_preset 0 Linux true false "$template" x86_64; linux_preset 1 "Linux Server" false true "$template" x86_64; } \
+  >"$project/export_presets.cfg"
 
 godot() { # <log> <args...>: the editor on the project; fails on a non-zero exit or an error line
   local log=$1 status=0
@@ -117,16 +94,7 @@ rm -rf "$project"
 player="$work/player"
 mkdir -p "$player"
 start_login_server "${STEAM_AUTH_EXPORT_PORT:-18680}" "$work"
-status=0
-# As Steam launches a game: SteamAppId set (no steam_appid.txt ships).
-(cd "$player" && STEAM_AUTH_BACKEND=simulated SteamAppId=555440 timeout 120 "$work/shipped/debug/game.x86_64" --headless -- --auto) \
-  >"$work/game.log" 2>&1 || status=$?
-if [ "$status" -ne 0 ] || grep -qE 'SCRIPT ERROR|^ERROR' "$work/game.log"; then
-  cat "$work/game.log" >&2
-  fail "the exported game (status $status)"
-fi
-login=$(grep -m1 '✔ Logged in: user ' "$work/game.log" || true)
-[ -n "$login" ] || { cat "$work/game.log" >&2; fail "the exported game printed no login"; }
+login=$(play_exported_demo "$player" "$work/game.log" "$work/shipped/debug/game.x86_64")
 echo "[export] the exported debug game, run from $player: $login" >&2
 
 (cd "$player" && STEAM_AUTH_BACKEND=simulated SteamAppId=555440 "$work/shipped/server/server.x86_64" --headless \

@@ -19,6 +19,7 @@ zip="${1:-$(ls -t target/package/steam_auth-*.zip 2>/dev/null | head -n1)}"
 started=$(date +%s)
 GODOT_ARM64=$(scripts/provision-godot.sh arm64)
 . scripts/login-server.sh
+. scripts/exported-game.sh
 work=$(mktemp -d)
 LOGIN_SERVER_PID=""
 cleanup() {
@@ -108,28 +109,7 @@ exported="$work/export-project"
 mkdir -p "$exported"
 cp -r godot_project/demo godot_project/project.godot "$exported/"
 with_zip_addon "$exported"
-cat >"$exported/export_presets.cfg" <<CFG
-[preset.0]
-
-name="Linux arm64"
-platform="Linux"
-runnable=true
-dedicated_server=false
-custom_features=""
-export_filter="all_resources"
-include_filter=""
-exclude_filter=""
-export_path=""
-script_export_mode=2
-
-[preset.0.options]
-
-custom_template/debug="$template"
-custom_template/release="$template"
-debug/export_console_wrapper=0
-binary_format/embed_pck=false
-binary_format/architecture="arm64"
-CFG
+linux_preset 0 "Linux arm64" true false "$template" arm64 >"$exported/export_presets.cfg"
 host_editor() { # <args...>: this machine's Godot on the project; fails on a non-zero exit or an error
   local status=0
   timeout 300 "$GODOT_BIN" --headless --path "$exported" "$@" >"$work/export.log" 2>&1 || status=$?
@@ -149,14 +129,6 @@ echo "[arm64] the arm64 export: $have(Valve's AArch64 libsteam_api.so)" >&2
 rm -rf "$exported"
 player="$work/player"
 mkdir -p "$player"
-status=0
-(cd "$player" && STEAM_AUTH_BACKEND=simulated SteamAppId=555440 timeout 180 qemu-aarch64-static -L "$arm_root" "$work/shipped/game.arm64" --headless -- --auto) \
-  >"$work/game.log" 2>&1 || status=$?
-if [ "$status" -ne 0 ] || grep -qE 'SCRIPT ERROR|^ERROR' "$work/game.log"; then
-  cat "$work/game.log" >&2
-  fail "the exported arm64 game (status $status)"
-fi
-login=$(grep -m1 '✔ Logged in: user ' "$work/game.log" || true)
-[ -n "$login" ] || { cat "$work/game.log" >&2; fail "the exported arm64 game printed no login"; }
+login=$(play_exported_demo "$player" "$work/game.log" qemu-aarch64-static -L "$arm_root" "$work/shipped/game.arm64")
 echo "[arm64] the exported arm64 game, run from $player: $login" >&2
 echo "[arm64] passed in $(( $(date +%s) - started )) s" >&2
