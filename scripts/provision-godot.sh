@@ -6,8 +6,7 @@
 # The sid root is used through its own dynamic loader, so no chroot is needed to run it.
 #
 # With `arm64`: Debian sid's arm64 Godot, run by Debian's qemu-user-static (no binfmt, no chroot),
-# for the Linux ARM64 libraries. debootstrap --foreign only downloads the packages; they are unpacked
-# with dpkg-deb, since their maintainer scripts cannot run on this machine. $GODOT_ARM64 overrides.
+# for the Linux ARM64 libraries (its root made by scripts/debootstrap-arm64.sh). $GODOT_ARM64 overrides.
 #
 # Usage: scripts/provision-godot.sh [arm64]
 # Output (stdout): the absolute path of an executable that behaves like `godot`.
@@ -98,17 +97,9 @@ flock 9
 command -v debootstrap >/dev/null 2>&1 || "$(dirname "$0")/apt-install.sh" debootstrap
 
 if [ "$ARCH" = arm64 ] && [ ! -f "$ROOT/.steam-auth-ready" ]; then
-  [ -n "$MIRROR" ] || die "no Debian archive found in this machine's apt sources; set DEBIAN_MIRROR to one"
   command -v qemu-aarch64-static >/dev/null 2>&1 || "$(dirname "$0")/apt-install.sh" qemu-user-static
-  rm -rf "$ROOT"
   log "downloading Debian sid's arm64 godot into $ROOT (first run only, about a minute)"
-  debootstrap --arch=arm64 --foreign --variant=minbase --include=godot sid "$ROOT" "$MIRROR" \
-    >"$CACHE_DIR/debootstrap-arm64.log" 2>&1 \
-    || { tail -n 20 "$CACHE_DIR/debootstrap-arm64.log" >&2; die "debootstrap failed (log: $CACHE_DIR/debootstrap-arm64.log)"; }
-  for deb in "$ROOT"/var/cache/apt/archives/*.deb; do
-    dpkg-deb -x "$deb" "$ROOT"
-  done
-  rm -f "$ROOT"/var/cache/apt/archives/*.deb
+  "$(dirname "$0")/debootstrap-arm64.sh" sid "$ROOT" --include=godot || die "no arm64 root"
   touch "$ROOT/.steam-auth-ready"
 fi
 

@@ -3,8 +3,8 @@
 # 2.31, the base of Steam Linux Runtime 3.0 "sniper"), made with debootstrap from this machine's apt
 # sources and cached like the Godot root. `ldd -r` inside it must resolve every library each file
 # needs and bind every symbol, Valve's libsteam_api.so beside them as a game ships it. The ARM64
-# libraries get the same check in an arm64 bullseye root, their loader run under qemu-user
-# (debootstrap --foreign only downloads; the packages are unpacked with dpkg-deb).
+# libraries get the same check in an arm64 bullseye root (scripts/debootstrap-arm64.sh), their
+# loader run under qemu-user.
 # Usage: scripts/test-old-glibc.sh [release zip | bin dir]   (default: the zip scripts/package.sh made)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,26 +24,25 @@ exec 9>"$CACHE_DIR/.bullseye.lock"
 flock 9
 command -v debootstrap >/dev/null 2>&1 || scripts/apt-install.sh debootstrap
 command -v qemu-aarch64-static >/dev/null 2>&1 || scripts/apt-install.sh qemu-user-static
-bootstrap() { # <root> <debootstrap options...>: a cached bullseye root
+bootstrap() { # <root> [arm64]: a cached bullseye root
   local root=$1 mirror
-  shift
   [ -f "$root/.steam-auth-ready" ] && return 0
-  mirror=$(scripts/debian-mirror.sh)
-  [ -n "$mirror" ] || { echo "[old-glibc] no Debian archive in this machine's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
-  rm -rf "$root"
   echo "[old-glibc] bootstrapping a Debian bullseye root in $root (first run only, under a minute)" >&2
-  debootstrap --variant=minbase "$@" bullseye "$root" "$mirror" >"$root.log" 2>&1 \
-    || { tail -n 20 "$root.log" >&2; echo "[old-glibc] debootstrap failed" >&2; exit 1; }
-  if [ -d "$root/debootstrap" ]; then # --foreign: unpack what it downloaded
-    for deb in "$root"/var/cache/apt/archives/*.deb; do dpkg-deb -x "$deb" "$root"; done
-    rm -f "$root"/var/cache/apt/archives/*.deb
+  if [ "${2:-}" = arm64 ]; then
+    scripts/debootstrap-arm64.sh bullseye "$root"
+  else
+    mirror=$(scripts/debian-mirror.sh)
+    [ -n "$mirror" ] || { echo "[old-glibc] no Debian archive in this machine's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
+    rm -rf "$root"
+    debootstrap --variant=minbase bullseye "$root" "$mirror" >"$root.log" 2>&1 \
+      || { tail -n 20 "$root.log" >&2; echo "[old-glibc] debootstrap failed" >&2; exit 1; }
   fi
   touch "$root/.steam-auth-ready"
 }
 root="$CACHE_DIR/bullseye-root"
 arm_root="$CACHE_DIR/bullseye-root-arm64"
 bootstrap "$root"
-bootstrap "$arm_root" --arch=arm64 --foreign
+bootstrap "$arm_root" arm64
 glibc="Debian bullseye's glibc $(chroot "$root" ldd --version | sed -n '1s/.* //p')"
 
 # ldd -r <root> <file under the root>: what `ldd -r` prints there, natively or under qemu-user.
