@@ -54,11 +54,6 @@ where
     Ok(())
 }
 
-/// Queues a completion that needs no HTTP (an early failure), delivered like any other.
-pub fn complete_now(completion: Completion) {
-    let _ = channel_pair().0.send(completion);
-}
-
 /// Everything completed since the last call; never blocks.
 pub fn drain(out: &mut Vec<Completion>) {
     if let Some(pair) = CHANNEL.get() {

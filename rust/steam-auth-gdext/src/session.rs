@@ -183,14 +183,23 @@ impl SteamLoginResult {
         (result, session)
     }
 
-    pub fn failure(kind: &str, error: &LoginError, delivery_usec: i64) -> Gd<Self> {
+    /// A failure of `kind`; `login` is the login client's error, when it came from there.
+    pub fn failure(
+        kind: &str,
+        message: &str,
+        login: Option<&LoginError>,
+        delivery_usec: i64,
+    ) -> Gd<Self> {
         Gd::from_init_fn(|_base| SteamLoginResult {
             ok: false,
             session: None,
             error_kind: kind.into(),
-            error_message: error.message.as_str().into(),
-            error_code: error.code.as_deref().unwrap_or("").into(),
-            http_status: i64::from(error.http_status),
+            error_message: message.into(),
+            error_code: login
+                .and_then(|e| e.code.as_ref())
+                .map_or("", |code| code.as_str())
+                .into(),
+            http_status: login.map_or(0, |e| i64::from(e.http_status)),
             delivery_usec,
             resumed: false,
         })

@@ -4,7 +4,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use serde_json::Value;
-use steam_login_protocol::{ErrorBody, LoginRequest, Session, LOGIN_PATH, REFRESH_PATH};
+use steam_login_protocol::{
+    ErrorBody, LoginRequest, ReceivedCode, Session, LOGIN_PATH, REFRESH_PATH,
+};
 
 use crate::error::{ErrorKind, LoginError};
 
@@ -269,17 +271,17 @@ enum Retry {
     Never(LoginError),
 }
 
-fn with_status(mut error: LoginError, status: u16, code: Option<String>) -> LoginError {
+fn with_status(mut error: LoginError, status: u16, code: Option<ReceivedCode>) -> LoginError {
     error.http_status = status;
     error.code = code;
     error
 }
 
 /// `{"error": {"code", "message"}}`, or, from other servers, a plain `{"message"}` / `{"error": "..."}`.
-fn server_error(body: &[u8]) -> (Option<String>, Option<String>) {
+fn server_error(body: &[u8]) -> (Option<ReceivedCode>, Option<String>) {
     if let Ok(ErrorBody { error }) = serde_json::from_slice::<ErrorBody>(body) {
         return (
-            Some(error.code.into_owned()),
+            Some(error.received_code()),
             Some(error.message.into_owned()),
         );
     }
@@ -289,7 +291,9 @@ fn server_error(body: &[u8]) -> (Option<String>, Option<String>) {
     let text = |v: &Value| v.as_str().map(str::to_owned);
     match &value["error"] {
         Value::Object(e) => (
-            e.get("code").and_then(text),
+            e.get("code")
+                .and_then(Value::as_str)
+                .map(ReceivedCode::parse),
             e.get("message").and_then(text),
         ),
         Value::String(s) => (None, Some(s.clone())),

@@ -2,6 +2,8 @@
 
 use std::error::Error;
 
+use steam_login_protocol::{ErrorCode, ReceivedCode};
+
 /// What kind of failure, for `match` in Rust and `error_kind` in GDScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -19,8 +21,6 @@ pub enum ErrorKind {
     Cancelled,
     /// The ticket given to the helper is unusable (bad hex, empty).
     InvalidTicket,
-    /// Steam gave no ticket to post: not initialised, no `Steam` singleton, or no ticket in time.
-    Steam,
     /// The endpoint is plain `http://` to a host that is not loopback, and that was not allowed:
     /// tickets and session tokens would cross the network in clear text. Nothing was sent.
     InsecureEndpoint,
@@ -38,7 +38,6 @@ impl ErrorKind {
             ErrorKind::Protocol => "protocol",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::InvalidTicket => "invalid_ticket",
-            ErrorKind::Steam => "steam",
             ErrorKind::InsecureEndpoint => "insecure_endpoint",
             ErrorKind::Config => "config",
         }
@@ -53,7 +52,7 @@ pub struct LoginError {
     /// HTTP status when the server answered, else 0.
     pub http_status: u16,
     /// The server's error code (`{"error": {"code"}}`), when it gave one.
-    pub code: Option<String>,
+    pub code: Option<ReceivedCode>,
 }
 
 impl LoginError {
@@ -64,6 +63,11 @@ impl LoginError {
             http_status: 0,
             code: None,
         }
+    }
+
+    /// Whether the server answered with `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code.as_ref().is_some_and(|c| *c == code)
     }
 
     pub fn cancelled() -> Self {

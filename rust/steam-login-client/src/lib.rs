@@ -9,4 +9,6 @@ mod error;
 
 pub use client::{endpoint_url, is_cleartext_to_remote, ClientOptions, LoginClient};
 pub use error::{ErrorKind, LoginError};
-pub use steam_login_protocol::{Provider, ProviderRef, Session, LOGIN_PATH};
+pub use steam_login_protocol::{
+    ErrorCode, Provider, ProviderRef, ReceivedCode, Session, LOGIN_PATH,
+};

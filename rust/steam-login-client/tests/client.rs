@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
-use steam_login_client::{ClientOptions, ErrorKind, LoginClient, LOGIN_PATH};
+use steam_login_client::{
+    ClientOptions, ErrorCode, ErrorKind, LoginClient, ReceivedCode, LOGIN_PATH,
+};
 
 const SESSION: &str = r#"{"preferredLanguage":"en","friendsFirstSync":{"steam":true},"fixedMyFriendsUserPlatformId":{"steam":true},"id":"u-1","provider":{"providerId":"76561198000000000","providerName":"steam","userId":"u-1"},"providers":[{"providerName":"steam","providerId":"76561198000000000"}],"friends":[],"triggerResults":{"success":[],"error":[]},"tokenId":"tok-1","generated":1700000000,"expire":1700086400,"userId":"u-1","token":"tok-1"}"#;
 
@@ -145,9 +147,36 @@ async fn server_errors_and_rejections_keep_the_servers_message() {
     .await;
     let err = failed_login(&base).await;
     assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 401));
-    assert_eq!(err.code.as_deref(), Some("invalid_ticket"));
+    assert_eq!(
+        err.code.as_ref().map(|c| c.as_str()),
+        Some("invalid_ticket")
+    );
     assert!(err.message.contains("Steam says the ticket is invalid"));
     assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn codes_are_typed_and_a_newer_server_s_code_is_kept() {
+    let (base, _) = server(vec![(
+        401,
+        r#"{"error":{"code":"ticket_reused","message":"again"}}"#,
+        0,
+    )])
+    .await;
+    let err = failed_login(&base).await;
+    assert!(err.is(ErrorCode::TicketReused));
+    let (base, _) = server(vec![(
+        403,
+        r#"{"error":{"code":"banned_on_tuesdays","message":"not today"}}"#,
+        0,
+    )])
+    .await;
+    let err = failed_login(&base).await;
+    assert_eq!(
+        err.code,
+        Some(ReceivedCode::Unknown("banned_on_tuesdays".into()))
+    );
+    assert_eq!(err.kind, ErrorKind::Rejected);
 }
 
 #[tokio::test]
@@ -271,7 +300,10 @@ async fn against_the_projects_own_server_in_simulation_mode() {
     assert_eq!(session.expire - session.generated, 86_400);
     let err = client.login("14000000AB").await.unwrap_err();
     assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 400));
-    assert_eq!(err.code.as_deref(), Some("malformed_ticket"));
+    assert_eq!(
+        err.code.as_ref().map(|c| c.as_str()),
+        Some("malformed_ticket")
+    );
 }
 
 #[tokio::test]
@@ -292,7 +324,10 @@ async fn a_saved_session_is_refreshed_and_a_used_one_is_rejected() {
         .await
         .unwrap_err();
     assert_eq!((err.kind, err.http_status), (ErrorKind::Rejected, 401));
-    assert_eq!(err.code.as_deref(), Some("session_revoked"));
+    assert_eq!(
+        err.code.as_ref().map(|c| c.as_str()),
+        Some("session_revoked")
+    );
     let err = client
         .refresh_until("", std::future::pending())
         .await

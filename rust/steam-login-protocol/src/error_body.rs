@@ -4,6 +4,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::{ErrorCode, ReceivedCode};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody<'a> {
     #[serde(borrow)]
@@ -12,7 +14,8 @@ pub struct ErrorBody<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail<'a> {
-    /// Stable and machine-readable: `invalid_ticket`, `rate_limited`, ...
+    /// Stable and machine-readable: an [`ErrorCode`]'s wire string (a newer server may send one
+    /// this version does not know; [`ErrorDetail::received_code`] keeps it).
     #[serde(borrow)]
     pub code: Cow<'a, str>,
     /// For people; never holds a ticket, a token or a key.
@@ -21,10 +24,10 @@ pub struct ErrorDetail<'a> {
 }
 
 impl<'a> ErrorBody<'a> {
-    pub fn new(code: &'a str, message: &'a str) -> Self {
+    pub fn new(code: ErrorCode, message: &'a str) -> Self {
         ErrorBody {
             error: ErrorDetail {
-                code: Cow::Borrowed(code),
+                code: Cow::Borrowed(code.as_str()),
                 message: Cow::Borrowed(message),
             },
         }
@@ -32,8 +35,18 @@ impl<'a> ErrorBody<'a> {
 
     /// The JSON text.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":""}}"#.into())
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            format!(
+                r#"{{"error":{{"code":"{}","message":""}}}}"#,
+                ErrorCode::Internal
+            )
+        })
+    }
+}
+
+impl ErrorDetail<'_> {
+    pub fn received_code(&self) -> ReceivedCode {
+        ReceivedCode::parse(&self.code)
     }
 }
 
@@ -43,7 +56,7 @@ mod tests {
 
     #[test]
     fn the_shape() {
-        let body = ErrorBody::new("rate_limited", "slow \"down\"");
+        let body = ErrorBody::new(ErrorCode::RateLimited, "slow \"down\"");
         assert_eq!(
             body.to_json(),
             r#"{"error":{"code":"rate_limited","message":"slow \"down\""}}"#
@@ -51,5 +64,6 @@ mod tests {
         let json = body.to_json();
         let back: ErrorBody = serde_json::from_str(&json).unwrap();
         assert_eq!(back, body);
+        assert_eq!(back.error.received_code(), ErrorCode::RateLimited);
     }
 }

@@ -3,11 +3,13 @@
 //! error body. Serde types only; no HTTP.
 
 mod error_body;
+mod error_code;
 mod request;
 mod session;
 mod session_body;
 
 pub use error_body::{ErrorBody, ErrorDetail};
+pub use error_code::{ErrorCode, ReceivedCode};
 pub use request::LoginRequest;
 pub use session::{Provider, ProviderRef, Session};
 pub use session_body::{Friend, SessionBody, SessionInfo};

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use serde_json::{json, Value};
 use steam_login_protocol::{
-    HEALTH_PATH, LOGIN_PATH, METRICS_PATH, READY_PATH, REFRESH_PATH, SESSION_PATH,
+    ErrorCode, HEALTH_PATH, LOGIN_PATH, METRICS_PATH, READY_PATH, REFRESH_PATH, SESSION_PATH,
 };
 
 use crate::http::error::ApiError;
@@ -48,18 +48,13 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 async fn not_found() -> ApiError {
     ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         format!("no such endpoint; logins go to POST {LOGIN_PATH}"),
     )
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this endpoint does not take that method (see the Allow header)",
-    )
+    ApiError::of(ErrorCode::MethodNotAllowed)
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {

@@ -8,11 +8,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use steam_login_protocol::{SessionBody, SessionInfo};
+use steam_login_protocol::{ErrorCode, SessionBody, SessionInfo};
 
 use crate::friends::{stored_friends, Friends};
 use crate::http::error::ApiError;
-use crate::login::error::{LoginError, STORE_RETRY_AFTER};
+use crate::login::error::STORE_RETRY_AFTER;
 use crate::metrics::RefreshOutcome;
 use crate::state::AppState;
 use crate::store::{Refresh, Refreshed, Store, StoreError, Swept, TokenHash};
@@ -113,7 +113,7 @@ fn session_token(state: &AppState, headers: &HeaderMap) -> Result<String, ApiErr
             }
             None => "send Authorization: Bearer <session token>".into(),
         };
-        ApiError::unauthorized("missing_token", how)
+        ApiError::new(ErrorCode::MissingToken, how).with_status(StatusCode::UNAUTHORIZED)
     })
 }
 
@@ -123,13 +123,12 @@ fn store_failed(e: StoreError) -> ApiError {
         return store_unavailable();
     }
     tracing::error!("session store: {e}");
-    ApiError::internal("the session store failed")
+    ApiError::new(ErrorCode::Internal, "the session store failed")
 }
 
 /// The answer while the database cannot be reached, for sessions and `/readyz`.
 pub fn store_unavailable() -> ApiError {
-    let login = LoginError::StoreUnavailable;
-    ApiError::new(login.status(), login.code(), login.message()).retry_after(STORE_RETRY_AFTER)
+    ApiError::of(ErrorCode::StoreUnavailable).retry_after(STORE_RETRY_AFTER)
 }
 
 pub async fn session(
@@ -152,16 +151,16 @@ pub async fn session(
         })),
         Some(s) if s.revoked => Err(revoked()),
         Some(_) => Err(expired()),
-        None => Err(ApiError::unauthorized("invalid_session", "no such session")),
+        None => Err(ApiError::of(ErrorCode::InvalidSession)),
     }
 }
 
 fn revoked() -> ApiError {
-    ApiError::unauthorized("session_revoked", "this session was revoked")
+    ApiError::of(ErrorCode::SessionRevoked)
 }
 
 fn expired() -> ApiError {
-    ApiError::unauthorized("session_expired", "this session has expired")
+    ApiError::of(ErrorCode::SessionExpired)
 }
 
 pub async fn revoke(
@@ -177,8 +176,8 @@ pub async fn revoke(
     if revoked {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::unauthorized(
-            "invalid_session",
+        Err(ApiError::new(
+            ErrorCode::InvalidSession,
             "no such active session",
         ))
     }
@@ -203,7 +202,10 @@ async fn refresh_flow(
     let internal = |e: ApiError| (RefreshOutcome::Internal, e);
     let new_token = new_token().map_err(|e| {
         tracing::error!("the OS random number generator failed: {e}");
-        internal(ApiError::internal("no randomness for a session token"))
+        internal(ApiError::new(
+            ErrorCode::Internal,
+            "no randomness for a session token",
+        ))
     })?;
     let at = SystemClock.unix_now() as i64;
     let expire = at + state.config.session_ttl as i64;
@@ -233,7 +235,7 @@ async fn refresh_flow(
         Ok(Refreshed::Revoked) => Err((RefreshOutcome::Revoked, revoked())),
         Ok(Refreshed::Unknown) => Err((
             RefreshOutcome::Invalid,
-            ApiError::unauthorized("invalid_session", "no such session"),
+            ApiError::of(ErrorCode::InvalidSession),
         )),
         Err(e) => Err(internal(store_failed(e))),
     }

@@ -1,56 +1,18 @@
-//! Each `SteamLogin` call's state, kept on the main thread from the call until its result is emitted
-//! (or dropped unawaited): one registry with an explicit state per call.
+//! The registry of `SteamLogin` calls, kept on the main thread from the call until its result is
+//! emitted (or dropped unawaited); each call's own state is a `Call`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use godot::prelude::*;
-use tokio::sync::oneshot;
+use steam_login_client::LoginError;
 
+use super::call::{Call, CallError, CallState, Course, Plan, Target};
 use super::SteamLoginCall;
 use crate::session::SteamLoginResult;
 
 pub(super) type CallId = u64;
-
-/// What a call is doing now.
-pub(super) enum CallState {
-    /// Its first step is being started.
-    Starting,
-    /// `login_with_steam`: waiting for Steam's Web API ticket with this handle until `deadline`.
-    AwaitingWebApiTicket { handle: u32, deadline: Instant },
-    /// An HTTP exchange is in flight; sending on `cancel` stops it.
-    Exchanging { cancel: oneshot::Sender<()> },
-}
-
-/// Where a call posts: the endpoint and its timeout (from the `SteamLogin` at call time), and the
-/// transport settings in force then.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(super) struct Target {
-    pub endpoint: String,
-    pub timeout: Duration,
-    /// `steam/auth/login_ca_file`, if set.
-    pub ca_file: Option<String>,
-    /// Plain `http://` beyond loopback may be used (`steam/auth/allow_insecure_http`, or a debug
-    /// build).
-    pub allow_insecure_http: bool,
-}
-
-pub(super) struct Call {
-    /// Emits the result; kept alive until then (awaiting code holds only its signal).
-    pub signal_owner: Gd<SteamLoginCall>,
-    /// The `SteamLogin` whose `login_succeeded` / `login_failed` also fire.
-    pub owner: InstanceId,
-    pub target: Target,
-    pub state: CallState,
-    /// `resume`: if the server refuses the saved session, log in with Steam for this identity.
-    pub fallback_identity: Option<GString>,
-    /// The Web API identity a fresh ticket is asked for (`login_with_steam`, `resume`; empty for
-    /// `login`).
-    pub identity: GString,
-    /// Whether the call already got a fresh ticket after the server said `ticket_reused`.
-    pub retried_reused_ticket: bool,
-}
 
 /// A finished call whose signal nobody awaits yet, held until `until`.
 pub(super) struct Held {
@@ -64,6 +26,9 @@ pub(super) struct Registry {
     calls: HashMap<CallId, Call>,
     last_id: CallId,
     pub held: Vec<Held>,
+    /// Calls that failed before any exchange, delivered on the next frame (never inside the
+    /// GDScript call).
+    pub failed: Vec<(CallId, CallError)>,
 }
 
 thread_local! {
@@ -81,6 +46,7 @@ impl Registry {
         signal_owner: Gd<SteamLoginCall>,
         owner: InstanceId,
         target: Target,
+        plan: Plan,
     ) -> CallId {
         self.last_id += 1;
         self.calls.insert(
@@ -90,9 +56,7 @@ impl Registry {
                 owner,
                 target,
                 state: CallState::Starting,
-                fallback_identity: None,
-                identity: GString::new(),
-                retried_reused_ticket: false,
+                course: Course::new(plan),
             },
         );
         self.last_id
@@ -135,25 +99,26 @@ impl Registry {
         ids
     }
 
-    /// Cancels every call of `owner`: exchanges are told to stop (they complete as cancelled);
-    /// returns the calls that were only waiting for Steam, which the caller completes.
-    pub fn cancel_all_of(&mut self, owner: InstanceId) -> Vec<CallId> {
-        let mut waiting = Vec::new();
+    /// Cancels every call of `owner`: exchanges are told to stop (they complete as cancelled), and
+    /// calls only waiting for Steam complete as cancelled on the next frame.
+    pub fn cancel_all_of(&mut self, owner: InstanceId) {
         for (id, call) in self.calls.iter_mut().filter(|(_, c)| c.owner == owner) {
             match std::mem::replace(&mut call.state, CallState::Starting) {
                 CallState::Exchanging { cancel } => {
                     let _ = cancel.send(());
                 }
-                CallState::AwaitingWebApiTicket { .. } => waiting.push(*id),
+                CallState::AwaitingWebApiTicket { .. } => self
+                    .failed
+                    .push((*id, CallError::Login(LoginError::cancelled()))),
                 CallState::Starting => {}
             }
-            call.fallback_identity = None;
+            call.course.cancel();
         }
-        waiting
     }
 
     pub fn clear(&mut self) {
         self.calls.clear();
         self.held.clear();
+        self.failed.clear();
     }
 }

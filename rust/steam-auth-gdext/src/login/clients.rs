@@ -14,7 +14,7 @@ use steam_login_client::{
 
 use crate::settings::{ALLOW_INSECURE_HTTP, LOGIN_CA_FILE};
 
-use super::calls::Target;
+use super::call::Target;
 
 /// A game uses one or two endpoints; more than this many means they vary, and the cache starts over.
 const MAX_CLIENTS: usize = 16;

@@ -1,19 +1,20 @@
-//! Results back to GDScript: every frame, finished calls are turned into `SteamLoginResult`s and
-//! emitted (the owner's `login_succeeded` / `login_failed`, then the call's own `completed` once
-//! something awaits it); calls whose Web API ticket never came fail; a refused `resume` falls back to
-//! a Steam login within the same call.
+//! Results back to GDScript: every frame, each finished exchange goes to its call's `Course`, which
+//! says whether the call goes on; finished calls are turned into `SteamLoginResult`s and emitted (the
+//! owner's `login_succeeded` / `login_failed`, then the call's own `completed` once something awaits
+//! it). Calls whose Web API ticket never came fail.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
-use steam_login_client::{ErrorKind, LoginError};
 
-use super::calls::{self, Held};
+use super::call::{CallError, CallResult, Step};
+use super::calls::{self, CallId, Held};
 use super::{clients, flow, SteamLogin};
 use crate::http_runtime::{self, Completion};
 use crate::session::SteamLoginResult;
+use crate::steam_by_name::SteamByName;
 
 /// How long a result waits for `await` when its call's signal has no listener yet (a game may start
 /// two logins and await the second first).
@@ -39,20 +40,20 @@ pub(super) fn install_pump() {
     });
 }
 
-/// One frame's work: expired waits fail, finished calls are emitted.
+/// One frame's work: expired waits fail, finished calls take their next step or are emitted.
 fn deliver() {
     let now = Instant::now();
     for id in calls::with(|r| r.take_expired_waits(now)) {
-        flow::fail(
-            id,
-            ErrorKind::Steam,
-            "Steam did not deliver a Web API ticket in time",
-        );
+        flow::fail_steam(id, "Steam did not deliver a Web API ticket in time");
+    }
+    for (id, error) in calls::with(|r| std::mem::take(&mut r.failed)) {
+        finish(id, Err(error), now, now);
     }
     let mut done = COMPLETIONS.with_borrow_mut(std::mem::take);
     http_runtime::drain(&mut done);
     for completion in done.drain(..) {
-        finish(completion, now);
+        let result = completion.result.map_err(CallError::from);
+        finish(completion.call_id, result, completion.finished_at, now);
     }
     emit_awaited(now);
     COMPLETIONS.with_borrow_mut(|buffer| {
@@ -62,39 +63,29 @@ fn deliver() {
     });
 }
 
-/// A completed exchange: `resume`'s refused refresh becomes a Steam login, and a ticket the server
-/// already saw (`ticket_reused`: its answer to an earlier try was lost) is replaced once by a fresh
-/// one from Steam; anything else is the call's result.
-fn finish(completion: Completion, now: Instant) {
-    let id = completion.call_id;
-    let reused = matches!(&completion.result, Err(e) if e.code.as_deref() == Some("ticket_reused"));
-    if reused {
-        if let Some(identity) = take_reused_ticket_retry(id) {
-            return flow::login_with_steam(id, &identity);
-        }
-    }
-    let refused = matches!(&completion.result, Err(e) if e.kind == ErrorKind::Rejected);
-    let fallback = calls::with(|r| r.get_mut(id).and_then(|c| c.fallback_identity.take()));
-    let resumed = match &fallback {
-        Some(identity) if refused => return flow::login_with_steam(id, identity),
-        Some(_) => completion.result.is_ok(),
-        None => false,
-    };
-    let Some(call) = calls::with(|r| r.remove(id)) else {
+/// Call `id`'s result: its next step, or its signals.
+fn finish(id: CallId, result: CallResult, finished_at: Instant, now: Instant) {
+    // Only a failure can lead to another step; Steam is asked (a Godot call) outside the borrow.
+    let steam_ready = result.is_err()
+        && SteamByName::registered().is_some_and(|mut steam| steam.is_initialized());
+    let Some(step) = calls::with(|r| Some(r.get_mut(id)?.course.next(&result, steam_ready))) else {
         return; // cancelled by shutdown, or completed twice
     };
-    let delivery = completion
-        .finished_at
-        .elapsed()
-        .as_micros()
-        .min(i64::MAX as u128) as i64;
-    let (result, session) = match &completion.result {
+    let resumed = match step {
+        Step::LoginWithSteam { identity } => return flow::login_with_steam(id, &identity),
+        Step::Deliver { resumed } => resumed,
+    };
+    let Some(call) = calls::with(|r| r.remove(id)) else {
+        return;
+    };
+    let delivery = finished_at.elapsed().as_micros().min(i64::MAX as u128) as i64;
+    let (result, session) = match &result {
         Ok(session) => {
             let (result, session) = SteamLoginResult::success(session, delivery, resumed);
             (result, Some(session))
         }
         Err(e) => (
-            SteamLoginResult::failure(e.kind.as_str(), e, delivery),
+            SteamLoginResult::failure(e.kind(), e.message(), e.login_error(), delivery),
             None,
         ),
     };
@@ -114,23 +105,6 @@ fn finish(completion: Completion, now: Instant) {
     });
 }
 
-/// The identity to ask Steam for a fresh ticket with, once per call, when Steam can give one.
-fn take_reused_ticket_retry(id: calls::CallId) -> Option<GString> {
-    let steam_ready = crate::steam_by_name::SteamByName::registered()
-        .is_some_and(|mut steam| steam.is_initialized());
-    if !steam_ready {
-        return None;
-    }
-    calls::with(|r| {
-        let call = r.get_mut(id)?;
-        if call.retried_reused_ticket {
-            return None;
-        }
-        call.retried_reused_ticket = true;
-        Some(call.identity.clone())
-    })
-}
-
 /// Emits held results whose call is now awaited; drops those nobody awaited in time.
 fn emit_awaited(now: Instant) {
     let held = calls::with(|r| std::mem::take(&mut r.held));
@@ -144,17 +118,6 @@ fn emit_awaited(now: Instant) {
         }
     }
     calls::with(|r| r.held.append(&mut still_held));
-}
-
-/// Completes `ids` (calls only waiting for Steam) as cancelled.
-pub(super) fn cancel_waiting(ids: Vec<calls::CallId>) {
-    for id in ids {
-        http_runtime::complete_now(Completion {
-            call_id: id,
-            result: Err(LoginError::cancelled()),
-            finished_at: Instant::now(),
-        });
-    }
 }
 
 /// Drops every pending call and stops the runtime (at the end of the game's SceneTree).

@@ -1,5 +1,5 @@
 //! A call's steps: a ticket from Steam (a Web API ticket, else a session ticket), the HTTP exchange
-//! (login or refresh) on the extension's runtime, and a failure queued like any result.
+//! (login or refresh) on the extension's runtime, and a failure queued for the next frame.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -8,7 +8,8 @@ use godot::prelude::*;
 use steam_login_client::{ErrorKind, LoginError};
 use tokio::sync::oneshot;
 
-use super::calls::{self, CallId, CallState};
+use super::call::{CallError, CallState};
+use super::calls::{self, CallId};
 use super::clients;
 use crate::http_runtime::{self, Completion};
 use crate::steam_by_name::SteamByName;
@@ -28,34 +29,31 @@ pub(super) enum Exchange {
     Refresh(String),
 }
 
-/// Completes call `id` with an error on the next frame (never inside the GDScript call).
-pub(super) fn fail(id: CallId, kind: ErrorKind, message: impl Into<String>) {
-    http_runtime::complete_now(Completion {
-        call_id: id,
-        result: Err(LoginError::new(kind, message.into())),
-        finished_at: Instant::now(),
-    });
+/// Completes call `id` with `error` on the next frame (never inside the GDScript call).
+pub(super) fn fail(id: CallId, error: impl Into<CallError>) {
+    let error = error.into();
+    calls::with(|r| r.failed.push((id, error)));
+}
+
+/// Completes call `id` as Steam's failure to give a ticket.
+pub(super) fn fail_steam(id: CallId, message: &str) {
+    fail(id, CallError::Steam(message.into()));
 }
 
 /// `login_with_steam`'s first step for call `id`: ask Steam for a Web API ticket (or post a session
 /// ticket when Steam has none to give).
-pub(super) fn login_with_steam(id: CallId, identity: &GString) {
+pub(super) fn login_with_steam(id: CallId, identity: &str) {
     let Some(mut steam) = SteamByName::registered() else {
-        return fail(
+        return fail_steam(
             id,
-            ErrorKind::Steam,
             "no Steam singleton is registered (steam/auth/provide_steam_singleton is \"never\" and GodotSteam is not loaded)",
         );
     };
     if !steam.is_initialized() {
-        return fail(
-            id,
-            ErrorKind::Steam,
-            "Steam is not initialised: call Steam.steamInit() first",
-        );
+        return fail_steam(id, "Steam is not initialised: call Steam.steamInit() first");
     }
     watch_web_api_tickets(&mut steam);
-    match steam.web_api_ticket(identity) {
+    match steam.web_api_ticket(&GString::from(identity)) {
         0 => post_session_ticket(id),
         handle => calls::with(|r| {
             r.set_state(
@@ -92,11 +90,7 @@ pub(super) fn post_session_ticket(id: CallId) {
             id,
             Exchange::Login(steam_ticket::hex::encode(&ticket.bytes)),
         ),
-        None => fail(
-            id,
-            ErrorKind::Steam,
-            "Steam gave neither a Web API nor a session ticket",
-        ),
+        None => fail_steam(id, "Steam gave neither a Web API nor a session ticket"),
     }
 }
 
@@ -107,7 +101,7 @@ pub(super) fn exchange(id: CallId, exchange: Exchange) {
     };
     let client = match clients::client_for(&target) {
         Ok(client) => client,
-        Err(e) => return fail(id, e.kind, e.message),
+        Err(e) => return fail(id, e),
     };
     let (cancel, cancelled) = oneshot::channel::<()>();
     calls::with(|r| r.set_state(id, CallState::Exchanging { cancel }));
@@ -126,7 +120,7 @@ pub(super) fn exchange(id: CallId, exchange: Exchange) {
         }
     });
     if let Err(message) = spawned {
-        fail(id, ErrorKind::Transport, message);
+        fail(id, LoginError::new(ErrorKind::Transport, message));
     }
 }
 

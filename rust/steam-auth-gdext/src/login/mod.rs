@@ -1,9 +1,11 @@
 //! `SteamLogin`: posts a ticket to the login server off the main thread; `await`-able per call.
 //!
 //! One job per file: this file is the GDScript API (`SteamLogin` and the per-call `SteamLoginCall`);
-//! `calls` holds each call's state, `flow` runs its steps (Steam's ticket, the HTTP exchange),
-//! `delivery` hands results to GDScript every frame, and `clients` keeps one HTTP client per endpoint.
+//! `call` is one call's state and decides its next step, `calls` keeps the calls in flight, `flow`
+//! runs a step (Steam's ticket, the HTTP exchange), `delivery` hands results to GDScript every frame,
+//! and `clients` keeps one HTTP client per endpoint.
 
+mod call;
 mod calls;
 mod clients;
 mod delivery;
@@ -15,11 +17,12 @@ use std::time::Duration;
 
 use godot::classes::Os;
 use godot::prelude::*;
-use steam_login_client::ErrorKind;
+use steam_login_client::{ErrorKind, LoginError};
 
 use crate::session::{SteamLoginResult, SteamSession};
 use crate::{args, settings};
-use calls::{CallId, Target};
+use call::{Plan, Target};
+use calls::CallId;
 use flow::Exchange;
 
 /// Logs a player in to the game's backend with a Steam ticket.
@@ -78,11 +81,11 @@ impl SteamLogin {
     /// is asked of Steam once and posted instead, when Steam is initialised.
     #[func]
     fn login(&mut self, ticket: Variant) -> Signal {
-        let (call, id) = self.new_call();
+        let (call, id) = self.new_call(Plan::Login);
         match args::ticket_hex(&ticket) {
             Ok(hex) if !hex.is_empty() => flow::exchange(id, Exchange::Login(hex)),
-            Ok(_) => flow::fail(id, ErrorKind::InvalidTicket, "the ticket is empty"),
-            Err(message) => flow::fail(id, ErrorKind::InvalidTicket, message),
+            Ok(_) => flow::fail(id, invalid_ticket("the ticket is empty")),
+            Err(message) => flow::fail(id, invalid_ticket(message)),
         }
         completed_signal(&call)
     }
@@ -97,8 +100,10 @@ impl SteamLogin {
     /// ticket, as for [method login].
     #[func]
     fn login_with_steam(&mut self, #[opt(default = "")] identity: GString) -> Signal {
-        let (call, id) = self.new_call();
-        set_identity(id, &identity);
+        let identity = identity.to_string();
+        let (call, id) = self.new_call(Plan::WithSteam {
+            identity: identity.clone(),
+        });
         flow::login_with_steam(id, &identity);
         completed_signal(&call)
     }
@@ -116,23 +121,21 @@ impl SteamLogin {
     /// [/codeblock]
     #[func]
     fn resume(&mut self, saved: VarDictionary, #[opt(default = "")] identity: GString) -> Signal {
-        let (call, id) = self.new_call();
-        set_identity(id, &identity);
+        let identity = identity.to_string();
+        let (call, id) = self.new_call(Plan::Resume {
+            identity: identity.clone(),
+        });
         let token = saved
             .get("token")
             .and_then(|v| v.try_to::<GString>().ok())
             .map(|t| t.to_string())
             .filter(|t| !t.is_empty());
         match token {
-            Some(token) => {
-                calls::with(|r| {
-                    if let Some(c) = r.get_mut(id) {
-                        c.fallback_identity = Some(identity);
-                    }
-                });
-                flow::exchange(id, Exchange::Refresh(token));
+            Some(token) => flow::exchange(id, Exchange::Refresh(token)),
+            None => {
+                calls::with(|r| r.get_mut(id).map(|c| c.course.skip_refresh()));
+                flow::login_with_steam(id, &identity);
             }
-            None => flow::login_with_steam(id, &identity),
         }
         completed_signal(&call)
     }
@@ -141,14 +144,13 @@ impl SteamLogin {
     #[func]
     fn cancel(&mut self) {
         let owner = self.base().instance_id();
-        let waiting = calls::with(|r| r.cancel_all_of(owner));
-        delivery::cancel_waiting(waiting);
+        calls::with(|r| r.cancel_all_of(owner));
     }
 }
 
 impl SteamLogin {
     /// Registers a call of this object, with its endpoint and timeout as they are now.
-    fn new_call(&mut self) -> (Gd<SteamLoginCall>, CallId) {
+    fn new_call(&mut self, plan: Plan) -> (Gd<SteamLoginCall>, CallId) {
         delivery::install_pump();
         let call = SteamLoginCall::new_gd();
         let target = Target {
@@ -159,18 +161,13 @@ impl SteamLogin {
                 || Os::singleton().is_debug_build(),
         };
         let owner = self.base().instance_id();
-        let id = calls::with(|r| r.insert(call.clone(), owner, target));
+        let id = calls::with(|r| r.insert(call.clone(), owner, target, plan));
         (call, id)
     }
 }
 
-/// The Web API identity call `id` asks Steam's tickets for.
-fn set_identity(id: CallId, identity: &GString) {
-    calls::with(|r| {
-        if let Some(c) = r.get_mut(id) {
-            c.identity = identity.clone();
-        }
-    });
+fn invalid_ticket(message: impl Into<String>) -> LoginError {
+    LoginError::new(ErrorKind::InvalidTicket, message)
 }
 
 fn completed_signal(call: &Gd<SteamLoginCall>) -> Signal {

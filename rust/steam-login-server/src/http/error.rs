@@ -3,12 +3,13 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use steam_login_protocol::ErrorBody;
+use steam_login_protocol::{ErrorBody, ErrorCode};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The code's own status unless [`ApiError::with_status`] says otherwise.
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     /// Seconds for a `Retry-After` header.
     pub retry_after: Option<u64>,
@@ -17,14 +18,24 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            status,
+            status: status_of(code),
             code,
             message: message.into(),
             retry_after: None,
             close: false,
         }
+    }
+
+    /// The code's default words.
+    pub fn of(code: ErrorCode) -> Self {
+        Self::new(code, code.default_message())
+    }
+
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
     }
 
     pub fn retry_after(mut self, seconds: u64) -> Self {
@@ -36,18 +47,10 @@ impl ApiError {
         self.close = true;
         self
     }
+}
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, message)
-    }
-
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
-    }
+fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl IntoResponse for ApiError {
@@ -76,39 +79,30 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The code and message for a status hyper answers by itself, before any handler runs.
-fn bare_status_error(status: u16) -> (&'static str, &'static str) {
+/// The code for a status hyper answers by itself, before any handler runs.
+fn bare_status_code(status: u16) -> ErrorCode {
     match status {
-        400 => ("bad_request", "the request is not valid HTTP/1.1"),
-        408 => ("request_timeout", "the request took too long to arrive"),
-        413 => ("body_too_large", "the request body is too large"),
-        414 => ("uri_too_long", "the request URI is too long"),
-        431 => (
-            "headers_too_large",
-            "the request's header fields are too large",
-        ),
-        501 => (
-            "not_implemented",
-            "the request uses something this server does not implement",
-        ),
-        505 => (
-            "http_version_not_supported",
-            "this server speaks HTTP/1.1 only",
-        ),
-        500..=599 => ("internal", "the server could not answer the request"),
-        _ => ("bad_request", "the request could not be answered"),
+        400 => ErrorCode::BadRequest,
+        408 => ErrorCode::RequestTimeout,
+        413 => ErrorCode::BodyTooLarge,
+        414 => ErrorCode::UriTooLong,
+        431 => ErrorCode::HeadersTooLarge,
+        501 => ErrorCode::NotImplemented,
+        505 => ErrorCode::HttpVersionNotSupported,
+        500..=599 => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     }
 }
 
 /// A complete HTTP/1.1 answer for a status hyper would have sent with an empty body; it closes the
 /// connection, as hyper does after such an error.
 pub fn bare_status_answer(status: u16) -> Vec<u8> {
-    let (code, message) = bare_status_error(status);
-    raw_answer(status, code, message)
+    let code = bare_status_code(status);
+    raw_answer(status, code, code.default_message())
 }
 
 /// An error answer as bytes on the wire, for the places that write to a socket themselves.
-pub fn raw_answer(status: u16, code: &str, message: &str) -> Vec<u8> {
+pub fn raw_answer(status: u16, code: ErrorCode, message: &str) -> Vec<u8> {
     let body = ErrorBody::new(code, message).to_json();
     let reason = StatusCode::from_u16(status)
         .ok()

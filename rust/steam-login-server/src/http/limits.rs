@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use steam_login_protocol::ErrorCode;
 
 use crate::http::error::ApiError;
 
@@ -46,8 +47,7 @@ async fn read_within_limits(limits: RequestLimits, request: Request) -> Result<R
         .map_or(0, |p| p.as_str().len());
     if uri_len > limits.max_uri_bytes {
         return Err(ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            "uri_too_long",
+            ErrorCode::UriTooLong,
             format!(
                 "the request URI is {uri_len} bytes; at most {} are accepted (send the ticket in a JSON body)",
                 limits.max_uri_bytes
@@ -61,8 +61,7 @@ async fn read_within_limits(limits: RequestLimits, request: Request) -> Result<R
         .sum();
     if headers.len() > limits.max_header_count || header_bytes > limits.max_header_bytes {
         return Err(ApiError::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
+            ErrorCode::HeadersTooLarge,
             format!(
                 "the request has {} header fields of {header_bytes} bytes; at most {} fields of {} bytes are accepted",
                 headers.len(),
@@ -74,8 +73,7 @@ async fn read_within_limits(limits: RequestLimits, request: Request) -> Result<R
     }
     let too_large = || {
         ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             format!(
                 "the request body is over {} bytes (a ticket is at most 5,120 hex digits)",
                 limits.max_body_bytes
@@ -95,8 +93,7 @@ async fn read_within_limits(limits: RequestLimits, request: Request) -> Result<R
     let bytes = match tokio::time::timeout(limits.body_timeout, read).await {
         Err(_elapsed) => {
             return Err(ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "body_timeout",
+                ErrorCode::BodyTimeout,
                 format!(
                     "the request body did not arrive within {} ms",
                     limits.body_timeout.as_millis()
@@ -106,8 +103,8 @@ async fn read_within_limits(limits: RequestLimits, request: Request) -> Result<R
         }
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
         Ok(Err(e)) => {
-            return Err(ApiError::bad_request(
-                "bad_body",
+            return Err(ApiError::new(
+                ErrorCode::BadBody,
                 format!("the request body could not be read: {e}"),
             )
             .closing())

@@ -18,6 +18,7 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
+use steam_login_protocol::ErrorCode;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -182,8 +183,8 @@ pub async fn serve(
 fn refuse(stream: TcpStream) {
     let answer = crate::http::error::raw_answer(
         503,
-        "too_many_connections",
-        "the server has too many open connections; retry shortly",
+        ErrorCode::TooManyConnections,
+        ErrorCode::TooManyConnections.default_message(),
     );
     let _ = stream.try_write(&answer);
 }

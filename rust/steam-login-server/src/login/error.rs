@@ -1,8 +1,8 @@
-//! Every way a login can be refused, each with its HTTP status, stable code, message and the outcome
-//! `/metrics` counts it under, so that no two places can disagree.
+//! Every way a login can be refused: its `ErrorCode` (which carries the HTTP status and the words),
+//! what the case adds to the words, and the outcome `/metrics` counts it under.
 
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use steam_login_protocol::ErrorCode;
 
 use crate::http::error::ApiError;
 use crate::metrics::{Outcome, RejectionReason};
@@ -71,123 +71,56 @@ pub enum LoginError {
 }
 
 impl LoginError {
-    pub fn status(&self) -> StatusCode {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::InvalidRequest(_)
-            | Self::InvalidQuery(_)
-            | Self::MissingToken(_)
-            | Self::MalformedTicket(_) => StatusCode::BAD_REQUEST,
-            Self::RejectedLocally(_) | Self::RejectedBySteam { .. } | Self::TicketReused => {
-                StatusCode::UNAUTHORIZED
-            }
-            Self::OperatorBanned { .. }
-            | Self::PublisherBanned
-            | Self::VacBanned
-            | Self::FamilyShared
-            | Self::NotOwner => StatusCode::FORBIDDEN,
-            Self::NoWebApiKey
-            | Self::QuotaExhausted { .. }
-            | Self::QuotaUnavailable
-            | Self::StoreUnavailable
-            | Self::SteamThrottled { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::SteamKeyRejected | Self::SteamFault(_) => StatusCode::BAD_GATEWAY,
-            Self::SteamTimeout => StatusCode::GATEWAY_TIMEOUT,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::InvalidRequest(_) => ErrorCode::InvalidJson,
+            Self::InvalidQuery(_) => ErrorCode::InvalidQuery,
+            Self::MissingToken(_) => ErrorCode::MissingToken,
+            Self::MalformedTicket(_) => ErrorCode::MalformedTicket,
+            Self::RejectedLocally(_) => ErrorCode::TicketRejected,
+            Self::RejectedBySteam { code: 101, .. } => ErrorCode::InvalidTicket,
+            Self::RejectedBySteam { code: 102, .. } => ErrorCode::TicketForOtherApp,
+            Self::RejectedBySteam { code: 3, .. } => ErrorCode::InvalidParameter,
+            Self::RejectedBySteam { .. } => ErrorCode::SteamRejected,
+            Self::TicketReused => ErrorCode::TicketReused,
+            Self::OperatorBanned { .. } => ErrorCode::Banned,
+            Self::PublisherBanned => ErrorCode::PublisherBanned,
+            Self::VacBanned => ErrorCode::VacBanned,
+            Self::FamilyShared => ErrorCode::FamilyShared,
+            Self::NotOwner => ErrorCode::NotOwner,
+            Self::QuotaUnavailable => ErrorCode::QuotaUnavailable,
+            Self::NoWebApiKey => ErrorCode::SteamUnavailable,
+            Self::QuotaExhausted { .. } => ErrorCode::QuotaExhausted,
+            Self::SteamKeyRejected => ErrorCode::SteamKeyRejected,
+            Self::SteamThrottled { .. } => ErrorCode::SteamThrottled,
+            Self::SteamTimeout => ErrorCode::SteamTimeout,
+            Self::SteamFault(_) => ErrorCode::SteamError,
+            Self::StoreUnavailable => ErrorCode::StoreUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::RateLimited { .. } => "rate_limited",
-            Self::InvalidRequest(_) => "invalid_json",
-            Self::InvalidQuery(_) => "invalid_query",
-            Self::MissingToken(_) => "missing_token",
-            Self::MalformedTicket(_) => "malformed_ticket",
-            Self::RejectedLocally(_) => "ticket_rejected",
-            Self::RejectedBySteam { code: 101, .. } => "invalid_ticket",
-            Self::RejectedBySteam { code: 102, .. } => "ticket_for_other_app",
-            Self::RejectedBySteam { code: 3, .. } => "invalid_parameter",
-            Self::RejectedBySteam { .. } => "steam_rejected",
-            Self::TicketReused => "ticket_reused",
-            Self::OperatorBanned { .. } => "banned",
-            Self::PublisherBanned => "publisher_banned",
-            Self::VacBanned => "vac_banned",
-            Self::FamilyShared => "family_shared",
-            Self::NotOwner => "not_owner",
-            Self::QuotaUnavailable => "quota_unavailable",
-            Self::NoWebApiKey => "steam_unavailable",
-            Self::QuotaExhausted { .. } => "quota_exhausted",
-            Self::SteamKeyRejected => "steam_key_rejected",
-            Self::SteamThrottled { .. } => "steam_throttled",
-            Self::SteamTimeout => "steam_timeout",
-            Self::SteamFault(_) => "steam_error",
-            Self::StoreUnavailable => "store_unavailable",
-            Self::Internal(_) => "internal",
-        }
-    }
-
-    /// For the player's log and the server's; never holds the ticket, a token or the key.
+    /// For the player's log and the server's; never holds the ticket, a token or the key. The
+    /// code's own words unless the case knows more.
     pub fn message(&self) -> String {
+        let words = self.code().default_message();
         match self {
-            Self::RateLimited { .. } => "too many login attempts from this address".into(),
             Self::InvalidRequest(why) | Self::InvalidQuery(why) | Self::MissingToken(why) => {
                 why.clone()
             }
-            Self::MalformedTicket(why) => format!("token is not a valid Steam auth ticket: {why}"),
-            Self::RejectedLocally(rejection) => {
-                format!(
-                    "ticket rejected without calling Steam: {}",
-                    rejection.detail
-                )
-            }
+            Self::MalformedTicket(why) => format!("{words}: {why}"),
+            Self::RejectedLocally(rejection) => format!("{words}: {}", rejection.detail),
             Self::RejectedBySteam { code, description } => {
-                let meaning = match code {
-                    101 => "Steam says the ticket is invalid (expired, already used, or not from a logged-in Steam client)",
-                    102 => "Steam says the ticket was issued for another app",
-                    3 => "Steam could not read the ticket (bad hex or wrong identity)",
-                    _ => "Steam rejected the ticket",
-                };
-                format!("{meaning} (Steam error {code}: {description})")
-            }
-            Self::TicketReused => {
-                "this ticket has already logged in; ask Steam for a new ticket and log in with that"
-                    .into()
+                format!("{words} (Steam error {code}: {description})")
             }
             Self::OperatorBanned { reason, until } => match until {
-                Some(until) => format!(
-                    "this player is banned from this game until {}: {reason}",
-                    utc(*until)
-                ),
-                None => format!("this player is banned from this game: {reason}"),
+                Some(until) => format!("{words} until {}: {reason}", utc(*until)),
+                None => format!("{words}: {reason}"),
             },
-            Self::PublisherBanned => "this player is banned from this game by its publisher".into(),
-            Self::VacBanned => {
-                "this player is VAC-banned and this server admits no VAC-banned players".into()
-            }
-            Self::FamilyShared => {
-                "this player plays a copy lent by Family Sharing, which this server does not admit"
-                    .into()
-            }
-            Self::NotOwner => "Steam says this player does not own the game".into(),
-            Self::QuotaUnavailable => {
-                "the Steam Web API budget shared by this deployment cannot be read; retry shortly"
-                    .into()
-            }
-            Self::NoWebApiKey => {
-                "this server has no Steam Web API key and only accepts simulated tickets".into()
-            }
-            Self::QuotaExhausted { .. } => {
-                "the daily Steam Web API budget is spent; logins resume after midnight UTC".into()
-            }
-            Self::SteamKeyRejected => "Steam rejected the server's Web API key".into(),
-            Self::SteamThrottled { .. } => "Steam is throttling this server; retry later".into(),
-            Self::SteamTimeout => "Steam did not answer in time".into(),
             Self::SteamFault(why) => why.to_string(),
-            Self::StoreUnavailable => {
-                "the login database cannot be reached right now; retry shortly".into()
-            }
             Self::Internal(what) => (*what).into(),
+            _ => words.into(),
         }
     }
 
@@ -245,7 +178,7 @@ pub const STORE_RETRY_AFTER: u64 = 1;
 
 impl From<&LoginError> for ApiError {
     fn from(error: &LoginError) -> Self {
-        let api = ApiError::new(error.status(), error.code(), error.message());
+        let api = ApiError::new(error.code(), error.message());
         match error.retry_after() {
             Some(seconds) => api.retry_after(seconds),
             None => api,
@@ -269,10 +202,10 @@ mod tests {
             code,
             description: "x".into(),
         };
-        assert_eq!(steam(101).code(), "invalid_ticket");
-        assert_eq!(steam(102).code(), "ticket_for_other_app");
-        assert_eq!(steam(3).code(), "invalid_parameter");
-        assert_eq!(steam(7).code(), "steam_rejected");
+        assert_eq!(steam(101).code(), ErrorCode::InvalidTicket);
+        assert_eq!(steam(102).code(), ErrorCode::TicketForOtherApp);
+        assert_eq!(steam(3).code(), ErrorCode::InvalidParameter);
+        assert_eq!(steam(7).code(), ErrorCode::SteamRejected);
         assert!(steam(101).message().contains("Steam error 101: x"));
     }
 
@@ -283,10 +216,7 @@ mod tests {
             Some(3)
         );
         assert_eq!(LoginError::SteamTimeout.retry_after(), None);
-        assert_eq!(
-            LoginError::SteamTimeout.status(),
-            StatusCode::GATEWAY_TIMEOUT
-        );
+        assert_eq!(LoginError::SteamTimeout.code().http_status(), 504);
         assert_eq!(LoginError::VacBanned.outcome(), Outcome::Banned);
     }
 }

@@ -60,7 +60,7 @@ pub async fn login(
         }
         Err(error) => {
             // The message never holds the ticket, the token or the key; safe to log.
-            tracing::info!(outcome = outcome.label(), %client, status = error.status().as_u16(), code = error.code(), reason = %error.message(), "login refused");
+            tracing::info!(outcome = outcome.label(), %client, status = error.code().http_status(), code = error.code().as_str(), reason = %error.message(), "login refused");
             error.into_response()
         }
     }
