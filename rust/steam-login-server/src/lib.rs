@@ -1,5 +1,5 @@
 //! steam-login-server as a library: the binary is a thin `main` over [`serve`], and tests run the same
-//! router in-process.
+//! server in-process.
 //!
 //! `POST /api/v1/auth/provider/steam/login` takes a Steam auth ticket as hex, rejects what can be
 //! rejected offline (shape, signature, app, expiry) without spending Web API quota, asks Steam's
@@ -21,8 +21,10 @@ pub mod store;
 mod time_text;
 
 /// The open-file limit, raised at start; tests raise it the same way.
+#[cfg(feature = "test-support")]
 pub use http::fd_limit;
 /// The daily Web API quota (its day boundaries and flush threshold are part of what tests check).
+#[cfg(feature = "test-support")]
 pub use steam::quota;
 
 use std::future::Future;
@@ -30,7 +32,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::Config;
-pub use router::router;
 pub use state::{AppState, StartupError};
 
 use http::connection::Timeouts;
@@ -79,7 +80,7 @@ pub async fn serve(
     if simulation {
         tracing::warn!("SIMULATION MODE: tickets signed by the public simulation key are accepted without asking Steam; never run this in production");
     }
-    let app = router(Arc::clone(&state));
+    let app = router::router(Arc::clone(&state));
     let tls = match &tls {
         Some(files) => Some(files.acceptor()?),
         None => None,

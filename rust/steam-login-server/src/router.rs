@@ -73,11 +73,11 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiEr
         )),
         Ok(Err(e)) => {
             tracing::warn!("not ready: {e}");
-            Err(sessions::store_unavailable())
+            Err(ApiError::store_unavailable())
         }
         Err(_) => {
             tracing::warn!("not ready: the store did not answer within {READY_CHECK_TIMEOUT:?}");
-            Err(sessions::store_unavailable())
+            Err(ApiError::store_unavailable())
         }
     }
 }

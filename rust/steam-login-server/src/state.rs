@@ -19,12 +19,12 @@ use crate::steam::web_api::SteamWebApi;
 use crate::store::{self, Store, StoreError};
 
 pub struct AppState {
-    pub config: Config,
+    pub(crate) config: Config,
     pub(crate) keys: KeyRing,
     pub(crate) steam: Option<SteamWebApi>,
-    pub store: Arc<dyn Store>,
-    pub metrics: Arc<Metrics>,
-    pub quota: Arc<QuotaGuard>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) quota: Arc<QuotaGuard>,
     pub(crate) limiter: RateLimiter,
     pub(crate) bans: Arc<BanList>,
 }

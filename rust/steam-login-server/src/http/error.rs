@@ -5,6 +5,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use steam_login_protocol::{ErrorBody, ErrorCode};
 
+/// Seconds a client is asked to wait while the database is away.
+pub const STORE_RETRY_AFTER: u64 = 1;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The code's own status unless [`ApiError::with_status`] says otherwise.
@@ -31,6 +34,11 @@ impl ApiError {
     /// The code's default words.
     pub fn of(code: ErrorCode) -> Self {
         Self::new(code, code.default_message())
+    }
+
+    /// The answer while the database cannot be reached (logins, sessions, `/readyz`).
+    pub fn store_unavailable() -> Self {
+        Self::of(ErrorCode::StoreUnavailable).retry_after(STORE_RETRY_AFTER)
     }
 
     pub fn with_status(mut self, status: StatusCode) -> Self {

@@ -4,7 +4,7 @@
 use axum::response::{IntoResponse, Response};
 use steam_login_protocol::ErrorCode;
 
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, STORE_RETRY_AFTER};
 use crate::metrics::{Outcome, RejectionReason};
 use crate::steam::web_api::SteamFault;
 use crate::store::StoreError;
@@ -172,9 +172,6 @@ impl LoginError {
         }
     }
 }
-
-/// Seconds a client is asked to wait while the database is away.
-pub const STORE_RETRY_AFTER: u64 = 1;
 
 impl From<&LoginError> for ApiError {
     fn from(error: &LoginError) -> Self {
