@@ -8,7 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-CLASSES = {"Steam", "SteamServer", "SteamMultiplayerAuth", "SteamLogin", "SteamLoginCall", "SteamLoginResult", "SteamSession"}
+CLASSES = {"Steam", "SteamServer", "SteamMultiplayerAuth", "SteamLogin", "SteamLoginResult", "SteamSession"}
 KINDS = {"method": "methods/method", "signal": "signals/signal", "property": "members/member",
          "constant": "constants/constant"}
 

@@ -7,6 +7,9 @@ or `super::...` path in a's code (comments stripped; `#[cfg(test)]` modules incl
 module is part of its file). A path names the longest module it reaches. Child modules inherit
 nothing: `login` -> `login::error` is only an edge if login/mod.rs names it.
 
+Then the same at the top level: every module counts as the top-level module it sits in
+(`steam::args` as `steam`), so that two folders cannot lean on each other through their files.
+
 Usage: scripts/check_module_loops.py <crate dir>...   (exit 1 if any crate has a loop)
 """
 import re
@@ -99,9 +102,16 @@ def main():
         print(f"[modules] {name}: {len(graph)} modules")
         for module in sorted(graph):
             print(f"[modules]   {module} -> {', '.join(sorted(graph[module])) or '-'}")
+        top = lambda module: module.split("::")[0]
+        top_graph = {}
+        for module, targets in graph.items():
+            top_graph.setdefault(top(module), set()).update(top(t) for t in targets if top(t) != top(module))
         for loop in loops:
             failed = True
             print(f"[modules] FAILED: {name}: import loop among {', '.join(loop)}", file=sys.stderr)
+        for loop in cycles(top_graph):
+            failed = True
+            print(f"[modules] FAILED: {name}: import loop among the top-level modules {', '.join(loop)}", file=sys.stderr)
     sys.exit(1 if failed else 0)
 
 

@@ -2,32 +2,27 @@
 
 use godot::prelude::*;
 
-/// A ticket given as PackedByteArray, hex String, or the Dictionary from `getAuthSessionTicket()`.
-/// A ticket argument as the lowercase hex the login endpoint takes. A hex String is checked and
-/// passed through as it is (not decoded and encoded again); bytes and `getAuthSessionTicket()`'s
-/// Dictionary are encoded.
+/// A ticket argument (a PackedByteArray, a hex String, or the Dictionary from
+/// `getAuthSessionTicket()`) as the hex the login endpoint takes, upper- or lowercase. A hex String
+/// is checked as `steam_ticket::hex` decodes it and passed on as it is, surrounding whitespace
+/// trimmed (not decoded and encoded again); bytes are encoded. Empty stays empty, for the caller to
+/// name.
 pub fn ticket_hex(value: &Variant) -> Result<String, String> {
     match value.get_type() {
         VariantType::STRING | VariantType::STRING_NAME => {
             let text = value.to::<GString>().to_string();
             let text = text.trim();
-            if !text.len().is_multiple_of(2) {
-                return Err(format!(
-                    "ticket hex is invalid: {} digits, not an even number",
-                    text.len()
-                ));
+            if text.is_empty() {
+                return Ok(String::new());
             }
-            if let Some(at) = text.find(|c: char| !c.is_ascii_hexdigit()) {
-                return Err(format!(
-                    "ticket hex is invalid: a non-hex character at position {at}"
-                ));
-            }
-            Ok(text.to_ascii_lowercase())
+            steam_ticket::hex::validate(text).map_err(|e| format!("ticket hex is invalid: {e}"))?;
+            Ok(text.to_owned())
         }
         _ => ticket_bytes(value).map(|bytes| steam_ticket::hex::encode(&bytes)),
     }
 }
 
+/// A ticket argument as bytes (see [`ticket_hex`]).
 pub fn ticket_bytes(value: &Variant) -> Result<Vec<u8>, String> {
     match value.get_type() {
         VariantType::PACKED_BYTE_ARRAY => Ok(value.to::<PackedByteArray>().to_vec()),

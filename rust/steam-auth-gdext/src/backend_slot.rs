@@ -9,7 +9,7 @@ use godot::obj::Bounds;
 use godot::prelude::*;
 use steam_auth_core::{AuthValidator, GameServerBackend, ServerEvent, SteamBackend, SteamEvent};
 
-use crate::steam::args;
+use crate::steam_args as args;
 
 /// What a singleton's backend trait object offers the slot: the `AuthValidator` it extends, and its
 /// callbacks.

@@ -8,6 +8,8 @@ mod args;
 mod backend_slot;
 mod editor_first_scan;
 #[cfg(feature = "steam-singleton")]
+mod enum_constants;
+#[cfg(feature = "steam-singleton")]
 mod frame_pump;
 mod http_runtime;
 #[cfg(not(feature = "steam-singleton"))]
@@ -22,9 +24,13 @@ mod settings;
 mod shutdown;
 #[cfg(feature = "steam-singleton")]
 mod steam;
+#[cfg(feature = "steam-singleton")]
+mod steam_args;
 mod steam_by_name;
 #[cfg(feature = "steam-singleton")]
 mod steam_server;
+#[cfg(feature = "steam-singleton")]
+mod steam_settings;
 #[cfg(feature = "steam-singleton")]
 mod ticket_info;
 
@@ -42,12 +48,12 @@ unsafe impl ExtensionLibrary for SteamAuthExtension {
         match stage {
             InitStage::Scene => {
                 #[cfg(feature = "steam-singleton")]
-                settings::register(steam::settings::STEAM_SETTINGS);
+                settings::register(steam_settings::STEAM_SETTINGS);
                 #[cfg(not(feature = "steam-singleton"))]
                 settings::register(&[]);
                 #[cfg(feature = "steam-singleton")]
                 {
-                    steam::constants::register();
+                    enum_constants::register();
                     steam::Steam::register_singleton();
                     steam_server::SteamServer::register_singleton();
                 }
@@ -55,7 +61,7 @@ unsafe impl ExtensionLibrary for SteamAuthExtension {
             }
             InitStage::Editor => {
                 #[cfg(feature = "steam-singleton")]
-                steam::constants::register_docs();
+                enum_constants::register_docs();
                 editor_first_scan::avoid_deferred_doc_crash();
             }
             _ => {}
@@ -100,7 +106,7 @@ mod docs_dump {
     /// The page as the editor receives it: `Steam`'s and `SteamServer`'s with their enums described.
     fn as_the_editor_gets_it(xml: String) -> String {
         #[cfg(feature = "steam-singleton")]
-        if let Some(patched) = crate::steam::constants::with_enum_docs(&xml) {
+        if let Some(patched) = crate::enum_constants::with_enum_docs(&xml) {
             return patched;
         }
         xml

@@ -6,7 +6,7 @@ use godot::classes::{Engine, Object};
 use godot::obj::{GodotClass, Inherits};
 use godot::prelude::*;
 
-use crate::steam::settings::{provide_steam_singleton, ProvideSingleton};
+use crate::steam_settings::{provide_steam_singleton, ProvideSingleton};
 
 /// Registers `make()` as `name`, as the Project Setting `steam/auth/provide_steam_singleton` says:
 /// never; always (an error when `other_addon`'s singleton already has the name); or, by default,

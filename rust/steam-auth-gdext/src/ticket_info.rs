@@ -1,7 +1,17 @@
-//! `decodeAuthTicket`'s Dictionary: a decoded ticket in GDScript's terms.
+//! Tickets in GDScript's terms, for `Steam` and `SteamServer` alike: `getAuthSessionTicket`'s
+//! `{id, buffer, size}` and `decodeAuthTicket`'s Dictionary.
 
 use godot::prelude::*;
 use steam_ticket::{DecodedTicket, KeyRing, TicketType};
+
+/// `{id, buffer, size}`, as `getAuthSessionTicket` returns it.
+pub fn ticket_dictionary(handle: i64, bytes: &[u8]) -> VarDictionary {
+    vdict! {
+        "id" => handle,
+        "buffer" => &PackedByteArray::from(bytes),
+        "size" => bytes.len() as i64,
+    }
+}
 
 /// Every field a game may want to show or check, with snake_case keys.
 pub fn to_dictionary(decoded: &DecodedTicket, keys: &KeyRing, now: u64) -> VarDictionary {

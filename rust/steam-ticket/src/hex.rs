@@ -30,8 +30,8 @@ pub fn encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes upper- or lowercase hex. No whitespace, prefix or separators are accepted.
-pub fn decode(hex: &str) -> Result<Vec<u8>, HexError> {
+/// Checks what [`decode`] checks, without decoding: for hex that is passed on as it is.
+pub fn validate(hex: &str) -> Result<(), HexError> {
     let digits = hex.as_bytes();
     if digits.is_empty() {
         return Err(HexError::Empty);
@@ -44,7 +44,14 @@ pub fn decode(hex: &str) -> Result<Vec<u8>, HexError> {
     if !digits.len().is_multiple_of(2) {
         return Err(HexError::OddLength { len: digits.len() });
     }
-    Ok(digits
+    Ok(())
+}
+
+/// Decodes upper- or lowercase hex. No whitespace, prefix or separators are accepted.
+pub fn decode(hex: &str) -> Result<Vec<u8>, HexError> {
+    validate(hex)?;
+    Ok(hex
+        .as_bytes()
         .chunks_exact(2)
         .map(|pair| (nibble(pair[0]).unwrap_or(0) << 4) | nibble(pair[1]).unwrap_or(0))
         .collect())

@@ -174,9 +174,10 @@ fn completed_signal(call: &Gd<SteamLoginCall>) -> Signal {
     Signal::from_object_signal(call, "completed")
 }
 
-/// Emits one call's result. Internal: returned by [method SteamLogin.login] as a signal.
+/// Emits one call's result; [method SteamLogin.login] returns its signal. Internal: hidden from the
+/// editor and the class list.
 #[derive(GodotClass)]
-#[class(init, base = RefCounted)]
+#[class(init, internal, base = RefCounted)]
 pub struct SteamLoginCall {
     base: Base<RefCounted>,
 }

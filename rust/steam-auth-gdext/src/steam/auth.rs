@@ -6,9 +6,9 @@ use godot::prelude::*;
 use steam_auth_core::eresult;
 use steam_ticket::{Clock, KeyRing, SystemClock};
 
-use super::args::{self, AnyOrNull};
 use super::Steam;
-use crate::ticket_info;
+use crate::steam_args::{self as args, AnyOrNull};
+use crate::ticket_info::{self, ticket_dictionary};
 
 #[godot_api(secondary)]
 impl Steam {
@@ -141,15 +141,6 @@ impl Steam {
             }
             Err(error) => vdict! { "error" => error.as_str() },
         }
-    }
-}
-
-/// `{id, buffer, size}`, as `getAuthSessionTicket` returns it.
-pub(crate) fn ticket_dictionary(handle: i64, bytes: &[u8]) -> VarDictionary {
-    vdict! {
-        "id" => handle,
-        "buffer" => &PackedByteArray::from(bytes),
-        "size" => bytes.len() as i64,
     }
 }
 

@@ -1,9 +1,8 @@
-//! Start-up and shutdown: `steamInit`/`steamInitEx` in GodotSteam's current and older forms, which
-//! backend runs, which app id it gets, and the per-frame callback pump.
+//! Start-up and shutdown: `steamInit`/`steamInitEx` in GodotSteam's current and older forms, the
+//! backend and app id it starts with, and the per-frame callback pump.
 
 use std::path::PathBuf;
 
-use godot::classes::{Os, ProjectSettings};
 use godot::prelude::*;
 
 use steam_auth_core::{
@@ -11,9 +10,9 @@ use steam_auth_core::{
     SimulatedConfig, SimulatedSteam, SteamBackend, SteamworksBackend, MISSING_APP_ID,
 };
 
-use super::args::{AnyOrNull, InitArgs, InitForm};
-use super::settings as steam_settings;
 use super::{emit, Steam};
+use crate::steam_args::{AnyOrNull, InitArgs, InitForm};
+use crate::steam_settings::{self, app_id_dirs, backend_kind};
 use crate::{frame_pump, settings};
 
 /// The GodotSteam API level this singleton follows, reported by `get_godotsteam_version`.
@@ -254,40 +253,4 @@ fn start_backend(app_id: i64) -> Result<(Box<dyn SteamBackend>, Option<AppIdSour
             Ok((Box::new(backend), resolved.map(|(_, source)| source)))
         }
     }
-}
-
-pub(crate) fn backend_kind() -> Result<BackendKind, String> {
-    let (value, from) = match settings::env(steam_settings::BACKEND_ENV) {
-        Some(v) => (
-            v,
-            format!("environment variable {}", steam_settings::BACKEND_ENV),
-        ),
-        None => (
-            settings::get(steam_settings::BACKEND)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "steam".into()),
-            format!("Project Setting {}", steam_settings::BACKEND),
-        ),
-    };
-    BackendKind::parse(&value)
-        .ok_or_else(|| format!("{from} is {value:?}; it must be \"steam\" or \"simulated\""))
-}
-
-/// Where `steam_appid.txt` is looked for: the working directory, the project, the executable's folder.
-pub(crate) fn app_id_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Ok(cwd) = std::env::current_dir() {
-        dirs.push(cwd);
-    }
-    let project = ProjectSettings::singleton()
-        .globalize_path("res://")
-        .to_string();
-    if !project.is_empty() && !project.starts_with("res://") {
-        dirs.push(PathBuf::from(project));
-    }
-    let exe = Os::singleton().get_executable_path().to_string();
-    if let Some(dir) = PathBuf::from(exe).parent() {
-        dirs.push(dir.to_path_buf());
-    }
-    dirs
 }

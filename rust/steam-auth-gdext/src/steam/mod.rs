@@ -2,15 +2,13 @@
 //! a Steam backend from `steam-auth-core`.
 //!
 //! One idea per file: `init` (start-up, backend choice, shutdown), `auth` (tickets and sessions),
-//! `user` (who is playing and what they own), `simulation` (the simulated backend's extra hooks),
-//! `constants` (GodotSteam's enums, derived from the core's). This file holds the class, its signals
-//! and how the singleton is registered.
+//! `user` (who is playing and what they own), `simulation` (the simulated backend's extra hooks).
+//! This file holds the class, its signals and how the singleton is registered. What `Steam` shares
+//! with `SteamServer` lives beside both: `steam_args`, `steam_settings`, `ticket_info`,
+//! `enum_constants`.
 
-pub(crate) mod args;
-pub(crate) mod auth;
-pub mod constants;
-pub(crate) mod init;
-pub(crate) mod settings;
+mod auth;
+mod init;
 mod simulation;
 mod user;
 

@@ -6,8 +6,9 @@ use godot::prelude::*;
 use steam_auth_core::{AuthSessionResponse, AuthValidator, MintOptions, SimulatedSteam};
 use steam_ticket::TicketType;
 
-use super::args::{self, AnyOrNull};
-use super::{auth::ticket_dictionary, Steam};
+use super::Steam;
+use crate::steam_args::{self as args, AnyOrNull};
+use crate::ticket_info::ticket_dictionary;
 
 #[godot_api(secondary)]
 impl Steam {

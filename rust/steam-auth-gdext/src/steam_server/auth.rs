@@ -4,7 +4,7 @@ use godot::prelude::*;
 
 use super::SteamServer;
 use crate::backend_slot::SingletonBackend;
-use crate::steam::auth::ticket_dictionary;
+use crate::ticket_info::ticket_dictionary;
 
 #[godot_api(secondary)]
 impl SteamServer {

@@ -8,7 +8,7 @@ use steam_auth_core::{
 };
 
 use super::SteamServer;
-use crate::steam::settings as steam_settings;
+use crate::steam_settings;
 use crate::{frame_pump, settings};
 
 /// The GodotSteam Server API level whose Main and Game Server members this class follows.
@@ -134,7 +134,7 @@ fn server_config(
     server_mode: i64,
     version: &GString,
 ) -> Result<(BackendKind, ServerConfig), String> {
-    let kind = crate::steam::init::backend_kind()?;
+    let kind = steam_settings::backend_kind()?;
     let ip = ip
         .to_string()
         .parse::<std::net::Ipv4Addr>()
@@ -148,7 +148,7 @@ fn server_config(
     let setting = settings::get(steam_settings::APP_ID)
         .and_then(|v| v.try_to::<i64>().ok())
         .unwrap_or(0);
-    let dirs = crate::steam::init::app_id_dirs();
+    let dirs = steam_settings::app_id_dirs();
     let dir_refs: Vec<&std::path::Path> = dirs.iter().map(std::path::PathBuf::as_path).collect();
     let (app_id, _) = resolve_app_id(0, settings::env, &dir_refs, setting)
         .map_err(|e| e.to_string())?
