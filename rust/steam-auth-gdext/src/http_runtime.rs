@@ -15,7 +15,7 @@ use steam_login_protocol::Session;
 /// A finished login, produced on a tokio thread.
 pub struct Completion {
     pub call_id: u64,
-    pub result: Result<Session, LoginError>,
+    pub result: Result<Session<'static>, LoginError>,
     /// When the HTTP exchange ended: the delay to the GDScript signal is measured from here.
     pub finished_at: Instant,
 }

@@ -7,42 +7,97 @@ use serde_json::Value;
 use steam_login_client::LoginError;
 use steam_login_protocol::Session;
 
-/// A game session issued by the login server: every field of the response as a snake_case property.
+/// A game session issued by the login server: the response's fields as read-only snake_case
+/// properties.
 #[derive(GodotClass)]
-#[class(init, base = RefCounted)]
+#[class(no_init, base = RefCounted)]
 pub struct SteamSession {
     /// The user's id on the game backend (a UUID); also [member id].
-    #[var]
-    user_id: GString,
+    #[var(get = get_user_id, no_set)]
+    user_id: PhantomVar<GString>,
     /// The session token: send it as [code]Authorization: Bearer <token>[/code]. Never log it.
-    #[var]
-    token: GString,
+    #[var(get = get_token, no_set)]
+    token: PhantomVar<GString>,
     /// The session token's id (the spec makes it equal to [member token]).
-    #[var]
-    token_id: GString,
+    #[var(get = get_token_id, no_set)]
+    token_id: PhantomVar<GString>,
     /// The user id again, as the spec's top-level [code]id[/code].
-    #[var]
-    id: GString,
+    #[var(get = get_id, no_set)]
+    id: PhantomVar<GString>,
     /// The player's SteamID64, as a string (the provider's id).
-    #[var]
-    provider_id: GString,
+    #[var(get = get_provider_id, no_set)]
+    provider_id: PhantomVar<GString>,
     /// Always [code]"steam"[/code].
-    #[var]
-    provider_name: GString,
+    #[var(get = get_provider_name, no_set)]
+    provider_name: PhantomVar<GString>,
     /// Unix time the session was issued.
-    #[var]
-    generated: i64,
+    #[var(get = get_generated, no_set)]
+    generated: PhantomVar<i64>,
     /// Unix time the session expires.
-    #[var]
-    expire: i64,
+    #[var(get = get_expire, no_set)]
+    expire: PhantomVar<i64>,
     /// The user's preferred language ([code]"en"[/code]).
-    #[var]
-    preferred_language: GString,
-    raw: Value,
+    #[var(get = get_preferred_language, no_set)]
+    preferred_language: PhantomVar<GString>,
+    session: Session<'static>,
 }
 
 #[godot_api]
 impl SteamSession {
+    /// [member user_id]'s getter.
+    #[func]
+    fn get_user_id(&self) -> GString {
+        self.session.user_id.as_ref().into()
+    }
+
+    /// [member token]'s getter.
+    #[func]
+    fn get_token(&self) -> GString {
+        self.session.token.as_ref().into()
+    }
+
+    /// [member token_id]'s getter.
+    #[func]
+    fn get_token_id(&self) -> GString {
+        self.session.token_id.as_ref().into()
+    }
+
+    /// [member id]'s getter.
+    #[func]
+    fn get_id(&self) -> GString {
+        self.session.id.as_ref().into()
+    }
+
+    /// [member provider_id]'s getter.
+    #[func]
+    fn get_provider_id(&self) -> GString {
+        self.session.provider.provider_id.as_ref().into()
+    }
+
+    /// [member provider_name]'s getter.
+    #[func]
+    fn get_provider_name(&self) -> GString {
+        self.session.provider.provider_name.as_ref().into()
+    }
+
+    /// [member generated]'s getter.
+    #[func]
+    fn get_generated(&self) -> i64 {
+        self.session.generated
+    }
+
+    /// [member expire]'s getter.
+    #[func]
+    fn get_expire(&self) -> i64 {
+        self.session.expire
+    }
+
+    /// [member preferred_language]'s getter.
+    #[func]
+    fn get_preferred_language(&self) -> GString {
+        self.session.preferred_language.as_ref().into()
+    }
+
     /// [code]true[/code] once [member expire] has passed.
     #[func]
     fn is_expired(&self) -> bool {
@@ -52,13 +107,17 @@ impl SteamSession {
     /// Seconds until [member expire] (negative once expired).
     #[func]
     fn seconds_left(&self) -> i64 {
-        self.expire - now()
+        self.session.seconds_left(now())
     }
 
-    /// The response exactly as received, as a Dictionary: what [method SteamLogin.resume] takes.
+    /// The response as a Dictionary, with the server's camelCase keys: what
+    /// [method SteamLogin.resume] takes. Every field the server sent is there, those this addon
+    /// does not know included; times are ints.
     #[func]
     fn to_dictionary(&self) -> VarDictionary {
-        json_to_variant(&self.raw).try_to().unwrap_or_default()
+        json_to_variant(&self.to_json())
+            .try_to()
+            .unwrap_or_default()
     }
 
     /// Saves this session with Godot's encrypted [FileAccess] ([method FileAccess.open_encrypted_with_pass])
@@ -79,7 +138,7 @@ impl SteamSession {
         else {
             return FileAccess::get_open_error();
         };
-        file.store_string(&self.raw.to_string());
+        file.store_string(&self.to_json().to_string());
         file.close();
         godot::global::Error::OK
     }
@@ -106,31 +165,35 @@ impl SteamSession {
 }
 
 impl SteamSession {
-    pub fn from_session(s: &Session) -> Gd<Self> {
+    pub fn from_session(session: Session<'static>) -> Gd<Self> {
         Gd::from_init_fn(|_base| SteamSession {
-            user_id: s.user_id.as_str().into(),
-            token: s.token.as_str().into(),
-            token_id: s.token_id.as_str().into(),
-            id: s.id.as_str().into(),
-            provider_id: s.provider.provider_id.as_str().into(),
-            provider_name: s.provider.provider_name.as_str().into(),
-            generated: s.generated,
-            expire: s.expire,
-            preferred_language: s.preferred_language.as_str().into(),
-            raw: s.raw.clone(),
+            user_id: PhantomVar::default(),
+            token: PhantomVar::default(),
+            token_id: PhantomVar::default(),
+            id: PhantomVar::default(),
+            provider_id: PhantomVar::default(),
+            provider_name: PhantomVar::default(),
+            generated: PhantomVar::default(),
+            expire: PhantomVar::default(),
+            preferred_language: PhantomVar::default(),
+            session,
         })
+    }
+
+    fn to_json(&self) -> Value {
+        serde_json::to_value(&self.session).unwrap_or_default()
     }
 }
 
-/// The outcome of one [method SteamLogin.login] call.
+/// The outcome of one [method SteamLogin.login] call; read-only.
 #[derive(GodotClass)]
 #[class(init, base = RefCounted)]
 pub struct SteamLoginResult {
     /// [code]true[/code] when [member session] holds a session.
-    #[var]
+    #[var(no_set)]
     ok: bool,
     /// The session, or [code]null[/code] on failure.
-    #[var]
+    #[var(no_set)]
     session: Option<Gd<SteamSession>>,
     /// [code]""[/code] on success, else one of [code]"transport"[/code] (unreachable server),
     /// [code]"timeout"[/code], [code]"rejected"[/code] (4xx: the ticket was refused),
@@ -139,23 +202,23 @@ pub struct SteamLoginResult {
     /// [code]"insecure_endpoint"[/code] (plain [code]http://[/code] beyond loopback in a release
     /// export; see [code]steam/auth/allow_insecure_http[/code]) or [code]"config"[/code] (an
     /// unreadable [code]steam/auth/login_ca_file[/code]).
-    #[var]
+    #[var(no_set)]
     error_kind: GString,
     /// What went wrong, in words for a developer (never the ticket or a token).
-    #[var]
+    #[var(no_set)]
     error_message: GString,
     /// The server's error code (e.g. [code]"invalid_ticket"[/code]) when it gave one.
-    #[var]
+    #[var(no_set)]
     error_code: GString,
     /// The HTTP status, or 0 when no answer arrived.
-    #[var]
+    #[var(no_set)]
     http_status: i64,
     /// Microseconds from the HTTP answer's arrival to this result's signal on the main thread.
-    #[var]
+    #[var(no_set)]
     delivery_usec: i64,
     /// [code]true[/code] when [method SteamLogin.resume] renewed the saved session without Steam
     /// (no ticket, no Web API call); [code]false[/code] for a login with a ticket.
-    #[var]
+    #[var(no_set)]
     resumed: bool,
 }
 
@@ -165,7 +228,7 @@ impl SteamLoginResult {}
 impl SteamLoginResult {
     /// The result and, for the `login_succeeded` signal, its session.
     pub fn success(
-        session: &Session,
+        session: Session<'static>,
         delivery_usec: i64,
         resumed: bool,
     ) -> (Gd<Self>, Gd<SteamSession>) {

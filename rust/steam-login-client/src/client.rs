@@ -148,7 +148,7 @@ impl LoginClient {
     }
 
     /// Posts `{"token": ticket_hex}` and parses the session.
-    pub async fn login(&self, ticket_hex: &str) -> Result<Session, LoginError> {
+    pub async fn login(&self, ticket_hex: &str) -> Result<Session<'static>, LoginError> {
         self.login_until(ticket_hex, std::future::pending()).await
     }
 
@@ -157,7 +157,7 @@ impl LoginClient {
         &self,
         ticket_hex: &str,
         cancelled: impl Future<Output = ()>,
-    ) -> Result<Session, LoginError> {
+    ) -> Result<Session<'static>, LoginError> {
         if ticket_hex.is_empty() {
             return Err(LoginError::new(
                 ErrorKind::InvalidTicket,
@@ -173,7 +173,7 @@ impl LoginClient {
         &self,
         token: &str,
         cancelled: impl Future<Output = ()>,
-    ) -> Result<Session, LoginError> {
+    ) -> Result<Session<'static>, LoginError> {
         if token.is_empty() {
             return Err(LoginError::new(
                 ErrorKind::Rejected,
@@ -185,7 +185,7 @@ impl LoginClient {
         until(cancelled, refresh).await
     }
 
-    async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session, LoginError> {
+    async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session<'static>, LoginError> {
         let body = LoginRequest::new(ticket_hex);
         self.with_retries(|| self.http.post(&self.endpoint).json(&body))
             .await
@@ -194,7 +194,7 @@ impl LoginClient {
     async fn with_retries(
         &self,
         request: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<Session, LoginError> {
+    ) -> Result<Session<'static>, LoginError> {
         let mut attempt = 0;
         loop {
             let result = self.attempt(request()).await;
@@ -210,7 +210,7 @@ impl LoginClient {
         }
     }
 
-    async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<Session, Retry> {
+    async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<Session<'static>, Retry> {
         let sent = request.send().await;
         let response = match sent {
             Ok(r) => r,
@@ -257,8 +257,8 @@ impl LoginClient {
 /// `work`'s result, or `Cancelled` as soon as `cancelled` resolves.
 async fn until(
     cancelled: impl Future<Output = ()>,
-    work: impl Future<Output = Result<Session, LoginError>>,
-) -> Result<Session, LoginError> {
+    work: impl Future<Output = Result<Session<'static>, LoginError>>,
+) -> Result<Session<'static>, LoginError> {
     tokio::select! {
         biased;
         _ = cancelled => Err(LoginError::cancelled()),

@@ -74,7 +74,7 @@ async fn a_session_parses_and_base_or_full_urls_work() {
         assert_eq!(client.endpoint(), format!("{base}{LOGIN_PATH}"));
         let session = client.login("14000000AB").await.unwrap();
         assert_eq!(
-            (session.user_id.as_str(), session.token.as_str()),
+            (session.user_id.as_ref(), session.token.as_ref()),
             ("u-1", "tok-1")
         );
         assert_eq!(session.expire, 1700086400);

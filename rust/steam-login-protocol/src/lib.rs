@@ -6,13 +6,11 @@ mod error_body;
 mod error_code;
 mod request;
 mod session;
-mod session_body;
 
 pub use error_body::{ErrorBody, ErrorDetail};
 pub use error_code::{ErrorCode, ReceivedCode};
 pub use request::LoginRequest;
-pub use session::{Provider, ProviderRef, Session};
-pub use session_body::{Friend, SessionBody, SessionInfo};
+pub use session::{Friend, Provider, ProviderRef, Session, SessionInfo, SteamFlag, TriggerResults};
 
 /// `POST`: a Steam ticket in, a session out.
 pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";

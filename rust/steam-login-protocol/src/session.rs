@@ -1,61 +1,116 @@
-//! The login response of `shared/spec/login-endpoint.md`, typed.
+//! The login response of `shared/spec/login-endpoint.md` (also the refresh response): one type that
+//! the server writes, borrowing its strings, and the clients read, owning theirs.
 
-use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+use std::borrow::Cow;
 
-/// A game session. Strict on what a game needs (userId, token, expire, provider.providerId), tolerant
-/// of extra fields; `generated`/`expire` may be integers or numeric strings (the spec shows both).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// A game session, in the spec's field order. Reading is strict on what a game needs (userId, token,
+/// expire, provider.providerId) and tolerant of the rest: `generated`/`expire` may be integers or
+/// numeric strings (the spec shows both), and fields this version does not know are kept in
+/// `unknown` and written back out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Session {
-    pub user_id: String,
-    pub token: String,
-    #[serde(deserialize_with = "unix_time")]
-    pub expire: i64,
-    pub provider: Provider,
+pub struct Session<'a> {
+    #[serde(default = "english")]
+    pub preferred_language: Cow<'a, str>,
     #[serde(default)]
-    pub id: String,
+    pub friends_first_sync: SteamFlag,
     #[serde(default)]
-    pub token_id: String,
+    pub fixed_my_friends_user_platform_id: SteamFlag,
+    /// The user id again, as the spec's top-level `id`.
+    #[serde(default)]
+    pub id: Cow<'a, str>,
+    pub provider: Provider<'a>,
+    #[serde(default)]
+    pub providers: Vec<ProviderRef<'a>>,
+    /// The player's Steam friends who also play the game (`--sync-friends`).
+    #[serde(default)]
+    pub friends: Cow<'a, [Friend]>,
+    #[serde(default)]
+    pub trigger_results: TriggerResults,
+    /// The token's id (the spec makes it equal to the token).
+    #[serde(default)]
+    pub token_id: Cow<'a, str>,
+    /// Unix time the session was issued.
     #[serde(default, deserialize_with = "unix_time")]
     pub generated: i64,
-    #[serde(default)]
-    pub preferred_language: String,
-    #[serde(default)]
-    pub providers: Vec<ProviderRef>,
-    #[serde(default)]
-    pub friends: Vec<Value>,
-    #[serde(default)]
-    pub trigger_results: Value,
-    #[serde(default)]
-    pub friends_first_sync: Value,
-    #[serde(default)]
-    pub fixed_my_friends_user_platform_id: Value,
-    /// The JSON exactly as received.
-    #[serde(skip)]
-    pub raw: Value,
+    /// Unix time the session expires.
+    #[serde(deserialize_with = "unix_time")]
+    pub expire: i64,
+    /// The user's id on the game backend.
+    pub user_id: Cow<'a, str>,
+    /// The session token: `Authorization: Bearer <token>`.
+    pub token: Cow<'a, str>,
+    /// Fields of a newer server, as received.
+    #[serde(flatten)]
+    pub unknown: Map<String, Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// `{"steam": bool}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SteamFlag {
+    #[serde(default)]
+    pub steam: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Provider {
+pub struct Provider<'a> {
     /// The SteamID64, as a string.
-    pub provider_id: String,
+    pub provider_id: Cow<'a, str>,
     #[serde(default)]
-    pub provider_name: String,
+    pub provider_name: Cow<'a, str>,
     #[serde(default)]
-    pub user_id: String,
+    pub user_id: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ProviderRef {
-    pub provider_id: String,
+pub struct ProviderRef<'a> {
     #[serde(default)]
-    pub provider_name: String,
+    pub provider_name: Cow<'a, str>,
+    pub provider_id: Cow<'a, str>,
 }
 
-/// The fields a session cannot do without.
+/// One of the player's Steam friends who is also a user of this game.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Friend {
+    pub user_id: String,
+    /// Always `"steam"`.
+    pub provider_name: String,
+    /// The friend's SteamID64, as a string.
+    pub provider_id: String,
+}
+
+impl Friend {
+    pub fn steam(user_id: String, steam_id: u64) -> Self {
+        Friend {
+            user_id,
+            provider_name: STEAM.into(),
+            provider_id: steam_id.to_string(),
+        }
+    }
+}
+
+/// The spec's `triggerResults`; this server runs no triggers, so both lists are empty.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TriggerResults {
+    #[serde(default)]
+    pub success: Vec<Value>,
+    #[serde(default)]
+    pub error: Vec<Value>,
+}
+
+const STEAM: &str = "steam";
+
+fn english<'a>() -> Cow<'a, str> {
+    Cow::Borrowed("en")
+}
+
+/// The fields a session cannot do without, by JSON pointer and by name.
 const REQUIRED: [(&str, &str); 4] = [
     ("/userId", "userId"),
     ("/token", "token"),
@@ -63,28 +118,74 @@ const REQUIRED: [(&str, &str); 4] = [
     ("/provider/providerId", "provider.providerId"),
 ];
 
-impl Session {
-    /// Parses a response body; on failure, names every missing required field.
-    pub fn from_json(body: &[u8]) -> Result<Session, String> {
-        let raw: Value =
-            serde_json::from_slice(body).map_err(|e| format!("the response is not JSON: {e}"))?;
-        let missing: Vec<&str> = REQUIRED
-            .iter()
-            .filter(|(pointer, _)| raw.pointer(pointer).is_none_or(Value::is_null))
-            .map(|(_, name)| *name)
-            .collect();
-        if !missing.is_empty() {
-            return Err(format!("the response lacks {}", missing.join(", ")));
+impl<'a> Session<'a> {
+    /// The session a server hands out for a Steam player, borrowing its strings.
+    pub fn steam(
+        user_id: &'a str,
+        steam_id: &'a str,
+        token: &'a str,
+        generated: i64,
+        expire: i64,
+    ) -> Self {
+        Session {
+            preferred_language: english(),
+            friends_first_sync: SteamFlag { steam: true },
+            fixed_my_friends_user_platform_id: SteamFlag { steam: true },
+            id: Cow::Borrowed(user_id),
+            provider: Provider {
+                provider_id: Cow::Borrowed(steam_id),
+                provider_name: Cow::Borrowed(STEAM),
+                user_id: Cow::Borrowed(user_id),
+            },
+            providers: vec![ProviderRef {
+                provider_name: Cow::Borrowed(STEAM),
+                provider_id: Cow::Borrowed(steam_id),
+            }],
+            friends: Cow::Borrowed(&[]),
+            trigger_results: TriggerResults::default(),
+            token_id: Cow::Borrowed(token),
+            generated,
+            expire,
+            user_id: Cow::Borrowed(user_id),
+            token: Cow::Borrowed(token),
+            unknown: Map::new(),
         }
-        let mut session: Session = serde_json::from_value(raw.clone())
-            .map_err(|e| format!("the response does not fit the spec: {e}"))?;
-        session.raw = raw;
-        Ok(session)
+    }
+
+    /// The player's friends who play this game, and whether the first sync of their Steam friends
+    /// has happened (`friendsFirstSync.steam`).
+    pub fn with_friends(mut self, friends: &'a [Friend], first_sync_done: bool) -> Self {
+        self.friends = Cow::Borrowed(friends);
+        self.friends_first_sync = SteamFlag {
+            steam: first_sync_done,
+        };
+        self
     }
 
     /// Seconds until `expire`, from `now` (Unix seconds); negative once expired.
     pub fn seconds_left(&self, now: i64) -> i64 {
         self.expire - now
+    }
+}
+
+impl Session<'static> {
+    /// Parses a response body; on failure, names every missing required field.
+    pub fn from_json(body: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(body).map_err(|error| {
+            let Ok(value) = serde_json::from_slice::<Value>(body) else {
+                return format!("the response is not JSON: {error}");
+            };
+            let missing: Vec<&str> = REQUIRED
+                .iter()
+                .filter(|(pointer, _)| value.pointer(pointer).is_none_or(Value::is_null))
+                .map(|(_, name)| *name)
+                .collect();
+            if missing.is_empty() {
+                format!("the response does not fit the spec: {error}")
+            } else {
+                format!("the response lacks {}", missing.join(", "))
+            }
+        })
     }
 }
 
@@ -101,6 +202,17 @@ fn unix_time<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
             "time must be a number, got {other}"
         ))),
     }
+}
+
+/// `GET /api/v1/auth/session`: whose session a token is, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub user_id: String,
+    /// The SteamID64, as a string.
+    pub provider_id: String,
+    pub generated: i64,
+    pub expire: i64,
 }
 
 #[cfg(test)]
@@ -128,7 +240,7 @@ mod tests {
     }"#;
 
     #[test]
-    fn the_spec_example_parses() {
+    fn the_spec_example_parses_and_is_written_back_as_it_came() {
         let s = Session::from_json(SPEC_EXAMPLE.as_bytes()).unwrap();
         assert_eq!(s.user_id, "xx000x00-x000-00x0-x0xx-x0000000000x");
         assert_eq!(s.token, "0x0000x0-00x0-0xxx-00x0-x00x0x000x0x");
@@ -136,16 +248,22 @@ mod tests {
         assert_eq!(s.provider.provider_id, "00000000000000000");
         assert_eq!(s.providers[0].provider_name, "steam");
         assert_eq!(s.seconds_left(1686414220), 8);
-        assert_eq!(s.raw["friendsFirstSync"]["steam"], true);
+        assert!(s.friends_first_sync.steam);
+        let written: Value = serde_json::to_value(&s).unwrap();
+        let example: Value = serde_json::from_str(SPEC_EXAMPLE).unwrap();
+        assert_eq!(written, example);
     }
 
     #[test]
-    fn numeric_strings_and_extra_fields_are_accepted() {
+    fn numeric_strings_and_a_newer_server_s_fields_are_kept() {
         let body = r#"{"userId":"u","token":"t","expire":"1700000000","generated":"1699913600",
                        "provider":{"providerId":"7656"},"somethingNew":[1,2]}"#;
         let s = Session::from_json(body.as_bytes()).unwrap();
         assert_eq!((s.generated, s.expire), (1699913600, 1700000000));
-        assert_eq!(s.raw["somethingNew"][1], 2);
+        assert_eq!(s.unknown["somethingNew"][1], 2);
+        let written = serde_json::to_value(&s).unwrap();
+        assert_eq!(written["somethingNew"][1], 2);
+        assert_eq!(written["expire"], 1700000000);
     }
 
     #[test]
@@ -160,5 +278,30 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("\"soon\" is not a number"), "{err}");
+        let err = Session::from_json(
+            br#"{"userId":null,"token":"t","expire":1,"provider":{"providerId":"1"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err, "the response lacks userId");
+    }
+
+    #[test]
+    fn what_the_server_writes_the_client_reads() {
+        let friends = [Friend::steam("u-2".into(), 76561198000000002)];
+        let written =
+            Session::steam("u-1", "76561198000000001", "t-1", 10, 20).with_friends(&friends, false);
+        let json = serde_json::to_vec(&written).unwrap();
+        let read = Session::from_json(&json).unwrap();
+        assert_eq!(read, written);
+        assert_eq!(read.token_id, "t-1");
+        assert_eq!(read.id, "u-1");
+        assert_eq!(read.friends[0].provider_id, "76561198000000002");
+        assert!(!read.friends_first_sync.steam);
+        let text = String::from_utf8(json).unwrap();
+        assert!(
+            text.starts_with(r#"{"preferredLanguage":"en","friendsFirstSync":{"steam":false},"#),
+            "the spec's field order: {text}"
+        );
+        assert!(text.ends_with(r#""userId":"u-1","token":"t-1"}"#), "{text}");
     }
 }

@@ -48,7 +48,7 @@ impl From<LoginError> for CallError {
     }
 }
 
-pub(super) type CallResult = Result<Session, CallError>;
+pub(super) type CallResult = Result<Session<'static>, CallError>;
 
 /// Where a call posts: the endpoint and its timeout (from the `SteamLogin` at call time), and the
 /// transport settings in force then.

@@ -79,7 +79,7 @@ fn finish(id: CallId, result: CallResult, finished_at: Instant, now: Instant) {
         return;
     };
     let delivery = finished_at.elapsed().as_micros().min(i64::MAX as u128) as i64;
-    let (result, session) = match &result {
+    let (result, session) = match result {
         Ok(session) => {
             let (result, session) = SteamLoginResult::success(session, delivery, resumed);
             (result, Some(session))

@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use steam_login_protocol::SessionBody;
+use steam_login_protocol::Session;
 use steam_ticket::{Clock, SystemClock};
 
 use crate::friends::Friends;
@@ -22,7 +22,7 @@ pub struct Issued<'a> {
 /// The login response (also refresh's), with the session cookie when one is configured.
 pub fn session_response(state: &AppState, issued: &Issued<'_>, friends: &Friends) -> Response {
     let steam_id = issued.steam_id.to_string();
-    let body = SessionBody::new(
+    let body = Session::steam(
         issued.user_id,
         &steam_id,
         issued.token,

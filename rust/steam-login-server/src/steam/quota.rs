@@ -146,11 +146,6 @@ impl QuotaGuard {
         }
     }
 
-    /// Calls counted and not yet persisted.
-    pub fn pending(&self) -> u64 {
-        self.pending.load(Relaxed)
-    }
-
     /// Flushes every [`FLUSH_EVERY`], and at once when [`FLUSH_AT`] calls are pending, until the
     /// process ends. With a shared store there is nothing to flush: the count adopted is the
     /// store's, which includes the other instances' calls.

@@ -52,7 +52,7 @@ async fn a_refresh_renews_the_session_without_steam_and_revokes_the_old_token() 
     assert_eq!(status, 200, "{renewed}");
     // The login response's shape and meaning.
     let session = steam_login_protocol::Session::from_json(renewed.to_string().as_bytes()).unwrap();
-    assert_eq!(session.user_id, login["userId"]);
+    assert_eq!(session.user_id, login["userId"].as_str().unwrap());
     assert_eq!(session.provider.provider_id, PLAYER.to_string());
     assert_ne!(session.token, old);
     assert_eq!(session.expire, session.generated + 86_400);
