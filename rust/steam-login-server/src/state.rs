@@ -1,5 +1,5 @@
 //! What every handler shares: the configuration, the offline key ring, the Steam client, the store,
-//! metrics, quota and rate limiter. Building it opens the store and reads keys; it starts no task
+//! metrics, quota, rate limiter and clock. Building it opens the store and reads keys; it starts no task
 //! (`serve` starts the background ones).
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
-use steam_ticket::{KeyRing, TrustedKey};
+use steam_ticket::{Clock, KeyRing, SystemClock, TrustedKey};
 
 use crate::bans::BanList;
 use crate::config::{Config, Secret};
@@ -27,6 +27,8 @@ pub struct AppState {
     pub(crate) quota: Arc<QuotaGuard>,
     pub(crate) limiter: RateLimiter,
     pub(crate) bans: Arc<BanList>,
+    /// What every request reads the time from, once.
+    pub(crate) clock: Box<dyn Clock + Send + Sync>,
 }
 
 /// Why the server does not start: each case says what to fix.
@@ -137,6 +139,7 @@ impl AppState {
             store,
             metrics,
             quota,
+            clock: Box::new(SystemClock),
         }))
     }
 }

@@ -3,6 +3,7 @@
 //! (unless the ticket is simulated), the operator's verdict policies applied, the session stored
 //! (the ticket marked used in the same transaction), and the player's friends who play added.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -12,23 +13,31 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steam_login_protocol::LoginRequest;
-use steam_ticket::SystemClock;
+use steam_ticket::FixedClock;
 
 use super::error::LoginError;
 use super::ticket_check::{check_ticket, Checked, Verdict};
 use crate::config::{self, Policy};
-use crate::friends::{friends_of, Friends};
+use crate::friends::friends_of;
 use crate::http::client_address::ClientAddress;
 use crate::metrics::{Outcome, PolicyCheck};
-use crate::sessions::{new_token_and_user_id, session_response, Issued};
+use crate::sessions::{new_token_and_user_id, Issued};
 use crate::state::AppState;
 use crate::steam::web_api::{BudgetRefusal, CheckedTicket, Player, TicketAnswer, Upstream};
 use crate::store::{NewLogin, Recorded, TokenHash, UsedTicket};
-use steam_ticket::Clock;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
     token: Option<String>,
+}
+
+/// One login request: what every step reads, made once.
+struct LoginContext<'s> {
+    state: &'s AppState,
+    client: IpAddr,
+    /// Unix seconds when the request arrived: the ticket's expiry, bans and the session's times are
+    /// all judged at this one time.
+    now: i64,
 }
 
 pub async fn login(
@@ -38,25 +47,28 @@ pub async fn login(
     body: Bytes,
 ) -> Response {
     let started = std::time::Instant::now();
-    let client = address.ip;
-    let mut app_id = None;
-    let result = login_flow(&state, client, query, &body, &mut app_id).await;
+    let ctx = LoginContext {
+        state: &state,
+        client: address.ip,
+        now: state.clock.unix_now() as i64,
+    };
+    let (app_id, result) = match read_token(&ctx, query, &body) {
+        Err(error) => (None, Err(error)),
+        Ok(token) => match check(&ctx, &token) {
+            Err(error) => (None, Err(error)),
+            Ok(checked) => (Some(checked.app_id), grant(&ctx, checked).await),
+        },
+    };
     let outcome = match &result {
         Ok(_) => Outcome::Ok,
         Err(error) => error.outcome(),
     };
     state.metrics.login(outcome, app_id, started.elapsed());
+    let client = ctx.client;
     match result {
-        Ok(granted) => {
-            tracing::info!(outcome = outcome.label(), %client, user = %granted.user_id, steam_id = granted.steam_id, app = granted.app_id, "login");
-            let issued = Issued {
-                user_id: &granted.user_id,
-                steam_id: granted.steam_id,
-                token: &granted.token,
-                generated: granted.generated,
-                expire: granted.expire,
-            };
-            session_response(&state, &issued, &granted.friends)
+        Ok(issued) => {
+            tracing::info!(outcome = outcome.label(), %client, user = %issued.user_id, steam_id = issued.steam_id, app = app_id, "login");
+            issued.into_response(&state)
         }
         Err(error) => {
             // The message never holds the ticket, the token or the key; safe to log.
@@ -66,81 +78,90 @@ pub async fn login(
     }
 }
 
-async fn login_flow(
-    state: &AppState,
-    client: IpAddr,
+/// The request: within the rate limit, and the ticket's hex from the body or the query.
+fn read_token<'b>(
+    ctx: &LoginContext<'_>,
     query: Result<Query<TokenQuery>, QueryRejection>,
-    body: &[u8],
-    app_id: &mut Option<u32>,
-) -> Result<Granted, LoginError> {
-    state
+    body: &'b [u8],
+) -> Result<Cow<'b, str>, LoginError> {
+    ctx.state
         .limiter
-        .check(client)
+        .check(ctx.client)
         .map_err(|retry_after| LoginError::RateLimited { retry_after })?;
     let query_token = query
         .map_err(|rejection| LoginError::InvalidQuery(rejection.body_text()))?
         .0
         .token;
-    let request: LoginRequest;
-    let token = if body.iter().any(|b| !b.is_ascii_whitespace()) {
-        request = serde_json::from_slice(body).map_err(|e| {
-            if e.is_data() {
-                LoginError::MissingToken(format!("\"token\" must be one string of hex: {e}"))
-            } else {
-                LoginError::InvalidRequest(format!("request body is not JSON: {e}"))
-            }
-        })?;
-        request
-            .token
-            .as_deref()
-            .ok_or_else(|| LoginError::MissingToken("request body has no \"token\" field".into()))?
-    } else {
-        query_token.as_deref().ok_or_else(|| {
-            LoginError::MissingToken("send {\"token\": \"<ticket hex>\"} as JSON".into())
-        })?
-    };
-    let checked = check_ticket(
+    token_of(body, query_token)
+}
+
+/// The offline checks, each refusal counted.
+fn check<'t>(ctx: &LoginContext<'_>, token: &'t str) -> Result<Checked<'t>, LoginError> {
+    let state = ctx.state;
+    check_ticket(
         token,
         &state.keys,
         &state.config.app_id,
         state.config.simulation,
-        &SystemClock,
+        &FixedClock(ctx.now as u64),
     )
     .inspect_err(|error| match error {
         LoginError::RejectedLocally(rejection) => {
             state.metrics.local_rejection(Some(rejection.reason))
         }
         _ => state.metrics.local_rejection(None),
+    })
+}
+
+/// The ticket's hex: `{"token": "..."}` in the body, else `?token=`.
+fn token_of(body: &[u8], query_token: Option<String>) -> Result<Cow<'_, str>, LoginError> {
+    if !body.iter().any(|b| !b.is_ascii_whitespace()) {
+        return query_token.map(Cow::Owned).ok_or_else(|| {
+            LoginError::MissingToken("send {\"token\": \"<ticket hex>\"} as JSON".into())
+        });
+    }
+    let request: LoginRequest = serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            LoginError::MissingToken(format!("\"token\" must be one string of hex: {e}"))
+        } else {
+            LoginError::InvalidRequest(format!("request body is not JSON: {e}"))
+        }
     })?;
-    *app_id = Some(checked.app_id);
-    let claimed_steam_id = checked.steam_id;
-    refuse_replays_and_bans(state, &checked, claimed_steam_id).await?;
+    request
+        .token
+        .ok_or_else(|| LoginError::MissingToken("request body has no \"token\" field".into()))
+}
+
+/// A ticket that passed the offline checks to a session: replays and bans refused, Steam asked
+/// (unless the ticket is simulated), the policies applied, the session stored.
+async fn grant(ctx: &LoginContext<'_>, checked: Checked<'_>) -> Result<Issued, LoginError> {
+    refuse_replays_and_bans(ctx, &checked).await?;
     let Checked {
         verdict,
+        steam_id: claimed_steam_id,
         app_id,
         used,
-        ..
     } = checked;
     let (player, asked_steam) = match verdict {
         Verdict::Simulated(player) => (player, false),
-        Verdict::AskSteam(ticket) => (ask_steam(state, ticket).await?, true),
+        Verdict::AskSteam(ticket) => (ask_steam(ctx.state, ticket).await?, true),
     };
     if player.steam_id != claimed_steam_id {
         // Steam vouches for another SteamID than the ticket names: judge the one Steam named.
-        active_ban(state, player.steam_id).map_or(Ok(()), Err)?;
+        active_ban(ctx, player.steam_id).map_or(Ok(()), Err)?;
     }
-    apply_policies(state, &player, app_id, asked_steam).await?;
-    issue_session(state, &player, app_id, used).await
+    apply_policies(ctx.state, &player, app_id, asked_steam).await?;
+    issue_session(ctx, &player, used).await
 }
 
 /// Before Steam is asked (which costs quota): a ticket that already logged in, and a player the
 /// operator banned, are refused.
 async fn refuse_replays_and_bans(
-    state: &AppState,
+    ctx: &LoginContext<'_>,
     checked: &Checked<'_>,
-    steam_id: u64,
 ) -> Result<(), LoginError> {
-    let used = state
+    let used = ctx
+        .state
         .store
         .ticket_used(&checked.used.key)
         .await
@@ -148,16 +169,15 @@ async fn refuse_replays_and_bans(
     if used {
         return Err(LoginError::TicketReused);
     }
-    active_ban(state, steam_id).map_or(Ok(()), Err)
+    active_ban(ctx, checked.steam_id).map_or(Ok(()), Err)
 }
 
 /// The operator's ban on `steam_id` in force now (as this instance knows them: `bans`), as the
 /// refusal it causes.
-fn active_ban(state: &AppState, steam_id: u64) -> Option<LoginError> {
-    let now = SystemClock.unix_now() as i64;
-    state
+fn active_ban(ctx: &LoginContext<'_>, steam_id: u64) -> Option<LoginError> {
+    ctx.state
         .bans
-        .active(steam_id, now)
+        .active(steam_id, ctx.now)
         .map(|ban| LoginError::OperatorBanned {
             reason: ban.reason,
             until: ban.until,
@@ -251,24 +271,13 @@ async fn apply_policies(
     Ok(())
 }
 
-/// A session issued for a login.
-struct Granted {
-    user_id: String,
-    steam_id: u64,
-    app_id: u32,
-    token: String,
-    generated: i64,
-    expire: i64,
-    friends: Friends,
-}
-
 async fn issue_session(
-    state: &AppState,
+    ctx: &LoginContext<'_>,
     player: &Player,
-    app_id: u32,
     used: UsedTicket,
-) -> Result<Granted, LoginError> {
-    let generated = SystemClock.unix_now() as i64;
+) -> Result<Issued, LoginError> {
+    let state = ctx.state;
+    let generated = ctx.now;
     let expire = generated + state.config.session_ttl as i64;
     let (token, candidate_user_id) = new_token_and_user_id().map_err(|e| {
         tracing::error!("the OS random number generator failed: {e}");
@@ -293,10 +302,9 @@ async fn issue_session(
             Recorded::TicketReused => return Err(LoginError::TicketReused),
         };
     let friends = friends_of(state, player.steam_id).await;
-    Ok(Granted {
+    Ok(Issued {
         user_id,
         steam_id: player.steam_id,
-        app_id,
         token,
         generated,
         expire,

@@ -10,7 +10,7 @@ use steam_login_protocol::{ErrorCode, SessionInfo};
 use steam_ticket::{Clock, SystemClock};
 
 use super::credentials::session_token;
-use super::response::{session_response, Issued};
+use super::response::Issued;
 use super::tokens::new_token;
 use crate::friends::{stored_friends, Friends};
 use crate::http::error::ApiError;
@@ -114,18 +114,19 @@ async fn refresh_flow(
     match state.store.refresh(refresh).await {
         Ok(Refreshed::Renewed { user_id, steam_id }) => {
             tracing::info!(user = %user_id, "session refreshed");
-            let issued = Issued {
-                user_id: &user_id,
-                steam_id,
-                token: &new_token,
-                generated: at,
-                expire,
-            };
             let friends = Friends {
                 list: stored_friends(state, steam_id).await,
                 first_sync_done: true,
             };
-            Ok(session_response(state, &issued, &friends))
+            let issued = Issued {
+                user_id,
+                steam_id,
+                token: new_token,
+                generated: at,
+                expire,
+                friends,
+            };
+            Ok(issued.into_response(state))
         }
         Ok(Refreshed::Expired) => Err((RefreshOutcome::Expired, expired())),
         Ok(Refreshed::Revoked) => Err((RefreshOutcome::Revoked, revoked())),

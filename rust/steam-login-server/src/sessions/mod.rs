@@ -9,6 +9,6 @@ mod sweeper;
 mod tokens;
 
 pub use handlers::{refresh, revoke, session};
-pub use response::{session_response, Issued};
+pub use response::Issued;
 pub use sweeper::spawn_sweeper;
 pub use tokens::new_token_and_user_id;
