@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh "${BENCH_PROFILE:-release}" >&2
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 export BENCH_PEERS=${1:-64} BENCH_FRAMES=${2:-2000} STEAM_AUTH_BACKEND=simulated
 export STEAM_AUTH_MP_PORT=${STEAM_AUTH_MP_PORT:-18660}
 work=$(mktemp -d)

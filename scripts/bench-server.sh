@@ -250,7 +250,7 @@ for round in $(seq "$rounds"); do
   sqlite_round | tee -a "$results"
 done
 if [ -z "${BENCH_ONLY_SQLITE:-}" ] && [ -z "${BENCH_SKIP_POSTGRES:-}" ]; then
-  scripts/with-postgres.sh bash -c "
+  scripts/lib/with-postgres.sh bash -c "
     $(declare -f checked run two_instances sessions forget_used_tickets); bin=$bin; server_bin=$server_bin; work=$work; seconds=$seconds; pids=()
     for round in \$(seq $rounds); do
       run 0 \"\$TEST_DATABASE_URL\" postgres

@@ -18,7 +18,7 @@
 #   linux-arm64: aarch64, cross-built the same way (aarch64-unknown-linux-gnu.2.17), into
 #            bin/linux-arm64/ with Valve's linuxarm64 libsteam_api.so: the two Linux architectures'
 #            Steam API libraries share a name, and each full library finds its own beside it ($ORIGIN).
-#   windows: x86_64, cross-built with Debian's mingw-w64 (scripts/provision-cross-tools.sh windows)
+#   windows: x86_64, cross-built with Debian's mingw-w64 (scripts/lib/provision-cross-tools.sh windows)
 #   macos:   universal (x86_64 + arm64), cross-built with cargo-zigbuild (provision-cross-tools.sh macos)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,11 +63,11 @@ case "$platform" in
   *) usage ;;
 esac
 if [ "$platform" = windows ] || [ "$platform" = macos ]; then
-  scripts/provision-cross-tools.sh "$platform" >&2
+  scripts/lib/provision-cross-tools.sh "$platform" >&2
 elif [ "$platform" = linux-arm64 ]; then
-  scripts/provision-cross-tools.sh linux-arm64 >&2
+  scripts/lib/provision-cross-tools.sh linux-arm64 >&2
 elif [ "$build" != debug ]; then
-  scripts/provision-cross-tools.sh linux-glibc >&2
+  scripts/lib/provision-cross-tools.sh linux-glibc >&2
 fi
 
 mkdir -p "$bin"

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug >&2
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 port=${STEAM_AUTH_DEMO_MP_PORT:-18670}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT

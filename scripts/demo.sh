@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 
 echo "[demo] building and starting the login server" >&2
-. scripts/login-server.sh
+. scripts/lib/login-server.sh
 work=$(mktemp -d)
 port=${STEAM_AUTH_DEMO_PORT:-18580}
 LOGIN_SERVER_PID=""

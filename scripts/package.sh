@@ -7,7 +7,7 @@
 #                                        GodotSteam; the full zip also works beside it)
 #   steam-login-server-<version>-x86_64-linux.tar.gz   the login server as one static binary (musl)
 # Builds every platform's libraries (the shipped profiles carry no debug info), checks every library
-# (scripts/check_binaries.py) and that each zip holds exactly the files its .gdextension names, no
+# (scripts/lib/check-binaries.py) and that each zip holds exactly the files its .gdextension names, no
 # more and no fewer.
 # Usage: scripts/package.sh [out dir]
 set -euo pipefail
@@ -23,7 +23,7 @@ trap 'rm -rf "$stage"' EXIT
 # spends minutes in its single-threaded LTO link the other uses the second core.
 builds="$stage/builds"
 mkdir -p "$builds"
-scripts/provision-cross-tools.sh linux-glibc linux-arm64 windows macos >&2 # before, not in both at once
+scripts/lib/provision-cross-tools.sh linux-glibc linux-arm64 windows macos >&2 # before, not in both at once
 for platform in linux linux-arm64 windows macos; do
   pids=()
   for build in template-debug release; do
@@ -57,7 +57,7 @@ assemble() {
     mkdir -p "$(dirname "$addon/bin/$file")"
     cp addons/steam_auth/bin/"$file" "$addon/bin/$file"
   done < <(named_files "$2")
-  python3 scripts/check_binaries.py "$addon/bin" >&2
+  python3 scripts/lib/check-binaries.py "$addon/bin" >&2
   # The zip can never name a file it lacks, nor carry one nobody loads.
   if ! diff <(named_files "$addon/steam_auth.gdextension") <(cd "$addon/bin" && find . -type f | sed 's|^\./||' | sort) >&2; then
     echo "[package] FAILED: $addon/bin differs from what its .gdextension names (< named, > present)" >&2
@@ -102,7 +102,7 @@ rm -f "$login_zip"
 zip_folder "$login_zip" "$stage/login"
 
 # 3. The login server, static.
-scripts/provision-cross-tools.sh musl >&2
+scripts/lib/provision-cross-tools.sh musl >&2
 cargo zigbuild --release --target x86_64-unknown-linux-musl -p steam-login-server --bin steam-login-server >&2
 server=target/x86_64-unknown-linux-musl/release/steam-login-server
 if readelf -dW "$server" | grep -q '(NEEDED)' || readelf -lW "$server" | grep -q 'INTERP'; then

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -rL godot_project "$work/project"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug
 cargo build -p steam-login-server --bin steam-login-server
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 work=$(mktemp -d)
 target/debug/steam-login-server --simulation --listen 127.0.0.1:18590 --database "$work/d.db" >"$work/s.log" 2>&1 &
 server=$!

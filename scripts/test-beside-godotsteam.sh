@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${STEAM_AUTH_LOGIN_ENDPOINT:?set it to a login server in simulation mode}"
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 project="$work/project"
@@ -62,7 +62,7 @@ run "provide_steam_singleton = never" -s res://beside_godotsteam/beside.gd -- ne
 cargo build -p godotsteam-stand-in >&2
 cargo build -p steam-api-test-double >&2
 cargo build -p steam-api-test-double --features older-sdk --target-dir target/older-sdk >&2
-command -v patchelf >/dev/null || { echo "[beside-godotsteam] patchelf is missing (scripts/provision-test-tools.sh)" >&2; exit 1; }
+command -v patchelf >/dev/null || { echo "[beside-godotsteam] patchelf is missing (scripts/lib/provision-test-tools.sh)" >&2; exit 1; }
 for api in older same; do
   case $api in
     older) double=target/older-sdk/debug/libsteam_api_double.so; api="older than the addon's" ;;

@@ -9,7 +9,7 @@
 #    through steam/auth/login_ca_file;
 # 4. Debian's HAProxy with deploy/haproxy/haproxy.cfg: players through it, and an instance killed
 #    taken out of rotation by its health check while logins go on.
-# Runs itself under scripts/with-postgres.sh.
+# Runs itself under scripts/lib/with-postgres.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
@@ -18,8 +18,8 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
   command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
-  scripts/apt-install.sh --no-recommends "${need[@]}"
-  exec scripts/with-postgres.sh "$0" "$@"
+  scripts/lib/apt-install.sh --no-recommends "${need[@]}"
+  exec scripts/lib/with-postgres.sh "$0" "$@"
 fi
 
 say() { echo "[deployment] $*" >&2; }
@@ -131,7 +131,7 @@ metrics_status=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.9 --
 [ "$metrics_status" = 403 ] || { say "FAILED: /metrics answered $metrics_status to a player through nginx"; exit 1; }
 
 "$target_dir/debug/examples/mint_tickets" 1200 555440 7 >"$work/tickets.txt"
-players=(python3 scripts/deployment_players.py --tickets "$work/tickets.txt" --ca "$work/ca.pem")
+players=(python3 scripts/lib/deployment-players.py --tickets "$work/tickets.txt" --ca "$work/ca.pem")
 "${players[@]}" --url "https://127.0.0.1:$nginx_port" crowd 60
 "${players[@]}" --url "https://127.0.0.1:$nginx_port" flood
 "${players[@]}" --url "http://127.0.0.1:$port_a" forged
@@ -140,7 +140,7 @@ grep -q 'client=127.0.0.100' "$work/a.log" "$work/b.log" \
 
 say "3. SteamLogin in headless Godot over HTTPS through nginx"
 scripts/build-addon.sh debug 2>"$work/build-addon.log" || { cat "$work/build-addon.log" >&2; exit 1; }
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 set +e
 godot_out=$(STEAM_AUTH_LOGIN_ENDPOINT="https://127.0.0.1:$nginx_port" DEPLOY_TEST_CA="$work/ca.pem" \
   timeout 120 "$GODOT_BIN" --headless --path godot_project -s res://tests/deployment/login_over_https.gd 2>&1)

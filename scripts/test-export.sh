@@ -15,9 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 zip="${1:-$(ls -t target/package/steam_auth-*.zip 2>/dev/null | head -n1)}"
 [ -f "$zip" ] || { echo "[export] no release zip: run scripts/package.sh first" >&2; exit 1; }
-GODOT_BIN=$(scripts/provision-godot.sh)
-. scripts/login-server.sh
-. scripts/exported-game.sh
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
+. scripts/lib/login-server.sh
+. scripts/lib/exported-game.sh
 work=$(mktemp -d)
 LOGIN_SERVER_PID=""
 server_game=""
@@ -35,7 +35,7 @@ template="$work/godot-template.x86_64"
 if head -c2 "$GODOT_BIN" | grep -q '#!'; then
   sid_root=$(sed -n 's|^exec "\(.*\)/usr/lib64/ld-linux-x86-64.so.2".*|\1|p' "$GODOT_BIN")
   [ -d "$sid_root" ] || fail "cannot find the Godot root behind $GODOT_BIN"
-  command -v patchelf >/dev/null || fail "patchelf is missing (scripts/provision-test-tools.sh)"
+  command -v patchelf >/dev/null || fail "patchelf is missing (scripts/lib/provision-test-tools.sh)"
   libdir="$sid_root/usr/lib/x86_64-linux-gnu"
   cp "$sid_root/usr/bin/godot" "$template"
   # DT_RPATH (--force-rpath), unlike RUNPATH, also serves the libraries those libraries load.

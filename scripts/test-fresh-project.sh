@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profiles=("$@")
 [ ${#profiles[@]} -gt 0 ] || profiles=(debug release)
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

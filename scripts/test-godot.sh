@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/build-addon.sh debug
-. scripts/login-server.sh
+. scripts/lib/login-server.sh
 work=$(mktemp -d)
 LOGIN_SERVER_PID=""
 cleanup() {
@@ -19,6 +19,6 @@ trap cleanup EXIT
 # The project's own login server, simulation mode, embedded SQLite, loopback only.
 start_login_server "${STEAM_AUTH_TEST_PORT:-18480}" "$work" --rate-limit 0
 
-scripts/run-godot-suite.sh "${1:-}"
+scripts/lib/run-godot-suite.sh "${1:-}"
 # Beside GodotSteam: another Steam singleton registered before the addon loads (whole runs only).
 [ -n "${1:-}" ] || scripts/test-beside-godotsteam.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Linux ARM64 libraries of the release zip in a real Godot: Debian sid's arm64 Godot under
-# qemu-user (scripts/provision-godot.sh arm64), in projects that hold the addon as unpacked from the
+# qemu-user (scripts/lib/provision-godot.sh arm64), in projects that hold the addon as unpacked from the
 # zip, so the files a player gets are the files run:
 #   1. a fresh project (project.godot, a main scene and the addon) runs headless with no error, its
 #      GodotSteam-style script on the full library beside the entry one in bin/linux-arm64/;
@@ -17,9 +17,9 @@ cd "$(dirname "$0")/.."
 zip="${1:-$(ls -t target/package/steam_auth-*.zip 2>/dev/null | head -n1)}"
 [ -f "$zip" ] || { echo "[arm64] no release zip: run scripts/package.sh first" >&2; exit 1; }
 started=$(date +%s)
-GODOT_ARM64=$(scripts/provision-godot.sh arm64)
-. scripts/login-server.sh
-. scripts/exported-game.sh
+GODOT_ARM64=$(scripts/lib/provision-godot.sh arm64)
+. scripts/lib/login-server.sh
+. scripts/lib/exported-game.sh
 work=$(mktemp -d)
 LOGIN_SERVER_PID=""
 cleanup() {
@@ -81,7 +81,7 @@ cp -L godot_project/steam_appid.txt "$project/"
 with_zip_addon "$project"
 start_login_server "${STEAM_AUTH_ARM64_PORT:-18490}" "$work" --rate-limit 0
 echo "[arm64] the tutorial flow and SteamLogin, simulated backend, login server $STEAM_AUTH_LOGIN_ENDPOINT" >&2
-GODOT="$GODOT_ARM64" STEAM_AUTH_TEST_PROJECT="$project" scripts/run-godot-suite.sh test_tutorial,test_login
+GODOT="$GODOT_ARM64" STEAM_AUTH_TEST_PROJECT="$project" scripts/lib/run-godot-suite.sh test_tutorial,test_login
 
 echo "[arm64] the steam backend over an arm64 build of the flat-API test double" >&2
 cargo zigbuild --target aarch64-unknown-linux-gnu.2.17 -p steam-api-test-double >&2
@@ -95,9 +95,9 @@ missing=$(comm -23 <(echo "$needed") <(echo "$defined"))
 [ -z "$missing" ] || fail "the arm64 library links flat-API functions the double lacks: $missing"
 echo "[arm64] all $(echo "$needed" | wc -l) flat-API symbols the arm64 library links are defined by the arm64 double" >&2
 LD_LIBRARY_PATH="$double_dir" STEAM_AUTH_TEST_BACKEND=steam GODOT="$GODOT_ARM64" STEAM_AUTH_TEST_PROJECT="$project" \
-  scripts/run-godot-suite.sh test_auth_flow,test_steam_server
+  scripts/lib/run-godot-suite.sh test_auth_flow,test_steam_server
 # 4. The demo exported for arm64 by the host's editor, as a developer on an x86_64 machine exports it.
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 arm_root=$(sed -n 's|.*"\([^"]*\)/usr/lib/ld-linux-aarch64.so.1".*|\1|p' "$GODOT_ARM64")
 [ -d "$arm_root" ] || fail "cannot find the arm64 Godot root behind $GODOT_ARM64"
 # The template: sid's arm64 Godot binary as it is. The export runs under qemu-user with the arm64

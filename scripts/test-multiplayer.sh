@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug >&2
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 work=$(mktemp -d)
 pids=()
 cleanup() {

@@ -3,7 +3,7 @@
 # 2.31, the base of Steam Linux Runtime 3.0 "sniper"), made with debootstrap from this machine's apt
 # sources and cached like the Godot root. `ldd -r` inside it must resolve every library each file
 # needs and bind every symbol, Valve's libsteam_api.so beside them as a game ships it. The ARM64
-# libraries get the same check in an arm64 bullseye root (scripts/debootstrap-arm64.sh), their
+# libraries get the same check in an arm64 bullseye root (scripts/lib/debootstrap-arm64.sh), their
 # loader run under qemu-user.
 # Usage: scripts/test-old-glibc.sh [release zip | bin dir]   (default: the zip scripts/package.sh made)
 set -euo pipefail
@@ -22,16 +22,16 @@ CACHE_DIR="${STEAM_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/steam-auth}"
 mkdir -p "$CACHE_DIR"
 exec 9>"$CACHE_DIR/.bullseye.lock"
 flock 9
-command -v debootstrap >/dev/null 2>&1 || scripts/apt-install.sh debootstrap
-command -v qemu-aarch64-static >/dev/null 2>&1 || scripts/apt-install.sh qemu-user-static
+command -v debootstrap >/dev/null 2>&1 || scripts/lib/apt-install.sh debootstrap
+command -v qemu-aarch64-static >/dev/null 2>&1 || scripts/lib/apt-install.sh qemu-user-static
 bootstrap() { # <root> [arm64]: a cached bullseye root
   local root=$1 mirror
   [ -f "$root/.steam-auth-ready" ] && return 0
   echo "[old-glibc] bootstrapping a Debian bullseye root in $root (first run only, under a minute)" >&2
   if [ "${2:-}" = arm64 ]; then
-    scripts/debootstrap-arm64.sh bullseye "$root"
+    scripts/lib/debootstrap-arm64.sh bullseye "$root"
   else
-    mirror=$(scripts/debian-mirror.sh)
+    mirror=$(scripts/lib/debian-mirror.sh)
     [ -n "$mirror" ] || { echo "[old-glibc] no Debian archive in this machine's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
     rm -rf "$root"
     debootstrap --variant=minbase bullseye "$root" "$mirror" >"$root.log" 2>&1 \

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build-addon.sh debug
 cargo build -p steam-api-test-double
-GODOT_BIN=$(scripts/provision-godot.sh)
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 
 # 1. Coverage: a new steamworks call without a double fails here, not in a player's game.
 needed=$(nm -D --undefined-only addons/steam_auth/bin/libsteam_auth_steam.linux.template_debug.x86_64.so | awk '{print $2}' | grep -E '^Steam' | sort -u)
@@ -32,7 +32,7 @@ exe=$(cargo test -p steam-auth-core --test steamworks_over_double --no-run --mes
 LD_LIBRARY_PATH="$double_dir" "$exe" --ignored
 record="$double_dir/steam-game-server-calls.txt"
 LD_LIBRARY_PATH="$double_dir" STEAM_AUTH_TEST_BACKEND=steam STEAM_DOUBLE_RECORD="$record" GODOT="$GODOT_BIN" \
-  scripts/run-godot-suite.sh test_auth_flow,test_app_id,test_godotsteam_scripts,test_steam_server,test_steam_server_style
+  scripts/lib/run-godot-suite.sh test_auth_flow,test_app_id,test_godotsteam_scripts,test_steam_server,test_steam_server_style
 
 # The GodotSteam Server-style script's calls, as they reached Valve's flat API (in order, with their
 # arguments; the double records every ISteamGameServer call it receives).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Godot-agnostic crates' tests on Windows: cross-built for x86_64-pc-windows-gnu with Debian's
-# mingw-w64 and run under Debian's Wine (scripts/wine-runner.sh as cargo's runner). steam-auth-core's
+# mingw-w64 and run under Debian's Wine (scripts/lib/wine-runner.sh as cargo's runner). steam-auth-core's
 # test executables start with a Windows build of the flat-API test double as steam_api64.dll beside
 # them, and its ignored test (the steamworks backends over that double, steam_appid.txt in a Windows
 # working directory) runs too. steam-login-client's tests run the login server in-process over
@@ -12,7 +12,7 @@
 # PE imports and exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/provision-cross-tools.sh wine
+scripts/lib/provision-cross-tools.sh wine
 target=x86_64-pc-windows-gnu
 cargo build -p steam-api-test-double --target "$target"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-runner.sh"
@@ -47,7 +47,7 @@ cp "target/$target/debug/godotsteam_stand_in.dll" "$work/godotsteam/"
 expect() { # <what> <expected line> <load_addon args...>
   local what=$1 line=$2 out
   shift 2
-  out=$(scripts/wine-runner.sh "$work/load_addon.exe" "$@" 2>&1) || { echo "$out" >&2; echo "[windows] FAILED: $what" >&2; exit 1; }
+  out=$(scripts/lib/wine-runner.sh "$work/load_addon.exe" "$@" 2>&1) || { echo "$out" >&2; echo "[windows] FAILED: $what" >&2; exit 1; }
   grep -q "^$line" <<<"$out" || { echo "$out" >&2; echo "[windows] FAILED: $what: expected '$line'" >&2; exit 1; }
 }
 for build in debug release; do

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Every test: formatting, clippy, the Rust crates, the headless Godot suites, Windows under Wine, the
 # release bundle for every platform, the exported game, and Linux ARM64 under qemu-user.
+#   scripts/test.sh           all of it, as CI runs it (about 50 minutes on 2 cores)
+#   scripts/test.sh --quick   the Linux suites most changes touch: formatting, lints, the crates'
+#                             tests, the headless Godot suite and F1 help
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=false
+case "${1:-}" in
+  --quick) quick=true ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
 # Each stage's time, printed as a table at the end.
 times=()
 stage_name=""
@@ -17,20 +26,30 @@ stage() { # <what>: ends the running stage and starts the next
 }
 started=$stage_started
 stage "provisioning the test tools"
-scripts/provision-test-tools.sh
+scripts/lib/provision-test-tools.sh
 stage "cargo fmt --check"
 cargo fmt --all -- --check
 stage "no import loop between a crate's modules"
-for manifest in rust/*/Cargo.toml rust/testing/*/Cargo.toml; do python3 scripts/check_module_loops.py "$(dirname "$manifest")" >/dev/null; done
+for manifest in rust/*/Cargo.toml rust/testing/*/Cargo.toml; do python3 scripts/lib/check-module-loops.py "$(dirname "$manifest")" >/dev/null; done
 stage "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p steam-auth-gdext --all-targets --no-default-features -- -D warnings
 stage "cargo test"
 cargo test --workspace
+if $quick; then
+  stage "headless Godot suite"
+  scripts/test-godot.sh
+  stage "F1 help documents every class and member"
+  scripts/check-docs.sh
+  stage ""
+  echo "[test] the quick stages passed in $(( $(date +%s) - started )) s (scripts/test.sh runs them all):" >&2
+  printf '[test] %s\n' "${times[@]}" >&2
+  exit 0
+fi
 stage "store suite and two server instances against a real PostgreSQL"
-scripts/with-postgres.sh cargo test -p steam-login-server --test server -- --ignored --skip availability::
+scripts/lib/with-postgres.sh cargo test -p steam-login-server --test server -- --ignored --skip availability::
 stage "PostgreSQL stopped, crashed and started under load (a server of its own: the test stops it)"
-scripts/with-postgres.sh cargo test -p steam-login-server --test server -- --ignored availability::
+scripts/lib/with-postgres.sh cargo test -p steam-login-server --test server -- --ignored availability::
 stage "headless Godot suite"
 scripts/test-godot.sh
 stage "the server as deploy/ describes it: systemd unit, nginx TLS and HAProxy before two instances on PostgreSQL, Godot over HTTPS"

@@ -1,6 +1,6 @@
 /* Wine 8.0 (Debian 12's) has no bcryptprimitives.dll ProcessPrng, which Rust's standard library
  * calls for randomness on Windows 10 and later. Windows itself has it; this test-only stand-in, put
- * in the Wine prefix by scripts/wine-runner.sh, forwards it to advapi32's RtlGenRandom
+ * in the Wine prefix by scripts/lib/wine-runner.sh, forwards it to advapi32's RtlGenRandom
  * (SystemFunction036), which Wine has. Never shipped. */
 #include <windows.h>
 

@@ -129,10 +129,10 @@ async fn all_valid(client: &reqwest::Client, bases: &[String], tokens: &[String]
     }
 }
 
-/// scripts/with-postgres.sh's control of the test server: `stop`, `crash` or `start`.
+/// scripts/lib/with-postgres.sh's control of the test server: `stop`, `crash` or `start`.
 fn postgres(action: &str) {
     let control = std::env::var("TEST_POSTGRES_CONTROL")
-        .expect("TEST_POSTGRES_CONTROL names scripts/with-postgres.sh's control script");
+        .expect("TEST_POSTGRES_CONTROL names scripts/lib/with-postgres.sh's control script");
     let status = std::process::Command::new(control)
         .arg(action)
         .status()

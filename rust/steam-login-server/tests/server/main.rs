@@ -1,6 +1,6 @@
 //! The login server's integration tests, as one binary: each module one concern, `support` the
 //! helpers they share (the server in-process and as the binary, the fake Steam, tickets, captured
-//! logs). The PostgreSQL cases are `#[ignore]`d here and run by scripts/with-postgres.sh.
+//! logs). The PostgreSQL cases are `#[ignore]`d here and run by scripts/lib/with-postgres.sh.
 
 mod support;
 

@@ -1,6 +1,6 @@
 //! Two server processes on one PostgreSQL behave as one deployment: users, sessions, revocations and
 //! the daily quota are shared. Needs PostgreSQL: scripts/test.sh runs this under
-//! scripts/with-postgres.sh, each test on a database of its own.
+//! scripts/lib/with-postgres.sh, each test on a database of its own.
 
 use crate::support::*;
 use serde_json::Value;

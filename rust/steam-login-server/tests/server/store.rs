@@ -575,7 +575,7 @@ async fn sqlite_upgrades_a_version_2_file_and_its_tickets_stay_spent() {
 #[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs this with TEST_DATABASE_URL"]
 async fn postgres_store_passes_the_suite() {
     let url = std::env::var("TEST_DATABASE_URL").expect(
-        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/with-postgres.sh sets it)",
+        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/lib/with-postgres.sh sets it)",
     );
     let store = store::open(&url).await.unwrap();
     assert_eq!(store.kind(), "postgres");

@@ -321,7 +321,7 @@ impl Drop for ServerProcess {
 /// A fresh database on the server TEST_DATABASE_URL names; its URL.
 pub async fn fresh_database() -> String {
     let url = std::env::var("TEST_DATABASE_URL").expect(
-        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/with-postgres.sh sets it)",
+        "TEST_DATABASE_URL must name a PostgreSQL database (scripts/lib/with-postgres.sh sets it)",
     );
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
         .await

@@ -2,7 +2,7 @@
 # Runs a command with a throwaway PostgreSQL server on loopback; TEST_DATABASE_URL names it, and
 # TEST_POSTGRES_CONTROL a script that stops it (`stop`: a fast shutdown), crashes it (`crash`: an
 # immediate shutdown, recovered at the next start) or starts it again (`start`) on the same port.
-# Usage: scripts/with-postgres.sh <command...>
+# Usage: scripts/lib/with-postgres.sh <command...>
 set -euo pipefail
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
 [ -n "$bindir" ] || { echo "[postgres] PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }

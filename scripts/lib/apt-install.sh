@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian packages the provision scripts found missing: with apt-get when run as root,
 # otherwise names them and fails. Nothing to do without packages.
-# Usage: scripts/apt-install.sh [--no-recommends] <package>...
+# Usage: scripts/lib/apt-install.sh [--no-recommends] <package>...
 set -euo pipefail
 options=()
 if [ "${1:-}" = --no-recommends ]; then options+=(--no-install-recommends); shift; fi

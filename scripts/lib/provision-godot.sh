@@ -6,9 +6,9 @@
 # The sid root is used through its own dynamic loader, so no chroot is needed to run it.
 #
 # With `arm64`: Debian sid's arm64 Godot, run by Debian's qemu-user-static (no binfmt, no chroot),
-# for the Linux ARM64 libraries (its root made by scripts/debootstrap-arm64.sh). $GODOT_ARM64 overrides.
+# for the Linux ARM64 libraries (its root made by scripts/lib/debootstrap-arm64.sh). $GODOT_ARM64 overrides.
 #
-# Usage: scripts/provision-godot.sh [arm64]
+# Usage: scripts/lib/provision-godot.sh [arm64]
 # Output (stdout): the absolute path of an executable that behaves like `godot`.
 # Progress and errors go to stderr.
 set -euo pipefail

@@ -2,11 +2,11 @@
 # Runs the GDScript suite (godot_project/tests) with the addon as built, and judges the output:
 # fails on any failed test, any error the tests did not announce, SCRIPT ERROR, leaked objects at
 # exit, or a crash (Godot itself exits 0 after most of these).
-# Usage: scripts/run-godot-suite.sh [filter[,filter...]]   (tests named test_steam_only_* run only with
+# Usage: scripts/lib/run-godot-suite.sh [filter[,filter...]]   (tests named test_steam_only_* run only with
 # STEAM_AUTH_TEST_BACKEND=steam; STEAM_AUTH_TEST_PROJECT names a copy of godot_project to run instead)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-GODOT_BIN=$(scripts/provision-godot.sh)
+cd "$(dirname "$0")/../.."
+GODOT_BIN=$(scripts/lib/provision-godot.sh)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

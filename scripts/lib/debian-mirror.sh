@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the Debian archive debootstrap takes roots from: DEBIAN_MIRROR, else the one this machine's
 # apt sources name (deb822 or one-line form); nothing when there is none. Used by
-# scripts/provision-godot.sh (the sid root) and scripts/test-old-glibc.sh (the bullseye root).
+# scripts/lib/provision-godot.sh (the sid root) and scripts/test-old-glibc.sh (the bullseye root).
 set -euo pipefail
 if [ -n "${DEBIAN_MIRROR:-}" ]; then
   echo "$DEBIAN_MIRROR"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What scripts/test.sh needs besides Rust and Godot: a C compiler, curl, PostgreSQL's server (the store
 # suite runs against a throwaway one) and rustfmt/clippy. Installs what is missing with apt-get when run
-# as root, as scripts/provision-godot.sh does for Godot; otherwise names the packages and stops.
+# as root, as scripts/lib/provision-godot.sh does for Godot; otherwise names the packages and stops.
 set -euo pipefail
 need=()
 command -v patchelf >/dev/null 2>&1 || need+=(patchelf)

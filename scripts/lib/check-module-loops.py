@@ -10,7 +10,7 @@ nothing: `login` -> `login::error` is only an edge if login/mod.rs names it.
 Then the same at the top level: every module counts as the top-level module it sits in
 (`steam::args` as `steam`), so that two folders cannot lean on each other through their files.
 
-Usage: scripts/check_module_loops.py <crate dir>...   (exit 1 if any crate has a loop)
+Usage: scripts/lib/check-module-loops.py <crate dir>...   (exit 1 if any crate has a loop)
 """
 import re
 import sys

@@ -3,7 +3,7 @@
 address of its own in 127.0.0.0/8 (as players behind a proxy have addresses of their own), posts
 one-use tickets minted beforehand, and the scenario asserts what a launch day needs.
 
-Usage: deployment_players.py --tickets FILE --url https://127.0.0.1:PORT [--ca CA.pem] SCENARIO
+Usage: deployment-players.py --tickets FILE --url https://127.0.0.1:PORT [--ca CA.pem] SCENARIO
   crowd N          N players at once, one login each: every one gets in
   flood            one player posts 80 logins at once while 10 others log in: the flood is limited
                    (each instance lets one burst through), the others all get in, and forged
@@ -36,7 +36,7 @@ class Tickets:
     def take(self):
         with self.lock:
             if self.next >= len(self.bodies):
-                sys.exit("deployment_players: out of tickets (mint more)")
+                sys.exit("deployment-players: out of tickets (mint more)")
             body = self.bodies[self.next]
             self.next += 1
             return body

@@ -5,7 +5,7 @@
 # (tools/wine/bcryptprimitives.c) that Wine 8.0 lacks. With STEAM_API64_DLL set, that file is put
 # beside the executable as steam_api64.dll (test executables that link steamworks need one to start).
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${STEAM_AUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/steam-auth}"
 export WINEPREFIX="$cache/wine"
 export WINEDEBUG=-all

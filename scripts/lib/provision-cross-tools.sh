@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What building and testing the other platforms needs, installed when missing (apt-get as root,
-# rustup, pip), as scripts/provision-test-tools.sh does for the Linux tests:
+# rustup, pip), as scripts/lib/provision-test-tools.sh does for the Linux tests:
 #   windows: the x86_64-pc-windows-gnu target and Debian's mingw-w64 (gcc, objdump for the PE checks)
 #   wine:    windows, plus Debian's wine and wine64 to run the Windows test executables
 #   macos:   the two Apple targets, cargo-zigbuild and ziglang (PyPI), and LLVM's Mach-O tools
@@ -8,7 +8,7 @@
 #            the login server as one static binary
 #   linux-glibc: cargo-zigbuild/ziglang, which link the shipped Linux libraries against an old glibc
 #   linux-arm64: linux-glibc, plus the aarch64-unknown-linux-gnu target
-# Usage: scripts/provision-cross-tools.sh windows|wine|macos|musl|linux-glibc|linux-arm64...
+# Usage: scripts/lib/provision-cross-tools.sh windows|wine|macos|musl|linux-glibc|linux-arm64...
 set -euo pipefail
 apt_need=()
 targets=()

@@ -15,7 +15,7 @@ binary tools this machine has (no Windows or Mac here), and prints what it read 
   both export gdext_rust_init; no glibc symbol newer than the floor (2.17, as built by
   scripts/build-addon.sh), so that they load on every Linux a Steam player runs.
 
-Usage: scripts/check_binaries.py <bin dir>   (its subfolders too; exit 1 on any failed check)
+Usage: scripts/lib/check-binaries.py <bin dir>   (its subfolders too; exit 1 on any failed check)
 """
 import hashlib
 import re
@@ -54,7 +54,7 @@ def tool(*names):
     for name in names:
         if shutil.which(name):
             return name
-    sys.exit(f"[binaries] none of {', '.join(names)} is installed (scripts/provision-cross-tools.sh)")
+    sys.exit(f"[binaries] none of {', '.join(names)} is installed (scripts/lib/provision-cross-tools.sh)")
 
 
 def is_full(path):

@@ -3,7 +3,7 @@
 extension (godot --doctool DIR --gdextension-docs) must have a description in the docs the extension
 registers for the editor from its `///` comments (dumped by the gdext crate's docs test).
 
-Usage: check_docs.py <doctool_dir> <registered_docs_dir>"""
+Usage: check-docs.py <doctool_dir> <registered_docs_dir>"""
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Makes a Debian arm64 root on this (amd64) machine, for running arm64 programs under qemu-user:
 # debootstrap --foreign only downloads the packages, since their maintainer scripts cannot run
-# here; they are unpacked with dpkg-deb. Used by scripts/provision-godot.sh arm64 (sid, Godot)
-# and scripts/test-old-glibc.sh (bullseye). The mirror is scripts/debian-mirror.sh's.
-# Usage: scripts/debootstrap-arm64.sh <suite> <root> [debootstrap options...]   (log: <root>.log)
+# here; they are unpacked with dpkg-deb. Used by scripts/lib/provision-godot.sh arm64 (sid, Godot)
+# and scripts/test-old-glibc.sh (bullseye). The mirror is scripts/lib/debian-mirror.sh's.
+# Usage: scripts/lib/debootstrap-arm64.sh <suite> <root> [debootstrap options...]   (log: <root>.log)
 set -euo pipefail
 suite=$1 root=$2
 shift 2
