@@ -3,7 +3,7 @@
 # release bundle for every platform, the exported game, and Linux ARM64 under qemu-user.
 #   scripts/test.sh           all of it, as CI runs it (about 50 minutes on 2 cores)
 #   scripts/test.sh --quick   the Linux suites most changes touch: formatting, lints, the crates'
-#                             tests, the headless Godot suite and F1 help
+#                             tests, the flag table, the headless Godot suite and F1 help
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=false
@@ -36,6 +36,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p steam-auth-gdext --all-targets --no-default-features -- -D warnings
 stage "cargo test"
 cargo test --workspace
+stage "the server's flag table in docs/server.md against its --help"
+cargo run -q -p steam-login-server -- --help | scripts/lib/check-server-flags.py docs/server.md
 if $quick; then
   stage "headless Godot suite"
   scripts/test-godot.sh
