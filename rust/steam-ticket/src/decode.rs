@@ -132,7 +132,24 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedTicket, DecodeError> {
 /// Parses the ownership ticket inside its window (its declared length, cut short by the input's end).
 fn decode_ownership(window: &[u8]) -> Result<Ownership, DecodeError> {
     // Offsets in errors are relative to the whole ticket.
-    let mut r = Reader::new(window, 0).based_at(OWNERSHIP_OFFSET);
+    decode_ownership_at(window, OWNERSHIP_OFFSET).map(|(ownership, _)| ownership)
+}
+
+/// What follows the DLC list in an ownership ticket: a u16 that is non-zero for a VAC-banned
+/// player (Valve's encrypted-ticket decoder reads it so), then whatever the ticket's declared length
+/// still holds (the app-defined value of an encrypted app ticket).
+pub(crate) struct OwnershipTail<'a> {
+    pub vac_banned: u16,
+    pub rest: &'a [u8],
+}
+
+/// Parses the ownership ticket in `window`, which sits at `base` in what the caller decodes (for
+/// the offsets errors name), and returns what follows its DLC list.
+pub(crate) fn decode_ownership_at(
+    window: &[u8],
+    base: usize,
+) -> Result<(Ownership, OwnershipTail<'_>), DecodeError> {
+    let mut r = Reader::new(window, 0).based_at(base);
     let _declared = r.u32("ownership_ticket_length")?;
     let mut ownership = Ownership {
         version: r.u32("ownership_version")?,
@@ -153,8 +170,12 @@ fn decode_ownership(window: &[u8]) -> Result<Ownership, DecodeError> {
         let licenses = r.u32_list("dlc_license_count", "dlc_licenses")?;
         ownership.dlc.push(Dlc { app_id, licenses });
     }
-    let _reserved = r.u16("reserved")?;
-    Ok(ownership)
+    let vac_banned = r.u16("reserved")?;
+    let tail = OwnershipTail {
+        vac_banned,
+        rest: &window[r.pos..],
+    };
+    Ok((ownership, tail))
 }
 
 /// A bare ownership ticket starts with its own length (≥ 46) followed by version 4.

@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod decode;
+pub mod encrypted;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
 pub mod hex;

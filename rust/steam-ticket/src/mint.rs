@@ -35,6 +35,12 @@ pub fn mint(ticket: &Ticket) -> Vec<u8> {
 }
 
 fn encode_ownership(o: &Ownership) -> Vec<u8> {
+    encode_ownership_with(o, 0, &[])
+}
+
+/// The ownership ticket with `vac_banned` in the u16 after the DLC list (0 in auth tickets) and
+/// `tail` after it, inside its declared length.
+pub(crate) fn encode_ownership_with(o: &Ownership, vac_banned: u16, tail: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     put_u32(&mut out, 0); // length, patched below
     put_u32(&mut out, o.version);
@@ -51,7 +57,8 @@ fn encode_ownership(o: &Ownership) -> Vec<u8> {
         put_u32(&mut out, dlc.app_id);
         put_u32_list(&mut out, &dlc.licenses);
     }
-    put_u16(&mut out, 0); // reserved
+    put_u16(&mut out, vac_banned);
+    out.extend_from_slice(tail);
     let len = len_u32(out.len());
     out[..4].copy_from_slice(&len.to_le_bytes());
     out
