@@ -189,7 +189,44 @@ func test_encrypted_app_ticket_is_answered_then_readable() -> void:
 		await frames(1)
 	assert_eq(answers, ["ok"])
 	var ticket: Dictionary = Steam.getEncryptedAppTicket()
-	assert_eq(Steam.decodeAuthTicket(ticket.buffer.slice(0, ticket.size)).steam_id, ME)
+	var plain := decrypt_with_development_key(ticket.buffer.slice(0, ticket.size))
+	assert_eq(plain.slice(0, 6).get_string_from_utf8(), "secret", "the data asked for, first")
+	# Then the ownership ticket: length, version, SteamID.
+	assert_eq(plain.decode_u64(6 + 8), ME)
+
+
+## An encrypted app ticket's plaintext, read as a game's backend would with Godot's own AES: the
+## protobuf's encrypted_ticket (field 5), its IV in AES-256-ECB, the rest in AES-256-CBC.
+func decrypt_with_development_key(ticket: PackedByteArray) -> PackedByteArray:
+	var key := "steam-auth development key, open".to_utf8_buffer()
+	var at := 0
+	var ciphertext := PackedByteArray()
+	while at < ticket.size():
+		var tag := ticket[at]
+		at += 1
+		if tag & 7 == 0:
+			while ticket[at] & 0x80:
+				at += 1
+			at += 1
+		else:
+			var length := ticket[at] & 0x7f
+			var shift := 7
+			while ticket[at] & 0x80:
+				at += 1
+				length |= (ticket[at] & 0x7f) << shift
+				shift += 7
+			at += 1
+			if tag >> 3 == 5:
+				ciphertext = ticket.slice(at, at + length)
+			at += length
+	var aes := AESContext.new()
+	aes.start(AESContext.MODE_ECB_DECRYPT, key)
+	var iv := aes.update(ciphertext.slice(0, 16))
+	aes.finish()
+	aes.start(AESContext.MODE_CBC_DECRYPT, key, iv)
+	var plain := aes.update(ciphertext.slice(16))
+	aes.finish()
+	return plain.slice(0, plain.size() - plain[plain.size() - 1])
 
 
 func test_steam_only_a_call_result_with_an_io_failure_is_a_steamworks_error() -> void:

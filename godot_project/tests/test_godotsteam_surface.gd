@@ -96,6 +96,14 @@ func test_language_vac_and_vr_answer_from_project_settings() -> void:
 	assert_eq(Steam.getLaunchCommandLine(), "")
 
 
+func test_a_simulated_encrypted_ticket_key_that_is_not_64_hex_digits_fails_init() -> void:
+	set_setting("steam/auth/simulated_encrypted_ticket_key", "00ff")
+	OS.set_environment("STEAM_AUTH_BACKEND", "simulated")
+	var status: Dictionary = Steam.steamInitEx(APP)
+	assert_eq(status.status, Steam.STEAM_API_INIT_RESULT_FAILED_GENERIC)
+	assert_true(str(status.verbal).contains("steam/auth/simulated_encrypted_ticket_key must be 64 hex digits"), str(status.verbal))
+
+
 func test_a_user_without_the_game() -> void:
 	set_setting("steam/auth/simulated_owns_app", false)
 	init_simulated()

@@ -20,7 +20,7 @@ pub mod validator;
 pub use app_id::{resolve_app_id, AppIdError, AppIdSource, MISSING_APP_ID};
 pub use client::simulated::{
     MintOptions, SimulatedConfig, SimulatedSteam, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME,
-    DEFAULT_SIMULATED_STEAM_ID,
+    DEFAULT_SIMULATED_STEAM_ID, DEVELOPMENT_ENCRYPTED_TICKET_KEY,
 };
 pub use client::steamworks::SteamworksBackend;
 pub use client::{IssuedTicket, SteamBackend, SteamEvent};

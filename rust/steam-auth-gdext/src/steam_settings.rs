@@ -9,7 +9,7 @@ use godot::prelude::*;
 use godot::register::info::PropertyHint;
 use steam_auth_core::{
     BackendKind, SimulatedConfig, DEFAULT_LANGUAGE, DEFAULT_PERSONA_NAME,
-    DEFAULT_SIMULATED_STEAM_ID,
+    DEFAULT_SIMULATED_STEAM_ID, DEVELOPMENT_ENCRYPTED_TICKET_KEY,
 };
 
 use crate::settings::{env, get, Setting};
@@ -40,6 +40,9 @@ pub const SIMULATED_VR: &str = "steam/auth/simulated_vr";
 pub const SIMULATED_VAC_BANNED: &str = "steam/auth/simulated_vac_banned";
 /// The simulated game and Steam UI language.
 pub const SIMULATED_LANGUAGE: &str = "steam/auth/simulated_language";
+/// The app's encrypted-ticket key the simulation encrypts its encrypted app tickets with: 64 hex
+/// digits, by default the public development key, which no real app has.
+pub const SIMULATED_ENCRYPTED_TICKET_KEY: &str = "steam/auth/simulated_encrypted_ticket_key";
 /// Whether this addon registers the `Steam` singleton: `auto` (unless GodotSteam's is there),
 /// `always`, `never`.
 pub const PROVIDE_STEAM_SINGLETON: &str = "steam/auth/provide_steam_singleton";
@@ -115,6 +118,13 @@ pub(crate) const STEAM_SETTINGS: &[Setting] = &[
     Setting {
         name: SIMULATED_LANGUAGE,
         default: || DEFAULT_LANGUAGE.to_variant(),
+        ty: VariantType::STRING,
+        hint: PropertyHint::NONE,
+        hint_string: "",
+    },
+    Setting {
+        name: SIMULATED_ENCRYPTED_TICKET_KEY,
+        default: || steam_ticket::hex::encode(&DEVELOPMENT_ENCRYPTED_TICKET_KEY).to_variant(),
         ty: VariantType::STRING,
         hint: PropertyHint::NONE,
         hint_string: "",
@@ -215,8 +225,26 @@ pub fn simulated_user() -> Result<SimulatedConfig, String> {
             .map(|v| v.to_string())
             .filter(|l| !l.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_LANGUAGE.to_owned()),
+        encrypted_ticket_key: simulated_encrypted_ticket_key()?,
         ..SimulatedConfig::new(steam_id, 0)
     })
+}
+
+/// `steam/auth/simulated_encrypted_ticket_key`: 64 hex digits; empty or unset is the development key.
+fn simulated_encrypted_ticket_key() -> Result<[u8; 32], String> {
+    let text = get(SIMULATED_ENCRYPTED_TICKET_KEY)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(DEVELOPMENT_ENCRYPTED_TICKET_KEY);
+    }
+    steam_ticket::hex::decode(text)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or_else(|| {
+            format!("Project Setting {SIMULATED_ENCRYPTED_TICKET_KEY} must be 64 hex digits (a 32-byte key), got {} characters", text.len())
+        })
 }
 
 fn simulated_steam_id() -> Result<u64, String> {

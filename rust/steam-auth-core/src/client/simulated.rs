@@ -13,6 +13,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::net::Ipv4Addr;
 
+use steam_ticket::encrypted::{
+    mint_encrypted, EncryptedAppTicket, FLAG_LICENSE_BORROWED, KEY_LEN, TICKET_VERSION,
+};
 use steam_ticket::{
     decode, mint_with, Clock, Dlc, Ownership, SessionHeader, SimulationSigner, SystemClock, Ticket,
     TicketType,
@@ -114,6 +117,15 @@ impl TicketMint {
         mint_with(&ticket, &self.signer)
     }
 
+    /// Fills `out` as GC tokens are made: unpredictable to other processes, not a cryptographic
+    /// source (a simulation needs none).
+    pub fn fill_unpredictable(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(8) {
+            let bytes = self.fresh_gc_token().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+
     fn fresh_gc_token(&mut self) -> u64 {
         self.counter += 1;
         let mut h = self.random.build_hasher();
@@ -145,6 +157,9 @@ pub struct SimulatedConfig {
     pub language: String,
     /// What a `steam://run/<app>//<args>` launch passed; usually empty.
     pub launch_command_line: String,
+    /// The app's encrypted-ticket key, as the Steamworks partner site would give it; the game's
+    /// backend decrypts the simulated encrypted app tickets with it.
+    pub encrypted_ticket_key: [u8; KEY_LEN],
 }
 
 impl SimulatedConfig {
@@ -162,6 +177,7 @@ impl SimulatedConfig {
             vac_banned: false,
             language: DEFAULT_LANGUAGE.to_owned(),
             launch_command_line: String::new(),
+            encrypted_ticket_key: DEVELOPMENT_ENCRYPTED_TICKET_KEY,
         }
     }
 
@@ -174,6 +190,9 @@ impl SimulatedConfig {
 pub const DEFAULT_LANGUAGE: &str = "english";
 /// The persona name the simulation plays when none is configured.
 pub const DEFAULT_PERSONA_NAME: &str = "Simulated Player";
+/// The simulation's encrypted-ticket key unless one is configured: public, for development only
+/// (a login server must never accept it for a real app).
+pub const DEVELOPMENT_ENCRYPTED_TICKET_KEY: [u8; KEY_LEN] = *b"steam-auth development key, open";
 /// Steam allows one encrypted app ticket request per minute.
 pub const ENCRYPTED_TICKET_INTERVAL_SECS: u64 = 60;
 
@@ -295,6 +314,40 @@ impl SimulatedSteam {
                 .collect(),
             ..MintOptions::session(self.config.steam_id, self.config.app_id)
         }
+    }
+
+    /// The user's encrypted app ticket holding `data`: the player's SteamID (a lent copy is marked
+    /// borrowed), the app and DLC, the VAC flag, issued now.
+    fn encrypted_ticket_with(&mut self, data: &[u8]) -> Vec<u8> {
+        let now = self.mint.now();
+        let config = &self.config;
+        let ticket = EncryptedAppTicket {
+            version: TICKET_VERSION,
+            user_data: data.to_vec(),
+            ownership: Ownership {
+                version: steam_ticket::model::OWNERSHIP_VERSION,
+                steam_id: config.steam_id,
+                app_id: config.app_id,
+                external_ip: Ipv4Addr::LOCALHOST,
+                internal_ip: Ipv4Addr::LOCALHOST,
+                flags: if config.owner() != config.steam_id {
+                    FLAG_LICENSE_BORROWED
+                } else {
+                    0
+                },
+                issued: clamp_u32(now as i64),
+                expires: clamp_u32(now as i64 + OWNERSHIP_LIFETIME_SECS),
+                licenses: vec![0],
+                dlc: self.own_ticket(TicketType::Session).dlc,
+            },
+            vac_banned: u16::from(config.vac_banned),
+            ownership_tail: Vec::new(),
+        };
+        let mut iv = [0u8; 16];
+        let mut salt = [0u8; 8];
+        self.mint.fill_unpredictable(&mut iv);
+        self.mint.fill_unpredictable(&mut salt);
+        mint_encrypted(&ticket, &self.config.encrypted_ticket_key, iv, salt)
     }
 
     fn issue(&mut self, ticket_type: TicketType) -> IssuedTicket {
@@ -439,10 +492,9 @@ impl SteamBackend for SimulatedSteam {
     }
 
     /// Steam's rules: one request pending at a time (`DuplicateRequest`), one a minute
-    /// (`LimitExceeded`), none while disconnected (`NoConnection`). The ticket is a session ticket
-    /// of the user in Steam's layout, signed with the simulation key; it is not encrypted, and the
-    /// data to include is not in it.
-    fn request_encrypted_app_ticket(&mut self, _data: &[u8]) {
+    /// (`LimitExceeded`), none while disconnected (`NoConnection`). The ticket is in Steam's
+    /// encrypted format, holding `data`, encrypted with the configured key.
+    fn request_encrypted_app_ticket(&mut self, data: &[u8]) {
         let now = self.mint.now();
         let result = if self.encrypted_pending {
             eresult::DUPLICATE_REQUEST
@@ -456,8 +508,7 @@ impl SteamBackend for SimulatedSteam {
         } else {
             self.encrypted_requested_at = Some(now);
             self.encrypted_pending = true;
-            let opts = self.own_ticket(TicketType::Session);
-            self.encrypted_ticket = Some(self.mint.mint(&opts));
+            self.encrypted_ticket = Some(self.encrypted_ticket_with(data));
             eresult::OK
         };
         self.queued.push(SteamEvent::EncryptedAppTicket { result });

@@ -100,8 +100,11 @@ impl Steam {
     /// Asks Steam for an encrypted app ticket that includes [param secret] (GodotSteam's argument: the
     /// data to include); [signal encrypted_app_ticket_response] answers, then call
     /// [method getEncryptedAppTicket]. Steam allows one request at a time and one a minute. The
-    /// simulated backend follows those rules; its ticket is a simulation-signed session ticket, not
-    /// encrypted, and does not carry the data.
+    /// simulated backend follows those rules, and its ticket is in Steam's encrypted format, holding
+    /// [param secret], encrypted with the Project Setting
+    /// [code]steam/auth/simulated_encrypted_ticket_key[/code]: by default a public development key
+    /// ([code]"steam-auth development key, open"[/code] as bytes), which a login server must never
+    /// accept for a real app.
     #[func(rename = requestEncryptedAppTicket)]
     fn request_encrypted_app_ticket(&mut self, #[opt(default = "")] secret: GString) {
         let data = secret.to_string().into_bytes();

@@ -417,7 +417,12 @@ fn encrypted_app_tickets_follow_steams_pending_and_rate_limits() {
         ]
     );
     let ticket = s.encrypted_app_ticket().expect("a ticket after the answer");
-    assert_eq!(decode(&ticket).unwrap().ticket.steam_id, ME);
+    let read =
+        steam_ticket::encrypted::decrypt(&ticket, &DEVELOPMENT_ENCRYPTED_TICKET_KEY).unwrap();
+    assert_eq!(
+        (read.steam_id(), read.app_id(), read.user_data()),
+        (ME, APP, &b"data"[..])
+    );
 
     s.request_encrypted_app_ticket(b"");
     assert_eq!(
@@ -447,4 +452,25 @@ fn encrypted_app_tickets_follow_steams_pending_and_rate_limits() {
     assert!(pump(&mut s).contains(&SteamEvent::EncryptedAppTicket {
         result: eresult::NO_CONNECTION
     }));
+}
+
+#[test]
+fn encrypted_app_tickets_carry_the_data_and_the_user_under_the_configured_key() {
+    let key = [7u8; 32];
+    let mut s = configured(SimulatedConfig {
+        owner_steam_id: Some(PEER),
+        dlc: vec![1_000],
+        vac_banned: true,
+        encrypted_ticket_key: key,
+        ..SimulatedConfig::new(ME, APP)
+    });
+    s.request_encrypted_app_ticket(b"nonce-1");
+    pump(&mut s);
+    let ticket = s.encrypted_app_ticket().unwrap();
+    assert!(steam_ticket::encrypted::decrypt(&ticket, &DEVELOPMENT_ENCRYPTED_TICKET_KEY).is_err());
+    let read = steam_ticket::encrypted::decrypt(&ticket, &key).unwrap();
+    assert_eq!((read.steam_id(), read.user_data()), (ME, &b"nonce-1"[..]));
+    assert_eq!(u64::from(read.issue_time()), NOW);
+    assert!(read.is_for_app(APP) && read.owns_app(1_000));
+    assert!(read.is_license_borrowed() && read.is_vac_banned() && !read.is_license_temporary());
 }
