@@ -219,7 +219,7 @@ func metric(line_prefix: String) -> int:
 	return -1
 
 
-const LOGINS := "steam_login_requests_total{outcome=\"ok\",app=\"555440\"}"
+const LOGINS := "steam_login_requests_total{outcome=\"ok\",app=\"555440\",ticket=\"auth\"}"
 const RENEWED := "steam_login_session_refreshes_total{outcome=\"renewed\"}"
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fails when docs/server.md's flag table and the server's `--help` (clap, from config.rs) disagree:
 a flag without a row, a row naming a flag the server does not have, or a row whose Env column does
-not name the flag's environment variable (in full, or as `…_SUFFIX` after a full name in the row).
+not name the flag's environment variable (in full, or as `…_SUFFIX` after a full name in the row); a hidden value (`[env: NAME]`) counts too.
 
 Usage: scripts/lib/check-server-flags.py <docs/server.md> < help.txt   (`steam-login-server --help`)"""
 import re
@@ -20,7 +20,7 @@ def help_flags(text):
             current = option.group(1)
             flags[current] = None
             continue
-        env = re.search(r"\[env: ([A-Z0-9_]+)=", line)
+        env = re.search(r"\[env: ([A-Z0-9_]+)[=\]]", line)
         if env and current:
             flags[current] = env.group(1)
     return {f: e for f, e in flags.items() if f not in IGNORED}

@@ -73,6 +73,18 @@ error_codes! {
     /// The ticket already logged in (a replay, or a retry after a lost answer).
     TicketReused = "ticket_reused", 401, "this ticket has already logged in; ask Steam for a new ticket and log in with that";
 
+    // The login: encrypted app tickets.
+    /// The server has no `--encrypted-ticket-key`.
+    EncryptedTicketsOff = "encrypted_tickets_off", 400, "this server takes no encrypted app tickets (it has no --encrypted-ticket-key)";
+    /// No key of the server opens the ticket.
+    UnknownTicketKey = "unknown_ticket_key", 401, "no encrypted-ticket key of this server opens this ticket: its app has none here, or the key differs";
+    /// The ticket's data is not a nonce this server handed out.
+    InvalidNonce = "invalid_nonce", 401, "the ticket's data is not a nonce from this server's nonce endpoint";
+    /// The ticket's nonce already logged in.
+    NonceReused = "nonce_reused", 401, "this nonce has already logged in; ask for a new nonce and a new ticket";
+    /// The ticket or its nonce is older than the server's window.
+    StaleTicket = "stale_ticket", 401, "the ticket or its nonce is older than this server accepts; ask for a new nonce and a new ticket";
+
     // The login: the player.
     /// Banned by the game's operator (`steam-login-server admin ban`).
     Banned = "banned", 403, "this player is banned from this game";

@@ -9,11 +9,13 @@ mod session;
 
 pub use error_body::{ErrorBody, ErrorDetail};
 pub use error_code::{ErrorCode, ReceivedCode};
-pub use request::LoginRequest;
+pub use request::{LoginRequest, Nonce};
 pub use session::{Friend, Provider, ProviderRef, Session, SessionInfo, SteamFlag, TriggerResults};
 
 /// `POST`: a Steam ticket in, a session out.
 pub const LOGIN_PATH: &str = "/api/v1/auth/provider/steam/login";
+/// `POST`: a one-use nonce for an encrypted app ticket's data.
+pub const NONCE_PATH: &str = "/api/v1/auth/provider/steam/nonce";
 /// `GET` validates the session named by the Bearer token; `DELETE` revokes it.
 pub const SESSION_PATH: &str = "/api/v1/auth/session";
 /// `POST` with a live session's token: a new token with a fresh expiry, the old one revoked; the

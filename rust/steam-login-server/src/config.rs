@@ -94,6 +94,50 @@ impl std::str::FromStr for AppPolicy {
     }
 }
 
+/// `--encrypted-ticket-key APP=HEX`: an app's key for encrypted app tickets, 32 bytes. Never
+/// printed: `Debug` shows the app only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EncryptedTicketKey {
+    pub app_id: u32,
+    pub key: [u8; 32],
+}
+
+impl std::fmt::Debug for EncryptedTicketKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "EncryptedTicketKey {{ app_id: {}, key: [redacted] }}",
+            self.app_id
+        )
+    }
+}
+
+impl std::str::FromStr for EncryptedTicketKey {
+    type Err = String;
+
+    /// The error names the app and the key's length, never its digits.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (app, hex) = s
+            .split_once('=')
+            .ok_or("an encrypted-ticket key is APP=HEX (the app id, then 64 hex digits)")?;
+        let app_id = app
+            .trim()
+            .parse()
+            .map_err(|_| format!("{:?} is not an app id (APP=HEX)", app.trim()))?;
+        let hex = hex.trim();
+        let key = steam_ticket::hex::decode(hex)
+            .ok()
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .ok_or_else(|| {
+                format!(
+                    "app {app_id}'s encrypted-ticket key must be 64 hex digits (32 bytes); it has {} characters",
+                    hex.len()
+                )
+            })?;
+        Ok(EncryptedTicketKey { app_id, key })
+    }
+}
+
 /// steam-login-server: exchanges a Steam auth ticket for a game session.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "steam-login-server", version, about)]
@@ -154,6 +198,36 @@ pub struct Config {
         value_name = "APP:CHECK=POLICY"
     )]
     pub app_policies: Vec<AppPolicy>,
+
+    /// An app's key for encrypted app tickets, from the Steamworks partner site (App Admin, SDK
+    /// Auth): `APP=HEX`, 64 hex digits. Repeat for more apps (space-separated in the environment).
+    /// Logins with such tickets call no Web API. Never logged.
+    #[arg(
+        long = "encrypted-ticket-key",
+        env = "STEAM_LOGIN_ENCRYPTED_TICKET_KEY",
+        value_delimiter = ' ',
+        value_name = "APP=HEX",
+        hide_env_values = true
+    )]
+    pub encrypted_ticket_keys: Vec<EncryptedTicketKey>,
+
+    /// A file of `APP=HEX` lines, as --encrypted-ticket-key takes (systemd `LoadCredential`, a
+    /// Docker or Kubernetes secret).
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_ENCRYPTED_TICKET_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub encrypted_ticket_key_file: Option<PathBuf>,
+
+    /// How old an encrypted app ticket, and the nonce it carries, may be when it logs in, in
+    /// seconds.
+    #[arg(
+        long,
+        env = "STEAM_LOGIN_ENCRYPTED_TICKET_WINDOW_SECS",
+        default_value_t = 60
+    )]
+    pub encrypted_ticket_window_secs: u64,
 
     /// Fill the login response's `friends` with the player's Steam friends who also play: asks
     /// ISteamUser/GetFriendList (one Web API call) on a player's first login and again at most every

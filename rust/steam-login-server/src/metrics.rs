@@ -104,6 +104,18 @@ labels! {
 }
 
 labels! {
+    /// What a login presented.
+    pub enum TicketKind {
+        /// A Steam auth ticket (Web API or session), checked with Steam's Web API.
+        Auth => "auth",
+        /// An encrypted app ticket, read offline with the app's key.
+        Encrypted => "encrypted",
+        /// Nothing usable: the request was refused before a ticket was read.
+        None => "none",
+    }
+}
+
+labels! {
     /// The checks of Steam's verdict that an operator's flags decide.
     pub enum PolicyCheck {
         PublisherBan => "publisher_ban",
@@ -150,6 +162,7 @@ labels! {
 struct LoginLabels {
     outcome: Outcome,
     app: App,
+    ticket: TicketKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -222,7 +235,13 @@ impl Metrics {
             .chain(std::iter::once(App(None)));
         for app in app_labels {
             for outcome in Outcome::ALL {
-                let _ = logins.get_or_create(&LoginLabels { outcome, app });
+                for ticket in TicketKind::ALL {
+                    let _ = logins.get_or_create(&LoginLabels {
+                        outcome,
+                        app,
+                        ticket,
+                    });
+                }
             }
             let _ = login_seconds.get_or_create(&AppLabel { app });
         }
@@ -349,10 +368,14 @@ impl Metrics {
     }
 
     /// A login request ended: its outcome, its app (if the ticket named one), how long it took.
-    pub fn login(&self, outcome: Outcome, app: Option<u32>, took: Duration) {
+    pub fn login(&self, outcome: Outcome, app: Option<u32>, ticket: TicketKind, took: Duration) {
         let app = App(app);
         self.logins
-            .get_or_create(&LoginLabels { outcome, app })
+            .get_or_create(&LoginLabels {
+                outcome,
+                app,
+                ticket,
+            })
             .inc();
         self.login_seconds
             .get_or_create(&AppLabel { app })
@@ -438,18 +461,27 @@ mod tests {
     #[test]
     fn a_scrape_shows_every_series_the_histograms_and_the_quota() {
         let metrics = Metrics::new(&[555440, 480]);
-        metrics.login(Outcome::Ok, Some(480), Duration::from_millis(3));
+        metrics.login(
+            Outcome::Ok,
+            Some(480),
+            TicketKind::Auth,
+            Duration::from_millis(3),
+        );
         metrics.store_write(Duration::from_micros(400));
         metrics.policy(PolicyCheck::VacBan, false);
         let page = metrics.render(7, 100);
         assert!(
-            page.contains("steam_login_requests_total{outcome=\"ok\",app=\"480\"} 1"),
+            page.contains(
+                "steam_login_requests_total{outcome=\"ok\",app=\"480\",ticket=\"auth\"} 1"
+            ),
             "{page}"
         );
         assert!(
-            page.contains("steam_login_requests_total{outcome=\"ticket_reused\",app=\"555440\"} 0")
+            page.contains("steam_login_requests_total{outcome=\"ticket_reused\",app=\"555440\",ticket=\"encrypted\"} 0")
         );
-        assert!(page.contains("steam_login_requests_total{outcome=\"bad_request\",app=\"none\"} 0"));
+        assert!(page.contains(
+            "steam_login_requests_total{outcome=\"bad_request\",app=\"none\",ticket=\"none\"} 0"
+        ));
         assert!(page.contains("steam_login_login_duration_seconds_count{app=\"480\"} 1"));
         assert!(page.contains("# TYPE steam_login_store_write_seconds histogram"));
         assert!(page.contains("steam_login_store_write_seconds_count 1"));

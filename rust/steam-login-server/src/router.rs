@@ -11,7 +11,8 @@ use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use serde_json::{json, Value};
 use steam_login_protocol::{
-    ErrorCode, HEALTH_PATH, LOGIN_PATH, METRICS_PATH, READY_PATH, REFRESH_PATH, SESSION_PATH,
+    ErrorCode, HEALTH_PATH, LOGIN_PATH, METRICS_PATH, NONCE_PATH, READY_PATH, REFRESH_PATH,
+    SESSION_PATH,
 };
 
 use crate::http::error::ApiError;
@@ -37,6 +38,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(sessions::session).delete(sessions::revoke),
         )
         .route(REFRESH_PATH, post(sessions::refresh))
+        .route(NONCE_PATH, post(login::nonce))
         .route(HEALTH_PATH, get(healthz))
         .route(READY_PATH, get(readyz))
         .route(METRICS_PATH, get(metrics))

@@ -11,7 +11,8 @@ use rustls::pki_types::CertificateDer;
 use steam_ticket::{Clock, KeyRing, SystemClock, TrustedKey};
 
 use crate::bans::BanList;
-use crate::config::{Config, Secret};
+use crate::config::{Config, EncryptedTicketKey, Secret};
+use crate::login::encrypted::EncryptedTickets;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::steam::quota::QuotaGuard;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub(crate) quota: Arc<QuotaGuard>,
     pub(crate) limiter: RateLimiter,
     pub(crate) bans: Arc<BanList>,
+    /// The apps' encrypted-ticket keys and the nonce key; `None` without `--encrypted-ticket-key`.
+    pub(crate) encrypted: Option<EncryptedTickets>,
     /// What every request reads the time from, once.
     pub(crate) clock: Box<dyn Clock + Send + Sync>,
 }
@@ -34,8 +37,16 @@ pub struct AppState {
 /// Why the server does not start: each case says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("no Steam Web API key: set STEAM_WEB_API_KEY (or --web-api-key, or --web-api-key-file), or pass --simulation for offline development")]
+    #[error("no Steam Web API key: set STEAM_WEB_API_KEY (or --web-api-key, or --web-api-key-file), or --encrypted-ticket-key for encrypted app tickets only, or pass --simulation for offline development")]
     NoWebApiKey,
+    #[error("cannot read the encrypted-ticket key file {}: {source}", path.display())]
+    UnreadableEncryptedTicketKeys {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `reason` names the app and the problem, never the key's digits.
+    #[error("{place}: {reason}")]
+    BadEncryptedTicketKey { place: String, reason: String },
     #[error("cannot read the Web API key file {}: {source}", path.display())]
     UnreadableWebApiKey {
         path: PathBuf,
@@ -84,7 +95,9 @@ impl AppState {
             }
             config.web_api_key = Some(Secret::new(key));
         }
-        if config.web_api_key.is_none() && !config.simulation {
+        let encrypted = encrypted_tickets(&config)?;
+        // Encrypted app tickets need no Web API key: a server may take only those.
+        if config.web_api_key.is_none() && !config.simulation && encrypted.is_none() {
             return Err(StartupError::NoWebApiKey);
         }
         let mut keys = KeyRing::default();
@@ -140,8 +153,49 @@ impl AppState {
             metrics,
             quota,
             clock: Box::new(SystemClock),
+            encrypted,
         }))
     }
+}
+
+/// `--encrypted-ticket-key` and the lines of `--encrypted-ticket-key-file`, each for an app of
+/// `--app-id`.
+fn encrypted_tickets(config: &Config) -> Result<Option<EncryptedTickets>, StartupError> {
+    let mut keys = config.encrypted_ticket_keys.clone();
+    if let Some(path) = &config.encrypted_ticket_key_file {
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            StartupError::UnreadableEncryptedTicketKeys {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let key = line.parse::<EncryptedTicketKey>().map_err(|reason| {
+                StartupError::BadEncryptedTicketKey {
+                    place: format!("{} line {}", path.display(), number + 1),
+                    reason,
+                }
+            })?;
+            keys.push(key);
+        }
+    }
+    if let Some(key) = keys.iter().find(|k| !config.app_id.contains(&k.app_id)) {
+        return Err(StartupError::BadEncryptedTicketKey {
+            place: "--encrypted-ticket-key".into(),
+            reason: format!(
+                "app {} is not one of --app-id {:?}",
+                key.app_id, config.app_id
+            ),
+        });
+    }
+    Ok(EncryptedTickets::new(
+        keys,
+        config.encrypted_ticket_window_secs,
+    ))
 }
 
 /// The certificates of `--steam-api-ca`.

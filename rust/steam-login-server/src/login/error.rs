@@ -39,6 +39,16 @@ pub enum LoginError {
     },
     /// The ticket already logged in (a replay, or a retry after a lost answer): 0 Steam calls.
     TicketReused,
+    /// An encrypted app ticket, and the server has no key for any.
+    EncryptedTicketsOff,
+    /// No configured key opens the encrypted app ticket.
+    UnknownTicketKey,
+    /// The encrypted app ticket's data is not a nonce of this server.
+    InvalidNonce,
+    /// The encrypted app ticket's nonce already logged in.
+    NonceReused,
+    /// The encrypted app ticket or its nonce is older than the window.
+    StaleTicket(String),
     /// Banned by the game's operator (`steam-login-server admin ban`).
     OperatorBanned {
         reason: String,
@@ -84,6 +94,11 @@ impl LoginError {
             Self::RejectedBySteam { code: 3, .. } => ErrorCode::InvalidParameter,
             Self::RejectedBySteam { .. } => ErrorCode::SteamRejected,
             Self::TicketReused => ErrorCode::TicketReused,
+            Self::EncryptedTicketsOff => ErrorCode::EncryptedTicketsOff,
+            Self::UnknownTicketKey => ErrorCode::UnknownTicketKey,
+            Self::InvalidNonce => ErrorCode::InvalidNonce,
+            Self::NonceReused => ErrorCode::NonceReused,
+            Self::StaleTicket(_) => ErrorCode::StaleTicket,
             Self::OperatorBanned { .. } => ErrorCode::Banned,
             Self::PublisherBanned => ErrorCode::PublisherBanned,
             Self::VacBanned => ErrorCode::VacBanned,
@@ -119,6 +134,7 @@ impl LoginError {
                 None => format!("{words}: {reason}"),
             },
             Self::SteamFault(why) => why.to_string(),
+            Self::StaleTicket(why) => format!("{words}: {why}"),
             Self::Internal(what) => (*what).into(),
             _ => words.into(),
         }
@@ -133,7 +149,11 @@ impl LoginError {
             | Self::MalformedTicket(_) => Outcome::BadRequest,
             Self::RejectedLocally(_) => Outcome::RejectedLocally,
             Self::RejectedBySteam { .. } => Outcome::RejectedBySteam,
-            Self::TicketReused => Outcome::TicketReused,
+            Self::TicketReused | Self::NonceReused => Outcome::TicketReused,
+            Self::EncryptedTicketsOff => Outcome::BadRequest,
+            Self::UnknownTicketKey | Self::InvalidNonce | Self::StaleTicket(_) => {
+                Outcome::RejectedLocally
+            }
             Self::OperatorBanned { .. } | Self::PublisherBanned | Self::VacBanned => {
                 Outcome::Banned
             }

@@ -15,20 +15,31 @@ use serde::Deserialize;
 use steam_login_protocol::LoginRequest;
 use steam_ticket::FixedClock;
 
+use super::encrypted::CheckedEncrypted;
 use super::error::LoginError;
 use super::ticket_check::{check_ticket, Checked, Verdict};
 use crate::config::{self, Policy};
 use crate::friends::friends_of;
 use crate::http::client_address::ClientAddress;
-use crate::metrics::{Outcome, PolicyCheck};
+use crate::metrics::{Outcome, PolicyCheck, TicketKind};
 use crate::sessions::{new_token_and_user_id, Issued};
 use crate::state::AppState;
 use crate::steam::web_api::{BudgetRefusal, CheckedTicket, Player, TicketAnswer, Upstream};
 use crate::store::{NewLogin, Recorded, TokenHash, UsedTicket};
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TokenQuery {
     token: Option<String>,
+    encrypted_ticket: Option<String>,
+}
+
+/// What a login request presents.
+enum Presented<'b> {
+    /// A Steam auth ticket's hex (`token`): checked offline, then by Steam's Web API.
+    AuthTicket(Cow<'b, str>),
+    /// An encrypted app ticket's hex (`encryptedTicket`): read offline with the app's key.
+    Encrypted(Cow<'b, str>),
 }
 
 /// One login request: what every step reads, made once.
@@ -52,27 +63,47 @@ pub async fn login(
         client: address.ip,
         now: state.clock.unix_now() as i64,
     };
-    let (app_id, result) = match read_token(&ctx, query, &body) {
-        Err(error) => (None, Err(error)),
-        Ok(token) => match check(&ctx, &token) {
-            Err(error) => (None, Err(error)),
-            Ok(checked) => (Some(checked.app_id), grant(&ctx, checked).await),
+    let (ticket, app_id, result) = match read_token(&ctx, query, &body) {
+        Err(error) => (TicketKind::None, None, Err(error)),
+        Ok(Presented::AuthTicket(token)) => match check(&ctx, &token) {
+            Err(error) => (TicketKind::Auth, None, Err(error)),
+            Ok(checked) => (
+                TicketKind::Auth,
+                Some(checked.app_id),
+                grant(&ctx, checked).await,
+            ),
         },
+        Ok(Presented::Encrypted(hex)) => {
+            let checked = match &state.encrypted {
+                None => Err(LoginError::EncryptedTicketsOff),
+                Some(encrypted) => encrypted.check(&hex, ctx.now),
+            };
+            match checked {
+                Err(error) => (TicketKind::Encrypted, None, Err(error)),
+                Ok(checked) => (
+                    TicketKind::Encrypted,
+                    Some(checked.app_id),
+                    grant_encrypted(&ctx, checked).await,
+                ),
+            }
+        }
     };
     let outcome = match &result {
         Ok(_) => Outcome::Ok,
         Err(error) => error.outcome(),
     };
-    state.metrics.login(outcome, app_id, started.elapsed());
+    state
+        .metrics
+        .login(outcome, app_id, ticket, started.elapsed());
     let client = ctx.client;
     match result {
         Ok(issued) => {
-            tracing::info!(outcome = outcome.label(), %client, user = %issued.user_id, steam_id = issued.steam_id, app = app_id, "login");
+            tracing::info!(outcome = outcome.label(), %client, user = %issued.user_id, steam_id = issued.steam_id, app = app_id, ticket = ticket.label(), "login");
             issued.into_response(&state)
         }
         Err(error) => {
             // The message never holds the ticket, the token or the key; safe to log.
-            tracing::info!(outcome = outcome.label(), %client, status = error.code().http_status(), code = error.code().as_str(), reason = %error.message(), "login refused");
+            tracing::info!(outcome = outcome.label(), %client, ticket = ticket.label(), status = error.code().http_status(), code = error.code().as_str(), reason = %error.message(), "login refused");
             error.into_response()
         }
     }
@@ -83,16 +114,15 @@ fn read_token<'b>(
     ctx: &LoginContext<'_>,
     query: Result<Query<TokenQuery>, QueryRejection>,
     body: &'b [u8],
-) -> Result<Cow<'b, str>, LoginError> {
+) -> Result<Presented<'b>, LoginError> {
     ctx.state
         .limiter
         .check(ctx.client)
         .map_err(|retry_after| LoginError::RateLimited { retry_after })?;
-    let query_token = query
+    let query = query
         .map_err(|rejection| LoginError::InvalidQuery(rejection.body_text()))?
-        .0
-        .token;
-    token_of(body, query_token)
+        .0;
+    token_of(body, query)
 }
 
 /// The offline checks, each refusal counted.
@@ -113,12 +143,15 @@ fn check<'t>(ctx: &LoginContext<'_>, token: &'t str) -> Result<Checked<'t>, Logi
     })
 }
 
-/// The ticket's hex: `{"token": "..."}` in the body, else `?token=`.
-fn token_of(body: &[u8], query_token: Option<String>) -> Result<Cow<'_, str>, LoginError> {
+/// The ticket's hex: `{"token": "..."}` or `{"encryptedTicket": "..."}` in the body, else the same
+/// names in the query; one of them.
+fn token_of(body: &[u8], query: TokenQuery) -> Result<Presented<'_>, LoginError> {
     if !body.iter().any(|b| !b.is_ascii_whitespace()) {
-        return query_token.map(Cow::Owned).ok_or_else(|| {
-            LoginError::MissingToken("send {\"token\": \"<ticket hex>\"} as JSON".into())
-        });
+        return one(
+            query.token.map(Cow::Owned),
+            query.encrypted_ticket.map(Cow::Owned),
+            "send {\"token\": \"<ticket hex>\"} as JSON",
+        );
     }
     let request: LoginRequest = serde_json::from_slice(body).map_err(|e| {
         if e.is_data() {
@@ -127,9 +160,11 @@ fn token_of(body: &[u8], query_token: Option<String>) -> Result<Cow<'_, str>, Lo
             LoginError::InvalidRequest(format!("request body is not JSON: {e}"))
         }
     })?;
-    request
-        .token
-        .ok_or_else(|| LoginError::MissingToken("request body has no \"token\" field".into()))
+    one(
+        request.token,
+        request.encrypted_ticket,
+        "request body has no \"token\" field",
+    )
 }
 
 /// A ticket that passed the offline checks to a session: replays and bans refused, Steam asked
@@ -152,6 +187,44 @@ async fn grant(ctx: &LoginContext<'_>, checked: Checked<'_>) -> Result<Issued, L
     }
     apply_policies(ctx.state, &player, app_id, asked_steam).await?;
     issue_session(ctx, &player, used).await
+}
+
+/// Exactly one of the two tickets; `missing` says what to send when there is none.
+fn one<'b>(
+    token: Option<Cow<'b, str>>,
+    encrypted: Option<Cow<'b, str>>,
+    missing: &str,
+) -> Result<Presented<'b>, LoginError> {
+    match (token, encrypted) {
+        (Some(token), None) => Ok(Presented::AuthTicket(token)),
+        (None, Some(encrypted)) => Ok(Presented::Encrypted(encrypted)),
+        (None, None) => Err(LoginError::MissingToken(missing.to_owned())),
+        (Some(_), Some(_)) => Err(LoginError::MissingToken(
+            "send \"token\" or \"encryptedTicket\", not both".into(),
+        )),
+    }
+}
+
+/// An encrypted app ticket that passed its offline checks to a session: no Steam call. Bans and
+/// the operator's policies apply as for a ticket Steam judged (a borrowed licence as Family
+/// Sharing); the nonce is claimed in the session's transaction.
+async fn grant_encrypted(
+    ctx: &LoginContext<'_>,
+    checked: CheckedEncrypted,
+) -> Result<Issued, LoginError> {
+    let CheckedEncrypted {
+        player,
+        app_id,
+        used,
+    } = checked;
+    active_ban(ctx, player.steam_id).map_or(Ok(()), Err)?;
+    apply_policies(ctx.state, &player, app_id, false).await?;
+    issue_session(ctx, &player, used)
+        .await
+        .map_err(|error| match error {
+            LoginError::TicketReused => LoginError::NonceReused,
+            other => other,
+        })
 }
 
 /// Before Steam is asked (which costs quota): a ticket that already logged in, and a player the

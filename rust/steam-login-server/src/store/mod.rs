@@ -54,6 +54,14 @@ impl TicketKey {
         hasher.update(gc_token.to_le_bytes());
         TicketKey(hasher.finalize().into())
     }
+
+    /// An encrypted app ticket's nonce: a login with it is refused until the nonce expires.
+    pub fn of_nonce(nonce: &[u8]) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"encrypted-ticket nonce\0");
+        hasher.update(nonce);
+        TicketKey(hasher.finalize().into())
+    }
 }
 
 /// An operator's ban of a SteamID (`steam-login-server admin ban`).

@@ -441,8 +441,9 @@ async fn quota_guard_answers_503_without_calling_steam() {
         metrics.contains("steam_login_quota_used_today 2"),
         "{metrics}"
     );
-    assert!(metrics
-        .contains("steam_login_requests_total{outcome=\"quota_exhausted\",app=\"555440\"} 1"));
+    assert!(metrics.contains(
+        "steam_login_requests_total{outcome=\"quota_exhausted\",app=\"555440\",ticket=\"auth\"} 1"
+    ));
     server.stop().await;
 }
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod availability;
+mod encrypted;
 mod hardening;
 mod login;
 mod multi_instance;

@@ -205,3 +205,39 @@ async fn a_ticket_used_on_one_instance_and_a_ban_hold_on_the_other() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs this with TEST_DATABASE_URL"]
+async fn an_encrypted_ticket_s_nonce_logs_in_once_across_instances() {
+    use crate::encrypted::{encrypted_ticket, nonce, post_encrypted, ticket_key, TICKET_KEY_HEX};
+    let fake = FakeSteam::start(Answer::Ok).await;
+    let database = fresh_database().await;
+    let key = format!("{APP}={TICKET_KEY_HEX}");
+    let [a, b] = two_instances(&fake, &database, &["--encrypted-ticket-key", &key]).await;
+    let client = reqwest::Client::new();
+
+    // A nonce from one instance is good on the other: they derive the same nonce key.
+    let from_a = nonce(&client, &a.base).await;
+    let ticket = encrypted_ticket(&from_a, PLAYER, 0, 0, 0, ticket_key());
+    let (status, body) = post_encrypted(&client, &b.base, &ticket).await;
+    assert_eq!(status, 200, "{body} {}", b.log());
+    let (status, body) = post_encrypted(&client, &a.base, &ticket).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("nonce_reused")),
+        "the use claimed on B refuses it on A"
+    );
+    // Concurrent logins with one nonce, over both: one session.
+    let shared = nonce(&client, &b.base).await;
+    let requests = (0..10).map(|i| {
+        let base = if i % 2 == 0 { &a.base } else { &b.base };
+        let ticket = encrypted_ticket(&shared, PLAYER, 0, 0, 0, ticket_key());
+        client
+            .post(format!("{base}{}", steam_login_protocol::LOGIN_PATH))
+            .json(&serde_json::json!({ "encryptedTicket": ticket }))
+    });
+    let mut statuses = statuses_at_once(requests).await;
+    statuses.sort();
+    assert_eq!(statuses, [200, 401, 401, 401, 401, 401, 401, 401, 401, 401]);
+    assert_eq!(fake.calls(), 0);
+}

@@ -43,7 +43,9 @@ async fn family_sharing_is_allowed_by_default_and_denied_on_request() {
     assert!(metrics.contains(
         "steam_login_policy_decisions_total{check=\"family_sharing\",decision=\"denied\"} 1"
     ));
-    assert!(metrics.contains("steam_login_requests_total{outcome=\"denied\",app=\"555440\"} 1"));
+    assert!(metrics.contains(
+        "steam_login_requests_total{outcome=\"denied\",app=\"555440\",ticket=\"auth\"} 1"
+    ));
     assert_eq!(fake.calls(), 1);
     // A player playing their own copy is not affected.
     fake.then([Answer::Ok]);

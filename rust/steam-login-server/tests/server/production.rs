@@ -58,10 +58,9 @@ async fn a_ticket_logs_in_once_and_its_replay_costs_no_steam_call() {
     // A fresh ticket of the same player logs in.
     let (status, _, _) = post_token(&client, &server, &ticket_for(PLAYER)).await;
     assert_eq!(status, 200);
-    assert!(server
-        .metrics()
-        .await
-        .contains("steam_login_requests_total{outcome=\"ticket_reused\",app=\"555440\"} 3"));
+    assert!(server.metrics().await.contains(
+        "steam_login_requests_total{outcome=\"ticket_reused\",app=\"555440\",ticket=\"auth\"} 3"
+    ));
     server.stop().await;
 }
 
@@ -313,10 +312,13 @@ async fn two_apps_each_with_its_policy_and_metrics() {
     assert_eq!((status, error_code(&body)), (401, "ticket_rejected"));
     let metrics = server.metrics().await;
     assert!(
-        metrics.contains("steam_login_requests_total{outcome=\"ok\",app=\"480\"} 1"),
+        metrics
+            .contains("steam_login_requests_total{outcome=\"ok\",app=\"480\",ticket=\"auth\"} 1"),
         "{metrics}"
     );
-    assert!(metrics.contains("steam_login_requests_total{outcome=\"denied\",app=\"555440\"} 1"));
+    assert!(metrics.contains(
+        "steam_login_requests_total{outcome=\"denied\",app=\"555440\",ticket=\"auth\"} 1"
+    ));
     assert!(metrics.contains("steam_login_login_duration_seconds_count{app=\"480\"} 1"));
     server.stop().await;
 }

@@ -101,7 +101,8 @@ async fn five_game_starts_a_day_cost_one_steam_call() {
         metrics.contains("steam_login_session_refreshes_total{outcome=\"renewed\"} 4"),
         "{metrics}"
     );
-    assert!(metrics.contains("steam_login_requests_total{outcome=\"ok\",app=\"555440\"} 1"));
+    assert!(metrics
+        .contains("steam_login_requests_total{outcome=\"ok\",app=\"555440\",ticket=\"auth\"} 1"));
     server.stop().await;
 }
 
