@@ -337,3 +337,19 @@ func test_an_unreadable_ca_file_is_a_config_error() -> void:
 	var result: SteamLoginResult = await login.login(Steam.getAuthSessionTicket())
 	assert_eq(result.error_kind, "config")
 	assert_true(result.error_message.contains("steam/auth/login_ca_file"), result.error_message)
+
+
+const ENCRYPTED_LOGINS := "steam_login_requests_total{outcome=\"ok\",app=\"555440\",ticket=\"encrypted\"}"
+
+
+func test_login_with_an_encrypted_ticket_reads_it_offline_and_steam_allows_one_a_minute() -> void:
+	init_simulated()
+	var before: int = await metric(ENCRYPTED_LOGINS)
+	var result: SteamLoginResult = await SteamLogin.new().login_with_encrypted_ticket()
+	assert_true(result.ok, "%s: %s (%s)" % [result.error_kind, result.error_message, result.error_code])
+	assert_eq(result.session.provider_id, str(ME))
+	assert_eq(await metric(ENCRYPTED_LOGINS), before + 1, "counted as an encrypted-ticket login")
+	assert_eq(await metric("steam_login_upstream_calls_total{result=\"ok\"}"), 0, "no Web API call")
+	var again: SteamLoginResult = await SteamLogin.new().login_with_encrypted_ticket()
+	assert_eq([again.ok, again.error_kind], [false, "steam"])
+	assert_true(again.error_message.contains("one encrypted app ticket a minute"), again.error_message)

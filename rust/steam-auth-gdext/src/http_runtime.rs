@@ -12,10 +12,19 @@ use parking_lot::Mutex;
 use steam_login_client::LoginError;
 use steam_login_protocol::Session;
 
-/// A finished login, produced on a tokio thread.
+/// What an exchange with the login server brings back.
+#[derive(Debug)]
+pub enum Answer {
+    /// Boxed: a session is ten times a nonce's size, and completions queue up in a channel.
+    Session(Box<Session<'static>>),
+    /// A nonce for an encrypted app ticket's data.
+    Nonce(String),
+}
+
+/// A finished exchange, produced on a tokio thread.
 pub struct Completion {
     pub call_id: u64,
-    pub result: Result<Session<'static>, LoginError>,
+    pub result: Result<Answer, LoginError>,
     /// When the HTTP exchange ended: the delay to the GDScript signal is measured from here.
     pub finished_at: Instant,
 }

@@ -84,6 +84,29 @@ impl SteamByName {
             .unwrap_or(0)
     }
 
+    /// `requestEncryptedAppTicket(secret)`; false when the singleton has no such method.
+    pub fn request_encrypted_app_ticket(&mut self, secret: &str) -> bool {
+        if !self.0.has_method("requestEncryptedAppTicket") {
+            return false;
+        }
+        self.0.call(
+            "requestEncryptedAppTicket",
+            &[GString::from(secret).to_variant()],
+        );
+        true
+    }
+
+    /// `getEncryptedAppTicket()`'s `{buffer, size}` as bytes; `None` when Steam has none.
+    pub fn encrypted_app_ticket(&mut self) -> Option<Vec<u8>> {
+        if !self.0.has_method("getEncryptedAppTicket") {
+            return None;
+        }
+        let answer = self.0.call("getEncryptedAppTicket", &[]);
+        crate::args::ticket_bytes(&answer)
+            .ok()
+            .filter(|bytes| !bytes.is_empty())
+    }
+
     /// `cancelAuthTicket(handle)`, unless the game already shut Steam down (which forgets tickets).
     #[cfg(feature = "steam-singleton")]
     pub fn cancel_auth_ticket(&mut self, handle: i64) {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use steam_login_protocol::{
-    ErrorBody, LoginRequest, ReceivedCode, Session, LOGIN_PATH, REFRESH_PATH,
+    ErrorBody, LoginRequest, Nonce, ReceivedCode, Session, LOGIN_PATH, NONCE_PATH, REFRESH_PATH,
 };
 
 use crate::error::{ErrorKind, LoginError};
@@ -46,6 +46,7 @@ pub struct LoginClient {
     endpoint: String,
     /// The server's `POST /api/v1/auth/session/refresh`, beside the login endpoint.
     refresh_endpoint: String,
+    nonce_endpoint: String,
     options: ClientOptions,
 }
 
@@ -131,14 +132,14 @@ impl LoginClient {
                     format!("cannot build the HTTP client: {}", e.without_url()),
                 )
             })?;
-        let refresh_endpoint = format!(
-            "{}{REFRESH_PATH}",
-            endpoint.strip_suffix(LOGIN_PATH).unwrap_or(&endpoint)
-        );
+        let base = endpoint.strip_suffix(LOGIN_PATH).unwrap_or(&endpoint);
+        let refresh_endpoint = format!("{base}{REFRESH_PATH}");
+        let nonce_endpoint = format!("{base}{NONCE_PATH}");
         Ok(LoginClient {
             http,
             endpoint,
             refresh_endpoint,
+            nonce_endpoint,
             options,
         })
     }
@@ -180,24 +181,67 @@ impl LoginClient {
                 "the saved session has no token",
             ));
         }
-        let refresh =
-            self.with_retries(|| self.http.post(&self.refresh_endpoint).bearer_auth(token));
+        let refresh = self.with_retries(
+            || self.http.post(&self.refresh_endpoint).bearer_auth(token),
+            Session::from_json,
+        );
         until(cancelled, refresh).await
+    }
+
+    /// A one-use nonce for an encrypted app ticket's data (`POST .../steam/nonce`).
+    pub async fn nonce_until(
+        &self,
+        cancelled: impl Future<Output = ()>,
+    ) -> Result<String, LoginError> {
+        let nonce = self.with_retries(
+            || self.http.post(&self.nonce_endpoint),
+            |body| {
+                serde_json::from_slice::<Nonce>(body)
+                    .map(|n| n.nonce)
+                    .map_err(|e| format!("the nonce answer is not {{\"nonce\"}}: {e}"))
+            },
+        );
+        until(cancelled, nonce).await
+    }
+
+    /// Posts `{"encryptedTicket": ticket_hex}` (an encrypted app ticket holding a nonce from
+    /// [`nonce_until`](Self::nonce_until)) and parses the session.
+    pub async fn login_encrypted_until(
+        &self,
+        ticket_hex: &str,
+        cancelled: impl Future<Output = ()>,
+    ) -> Result<Session<'static>, LoginError> {
+        if ticket_hex.is_empty() {
+            return Err(LoginError::new(
+                ErrorKind::InvalidTicket,
+                "the encrypted app ticket is empty",
+            ));
+        }
+        let body = LoginRequest::encrypted(ticket_hex);
+        let login = self.with_retries(
+            || self.http.post(&self.endpoint).json(&body),
+            Session::from_json,
+        );
+        until(cancelled, login).await
     }
 
     async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session<'static>, LoginError> {
         let body = LoginRequest::new(ticket_hex);
-        self.with_retries(|| self.http.post(&self.endpoint).json(&body))
-            .await
+        self.with_retries(
+            || self.http.post(&self.endpoint).json(&body),
+            Session::from_json,
+        )
+        .await
     }
 
-    async fn with_retries(
+    async fn with_retries<T>(
         &self,
         request: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<Session<'static>, LoginError> {
+        parse: fn(&[u8]) -> Result<T, String>,
+    ) -> Result<T, LoginError> {
         let mut attempt = 0;
         loop {
-            let result = self.attempt(request()).await;
+            let result = self.attempt(request(), parse).await;
             match result {
                 Err(Retry::Safe(error)) if attempt < self.options.retries => {
                     attempt += 1;
@@ -210,7 +254,11 @@ impl LoginClient {
         }
     }
 
-    async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<Session<'static>, Retry> {
+    async fn attempt<T>(
+        &self,
+        request: reqwest::RequestBuilder,
+        parse: fn(&[u8]) -> Result<T, String>,
+    ) -> Result<T, Retry> {
         let sent = request.send().await;
         let response = match sent {
             Ok(r) => r,
@@ -226,7 +274,7 @@ impl LoginClient {
             .await
             .map_err(|e| Retry::Never(LoginError::from_reqwest(e, &self.endpoint)))?;
         if (200..300).contains(&status) {
-            return Session::from_json(&bytes).map_err(|message| {
+            return parse(&bytes).map_err(|message| {
                 Retry::Never(with_status(
                     LoginError::new(ErrorKind::Protocol, message),
                     status,
@@ -255,10 +303,10 @@ impl LoginClient {
 }
 
 /// `work`'s result, or `Cancelled` as soon as `cancelled` resolves.
-async fn until(
+async fn until<T>(
     cancelled: impl Future<Output = ()>,
-    work: impl Future<Output = Result<Session<'static>, LoginError>>,
-) -> Result<Session<'static>, LoginError> {
+    work: impl Future<Output = Result<T, LoginError>>,
+) -> Result<T, LoginError> {
     tokio::select! {
         biased;
         _ = cancelled => Err(LoginError::cancelled()),

@@ -307,6 +307,43 @@ async fn against_the_projects_own_server_in_simulation_mode() {
 }
 
 #[tokio::test]
+async fn a_nonce_then_an_encrypted_ticket_holding_it_logs_in_once() {
+    use steam_ticket::encrypted::{mint_encrypted, EncryptedAppTicket, TICKET_VERSION};
+    let key = [0x42u8; 32];
+    let base = own_server_with("encrypted", |c| {
+        c.encrypted_ticket_keys = vec![format!("555440={}", steam_ticket::hex::encode(&key))
+            .parse()
+            .unwrap()];
+    })
+    .await;
+    let client = LoginClient::new(&base, fast()).unwrap();
+    let nonce = client.nonce_until(std::future::pending()).await.unwrap();
+    assert_eq!(nonce.len(), 64);
+    let now = steam_ticket::fixtures::now();
+    let ticket = EncryptedAppTicket {
+        version: TICKET_VERSION,
+        user_data: nonce.into_bytes(),
+        ownership: steam_ticket::fixtures::web_api_ticket(76561198000000003, 555440, now).ownership,
+        vac_banned: 0,
+        ownership_tail: Vec::new(),
+    };
+    let hex = steam_ticket::hex::encode(&mint_encrypted(&ticket, &key, [3; 16], [4; 8]));
+    let session = client
+        .login_encrypted_until(&hex, std::future::pending())
+        .await
+        .unwrap();
+    assert_eq!(session.provider.provider_id, "76561198000000003");
+    let err = client
+        .login_encrypted_until(&hex, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(err.is(ErrorCode::NonceReused), "{err:?}");
+    let off = LoginClient::new(&own_server("no-keys").await, fast()).unwrap();
+    let err = off.nonce_until(std::future::pending()).await.unwrap_err();
+    assert!(err.is(ErrorCode::EncryptedTicketsOff), "{err:?}");
+}
+
+#[tokio::test]
 async fn a_saved_session_is_refreshed_and_a_used_one_is_rejected() {
     let base = own_server("refresh").await;
     let hex = simulated_ticket(76561198000000002);

@@ -8,6 +8,7 @@
 pub mod admin;
 mod bans;
 pub mod config;
+mod encrypted_tickets;
 mod friends;
 mod http;
 pub(crate) mod login;

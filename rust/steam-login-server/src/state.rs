@@ -12,7 +12,7 @@ use steam_ticket::{Clock, KeyRing, SystemClock, TrustedKey};
 
 use crate::bans::BanList;
 use crate::config::{Config, EncryptedTicketKey, Secret};
-use crate::login::encrypted::EncryptedTickets;
+use crate::encrypted_tickets::EncryptedTickets;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::steam::quota::QuotaGuard;

@@ -5,10 +5,11 @@ use std::time::{Duration, Instant};
 
 use godot::prelude::*;
 use steam_login_client::{ErrorKind, LoginError};
-use steam_login_protocol::{ErrorCode, Session};
+use steam_login_protocol::ErrorCode;
 use tokio::sync::oneshot;
 
 use super::SteamLoginCall;
+use crate::http_runtime::Answer;
 
 /// Why a call failed: the login client's error, or Steam's own failure to give a ticket.
 #[derive(Debug)]
@@ -48,7 +49,7 @@ impl From<LoginError> for CallError {
     }
 }
 
-pub(super) type CallResult = Result<Session<'static>, CallError>;
+pub(super) type CallResult = Result<Answer, CallError>;
 
 /// Where a call posts: the endpoint and its timeout (from the `SteamLogin` at call time), and the
 /// transport settings in force then.
@@ -72,6 +73,9 @@ pub(super) enum Plan {
     WithSteam { identity: String },
     /// `resume(saved, identity)`: renew the saved session; if the server refuses it, as `WithSteam`.
     Resume { identity: String },
+    /// `login_with_encrypted_ticket()`: a nonce from the server, an encrypted app ticket from Steam
+    /// holding it, then the login.
+    Encrypted,
 }
 
 /// What the call does after a result.
@@ -79,6 +83,8 @@ pub(super) enum Plan {
 pub(super) enum Step {
     /// Ask Steam for a ticket for `identity` and post it.
     LoginWithSteam { identity: String },
+    /// Ask Steam for an encrypted app ticket holding `nonce`, and post it.
+    AskEncryptedTicket { nonce: String },
     /// Hand the result to GDScript; `resumed` when it is a renewed saved session.
     Deliver { resumed: bool },
 }
@@ -89,6 +95,8 @@ pub(super) enum CallState {
     Starting,
     /// Waiting for Steam's Web API ticket with this handle until `deadline`.
     AwaitingWebApiTicket { handle: u32, deadline: Instant },
+    /// Waiting for Steam's encrypted app ticket until `deadline`.
+    AwaitingEncryptedTicket { deadline: Instant },
     /// An HTTP exchange is in flight; sending on `cancel` stops it.
     Exchanging { cancel: oneshot::Sender<()> },
 }
@@ -141,6 +149,11 @@ impl Course {
         if self.cancelled {
             return Step::Deliver { resumed: false };
         }
+        if let Ok(Answer::Nonce(nonce)) = result {
+            return Step::AskEncryptedTicket {
+                nonce: nonce.clone(),
+            };
+        }
         if std::mem::take(&mut self.refreshing) {
             let refused =
                 matches!(result, Err(CallError::Login(e)) if e.kind == ErrorKind::Rejected);
@@ -161,7 +174,7 @@ impl Course {
 
     fn login_with_steam(&self) -> Step {
         let identity = match &self.plan {
-            Plan::Login => "",
+            Plan::Login | Plan::Encrypted => "",
             Plan::WithSteam { identity } | Plan::Resume { identity } => identity,
         };
         Step::LoginWithSteam {
@@ -172,7 +185,7 @@ impl Course {
 
 #[cfg(test)]
 mod tests {
-    use steam_login_protocol::ReceivedCode;
+    use steam_login_protocol::{ReceivedCode, Session};
 
     use super::*;
 
@@ -184,7 +197,25 @@ mod tests {
 
     fn session() -> CallResult {
         let body = r#"{"userId":"u","token":"t","expire":2,"provider":{"providerId":"7"}}"#;
-        Ok(Session::from_json(body.as_bytes()).expect("a session body"))
+        Ok(Answer::Session(Box::new(
+            Session::from_json(body.as_bytes()).expect("a session body"),
+        )))
+    }
+
+    #[test]
+    fn an_encrypted_login_asks_steam_with_the_nonce_then_delivers() {
+        let mut course = Course::new(Plan::Encrypted);
+        let nonce = Ok(Answer::Nonce("ab".into()));
+        assert_eq!(
+            course.next(&nonce, true),
+            Step::AskEncryptedTicket { nonce: "ab".into() }
+        );
+        assert_eq!(
+            course.next(&session(), true),
+            Step::Deliver { resumed: false }
+        );
+        let reused = refused(ErrorKind::Rejected, Some(ErrorCode::NonceReused));
+        assert_eq!(course.next(&reused, true), Step::Deliver { resumed: false });
     }
 
     fn with_steam(identity: &str) -> Step {

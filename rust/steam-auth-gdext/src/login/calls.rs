@@ -78,22 +78,38 @@ impl Registry {
 
     /// The calls waiting for Web API ticket `handle`; they stop waiting.
     pub fn take_waiting_for(&mut self, handle: u32) -> Vec<CallId> {
-        self.take_waits(|h, _| h == handle)
+        self.take_waits(|h, _| h == Some(handle))
     }
 
-    /// The calls whose Web API ticket did not come by `now`; they stop waiting.
+    /// The calls waiting for an encrypted app ticket; they stop waiting.
+    pub fn take_waiting_for_encrypted(&mut self) -> Vec<CallId> {
+        self.take_waits(|h, _| h.is_none())
+    }
+
+    /// Whether a call waits for an encrypted app ticket (Steam makes one at a time).
+    pub fn awaits_encrypted(&self) -> bool {
+        self.calls
+            .values()
+            .any(|c| matches!(c.state, CallState::AwaitingEncryptedTicket { .. }))
+    }
+
+    /// The calls whose ticket from Steam did not come by `now`; they stop waiting.
     pub fn take_expired_waits(&mut self, now: Instant) -> Vec<CallId> {
         self.take_waits(|_, deadline| deadline <= now)
     }
 
-    fn take_waits(&mut self, matches: impl Fn(u32, Instant) -> bool) -> Vec<CallId> {
+    /// `matches(handle, deadline)`: the Web API ticket's handle, `None` for an encrypted ticket.
+    fn take_waits(&mut self, matches: impl Fn(Option<u32>, Instant) -> bool) -> Vec<CallId> {
         let mut ids = Vec::new();
         for (id, call) in &mut self.calls {
-            if let CallState::AwaitingWebApiTicket { handle, deadline } = call.state {
-                if matches(handle, deadline) {
-                    call.state = CallState::Starting;
-                    ids.push(*id);
-                }
+            let (handle, deadline) = match call.state {
+                CallState::AwaitingWebApiTicket { handle, deadline } => (Some(handle), deadline),
+                CallState::AwaitingEncryptedTicket { deadline } => (None, deadline),
+                _ => continue,
+            };
+            if matches(handle, deadline) {
+                call.state = CallState::Starting;
+                ids.push(*id);
             }
         }
         ids
@@ -107,7 +123,8 @@ impl Registry {
                 CallState::Exchanging { cancel } => {
                     let _ = cancel.send(());
                 }
-                CallState::AwaitingWebApiTicket { .. } => self
+                CallState::AwaitingWebApiTicket { .. }
+                | CallState::AwaitingEncryptedTicket { .. } => self
                     .failed
                     .push((*id, CallError::Login(LoginError::cancelled()))),
                 CallState::Starting => {}

@@ -12,7 +12,7 @@ use godot::prelude::*;
 use super::call::{CallError, CallResult, Step};
 use super::calls::{self, CallId, Held};
 use super::{clients, flow, SteamLogin};
-use crate::http_runtime::{self, Completion};
+use crate::http_runtime::{self, Answer, Completion};
 use crate::session::SteamLoginResult;
 use crate::steam_by_name::SteamByName;
 
@@ -44,7 +44,7 @@ pub(super) fn install_pump() {
 fn deliver() {
     let now = Instant::now();
     for id in calls::with(|r| r.take_expired_waits(now)) {
-        flow::fail_steam(id, "Steam did not deliver a Web API ticket in time");
+        flow::fail_steam(id, "Steam did not deliver the ticket in time");
     }
     for (id, error) in calls::with(|r| std::mem::take(&mut r.failed)) {
         finish(id, Err(error), now, now);
@@ -73,6 +73,7 @@ fn finish(id: CallId, result: CallResult, finished_at: Instant, now: Instant) {
     };
     let resumed = match step {
         Step::LoginWithSteam { identity } => return flow::login_with_steam(id, &identity),
+        Step::AskEncryptedTicket { nonce } => return flow::ask_encrypted_ticket(id, &nonce),
         Step::Deliver { resumed } => resumed,
     };
     let Some(call) = calls::with(|r| r.remove(id)) else {
@@ -80,8 +81,17 @@ fn finish(id: CallId, result: CallResult, finished_at: Instant, now: Instant) {
     };
     let delivery = finished_at.elapsed().as_micros().min(i64::MAX as u128) as i64;
     let (result, session) = match result {
-        Ok(session) => {
-            let (result, session) = SteamLoginResult::success(session, delivery, resumed);
+        Ok(Answer::Nonce(_)) => (
+            SteamLoginResult::failure(
+                "protocol",
+                "a nonce where a session was due",
+                None,
+                delivery,
+            ),
+            None,
+        ),
+        Ok(Answer::Session(session)) => {
+            let (result, session) = SteamLoginResult::success(*session, delivery, resumed);
             (result, Some(session))
         }
         Err(e) => (
@@ -124,7 +134,7 @@ fn emit_awaited(now: Instant) {
 pub fn shutdown() {
     calls::with(calls::Registry::clear);
     PUMP.with_borrow_mut(|p| *p = None);
-    flow::stop_watching_web_api_tickets();
+    flow::stop_watching_steam();
     http_runtime::shutdown();
     clients::clear();
 }

@@ -1,5 +1,6 @@
-//! A call's steps: a ticket from Steam (a Web API ticket, else a session ticket), the HTTP exchange
-//! (login or refresh) on the extension's runtime, and a failure queued for the next frame.
+//! A call's steps: a ticket from Steam (a Web API ticket, else a session ticket; or an encrypted
+//! app ticket holding the server's nonce), the HTTP exchange (login, refresh or nonce) on the
+//! extension's runtime, and a failure queued for the next frame.
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -11,22 +12,27 @@ use tokio::sync::oneshot;
 use super::call::{CallError, CallState};
 use super::calls::{self, CallId};
 use super::clients;
-use crate::http_runtime::{self, Completion};
+use crate::http_runtime::{self, Answer, Completion};
 use crate::steam_by_name::SteamByName;
 
 const WEB_API_TICKET_SIGNAL: &str = "get_ticket_for_web_api";
+const ENCRYPTED_TICKET_SIGNAL: &str = "encrypted_app_ticket_response";
 
 thread_local! {
     static TICKET_WATCH: RefCell<Option<Callable>> = const { RefCell::new(None) };
+    static ENCRYPTED_WATCH: RefCell<Option<Callable>> = const { RefCell::new(None) };
 }
 
-/// How long `login_with_steam` waits for Steam's Web API ticket.
-const WEB_API_TICKET_WAIT: Duration = Duration::from_secs(10);
+/// How long a call waits for a ticket from Steam.
+const STEAM_TICKET_WAIT: Duration = Duration::from_secs(10);
 
-/// What a call sends: a ticket (hex) to log in with, or a saved session's token to renew.
+/// What a call sends: a ticket (hex) to log in with, a saved session's token to renew, a request
+/// for a nonce, or an encrypted app ticket (hex) to log in with.
 pub(super) enum Exchange {
     Login(String),
     Refresh(String),
+    Nonce,
+    LoginEncrypted(String),
 }
 
 /// Completes call `id` with `error` on the next frame (never inside the GDScript call).
@@ -60,7 +66,7 @@ pub(super) fn login_with_steam(id: CallId, identity: &str) {
                 id,
                 CallState::AwaitingWebApiTicket {
                     handle,
-                    deadline: Instant::now() + WEB_API_TICKET_WAIT,
+                    deadline: Instant::now() + STEAM_TICKET_WAIT,
                 },
             )
         }),
@@ -110,8 +116,19 @@ pub(super) fn exchange(id: CallId, exchange: Exchange) {
             let _ = cancelled.await;
         };
         let result = match &exchange {
-            Exchange::Login(hex) => client.login_until(hex, cancelled).await,
-            Exchange::Refresh(token) => client.refresh_until(token, cancelled).await,
+            Exchange::Login(hex) => client
+                .login_until(hex, cancelled)
+                .await
+                .map(|s| Answer::Session(Box::new(s))),
+            Exchange::Refresh(token) => client
+                .refresh_until(token, cancelled)
+                .await
+                .map(|s| Answer::Session(Box::new(s))),
+            Exchange::Nonce => client.nonce_until(cancelled).await.map(Answer::Nonce),
+            Exchange::LoginEncrypted(hex) => client
+                .login_encrypted_until(hex, cancelled)
+                .await
+                .map(|s| Answer::Session(Box::new(s))),
         };
         Completion {
             call_id: id,
@@ -122,6 +139,73 @@ pub(super) fn exchange(id: CallId, exchange: Exchange) {
     if let Err(message) = spawned {
         fail(id, LoginError::new(ErrorKind::Transport, message));
     }
+}
+
+/// `login_with_encrypted_ticket`'s second step: ask Steam for an encrypted app ticket holding
+/// `nonce`. Steam makes one at a time, and its answer names no request, so a second call fails at
+/// once rather than take the first one's ticket.
+pub(super) fn ask_encrypted_ticket(id: CallId, nonce: &str) {
+    let Some(mut steam) = SteamByName::registered() else {
+        return fail_steam(id, "no Steam singleton is registered");
+    };
+    if !steam.is_initialized() {
+        return fail_steam(id, "Steam is not initialised: call Steam.steamInit() first");
+    }
+    if calls::with(|r| r.awaits_encrypted()) {
+        return fail_steam(
+            id,
+            "another login is waiting for an encrypted app ticket; Steam makes one at a time",
+        );
+    }
+    watch_encrypted_tickets(&mut steam);
+    if !steam.request_encrypted_app_ticket(nonce) {
+        return fail_steam(id, "this Steam singleton has no requestEncryptedAppTicket");
+    }
+    calls::with(|r| {
+        r.set_state(
+            id,
+            CallState::AwaitingEncryptedTicket {
+                deadline: Instant::now() + STEAM_TICKET_WAIT,
+            },
+        )
+    });
+}
+
+/// `encrypted_app_ticket_response(result)`: GodotSteam's words, `"ok"` or why not.
+fn on_encrypted_ticket(args: &[&Variant]) {
+    let result = args.first().map(|v| v.to_string()).unwrap_or_default();
+    let waiting = calls::with(|r| r.take_waiting_for_encrypted());
+    if waiting.is_empty() {
+        return;
+    }
+    let ticket = match result.as_str() {
+        "ok" => SteamByName::registered()
+            .and_then(|mut steam| steam.encrypted_app_ticket())
+            .ok_or_else(|| "Steam answered ok but getEncryptedAppTicket gave no ticket".to_owned()),
+        "limit exceeded" => Err(
+            "Steam makes one encrypted app ticket a minute: try again in a minute (Steam's answer: limit exceeded)"
+                .to_owned(),
+        ),
+        other => Err(format!("Steam made no encrypted app ticket: {other}")),
+    };
+    for id in waiting {
+        match &ticket {
+            Ok(bytes) => exchange(
+                id,
+                Exchange::LoginEncrypted(steam_ticket::hex::encode(bytes)),
+            ),
+            Err(message) => fail_steam(id, message),
+        }
+    }
+}
+
+fn watch_encrypted_tickets(steam: &mut SteamByName) {
+    ENCRYPTED_WATCH.with_borrow_mut(|watch| {
+        let callable = watch.get_or_insert_with(|| {
+            Callable::from_fn("steam_auth_encrypted_ticket", on_encrypted_ticket)
+        });
+        steam.watch(ENCRYPTED_TICKET_SIGNAL, callable);
+    });
 }
 
 /// Listens for the Web API tickets `login_with_steam` calls wait for.
@@ -154,10 +238,15 @@ fn on_web_api_ticket(args: &[&Variant]) {
 
 /// Disconnects the watcher: it may be connected to another addon's Steam (GodotSteam), which
 /// outlives this library.
-pub(super) fn stop_watching_web_api_tickets() {
-    if let Some(watch) = TICKET_WATCH.with_borrow_mut(Option::take) {
-        if let Some(mut steam) = SteamByName::registered() {
-            steam.unwatch(WEB_API_TICKET_SIGNAL, &watch);
+pub(super) fn stop_watching_steam() {
+    for (signal, watch) in [
+        (WEB_API_TICKET_SIGNAL, &TICKET_WATCH),
+        (ENCRYPTED_TICKET_SIGNAL, &ENCRYPTED_WATCH),
+    ] {
+        if let Some(watch) = watch.with_borrow_mut(Option::take) {
+            if let Some(mut steam) = SteamByName::registered() {
+                steam.unwatch(signal, &watch);
+            }
         }
     }
 }

@@ -108,6 +108,22 @@ impl SteamLogin {
         completed_signal(&call)
     }
 
+    /// Logs in with an encrypted app ticket, which the server reads offline with the app's key: no
+    /// Steam Web API call. Asks the server for a nonce, asks Steam for an encrypted app ticket
+    /// holding it ([method Steam.requestEncryptedAppTicket], through this addon's [code]Steam[/code]
+    /// or GodotSteam's), waits for [signal Steam.encrypted_app_ticket_response], and posts the
+    /// ticket. Returns the call's signal, like [method login]. Steam makes one encrypted app
+    /// ticket a minute and one at a time: a second call within the minute fails with kind
+    /// [code]"steam"[/code] and says so. The server must have the app's key
+    /// ([code]--encrypted-ticket-key[/code]); without it the result's code is
+    /// [code]"encrypted_tickets_off"[/code].
+    #[func]
+    fn login_with_encrypted_ticket(&mut self) -> Signal {
+        let (call, id) = self.new_call(Plan::Encrypted);
+        flow::exchange(id, Exchange::Nonce);
+        completed_signal(&call)
+    }
+
     /// Starts again from a session the game saved ([method SteamSession.to_dictionary], or
     /// [method SteamSession.load_from_file]): the server trades it for a fresh session without asking
     /// Steam (no ticket, no Web API call). Only when the server refuses it (expired, revoked,

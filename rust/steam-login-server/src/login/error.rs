@@ -4,6 +4,7 @@
 use axum::response::{IntoResponse, Response};
 use steam_login_protocol::ErrorCode;
 
+use crate::encrypted_tickets::Refusal;
 use crate::http::error::{ApiError, STORE_RETRY_AFTER};
 use crate::metrics::{Outcome, RejectionReason};
 use crate::steam::web_api::SteamFault;
@@ -189,6 +190,21 @@ impl LoginError {
         } else {
             tracing::error!("{what}: {error}");
             Self::Internal(what)
+        }
+    }
+}
+
+impl From<Refusal> for LoginError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Malformed(why) => Self::MalformedTicket(why),
+            Refusal::UnknownKey => Self::UnknownTicketKey,
+            Refusal::WrongApp(detail) => Self::RejectedLocally(LocalRejection {
+                reason: RejectionReason::WrongApp,
+                detail,
+            }),
+            Refusal::InvalidNonce => Self::InvalidNonce,
+            Refusal::Stale(why) => Self::StaleTicket(why),
         }
     }
 }

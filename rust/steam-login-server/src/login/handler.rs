@@ -15,10 +15,10 @@ use serde::Deserialize;
 use steam_login_protocol::LoginRequest;
 use steam_ticket::FixedClock;
 
-use super::encrypted::CheckedEncrypted;
 use super::error::LoginError;
 use super::ticket_check::{check_ticket, Checked, Verdict};
 use crate::config::{self, Policy};
+use crate::encrypted_tickets::CheckedEncrypted;
 use crate::friends::friends_of;
 use crate::http::client_address::ClientAddress;
 use crate::metrics::{Outcome, PolicyCheck, TicketKind};
@@ -76,7 +76,7 @@ pub async fn login(
         Ok(Presented::Encrypted(hex)) => {
             let checked = match &state.encrypted {
                 None => Err(LoginError::EncryptedTicketsOff),
-                Some(encrypted) => encrypted.check(&hex, ctx.now),
+                Some(encrypted) => encrypted.check(&hex, ctx.now).map_err(LoginError::from),
             };
             match checked {
                 Err(error) => (TicketKind::Encrypted, None, Err(error)),

@@ -1,7 +1,6 @@
 //! `POST /api/v1/auth/provider/steam/login`: the offline ticket checks, Steam's verdict and the
 //! game's policies, and every way a login can be refused.
 
-pub mod encrypted;
 pub mod error;
 mod handler;
 mod nonce;
