@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 scripts/lib/provision-cross-tools.sh wine
 target=x86_64-pc-windows-gnu
 cargo build -p steam-api-test-double --target "$target"
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-runner.sh"
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/lib/wine-runner.sh"
 export STEAM_API64_DLL="$PWD/target/$target/debug/steam_api_double.dll"
 echo "[windows] $(wine --version) runs the tests" >&2
 

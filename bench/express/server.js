@@ -1,7 +1,7 @@
 // The login endpoint written the way a Node backend usually is: Express, the same offline checks
 // (hex shape, app id, expiry, RSA-SHA1 signature by node:crypto), one keep-alive GET to the Steam Web
 // API, a user upsert and a session insert in SQLite, and the spec's response. A baseline for
-// scripts/bench-express.sh, not a product.
+// BENCH_EXPRESS=1 scripts/bench-server.sh, not a product.
 // Usage: node server.js <port> <steam_api_base> <web_api_key> <app_id> <trusted_public_key.pem>
 "use strict";
 const crypto = require("node:crypto");

@@ -3,9 +3,13 @@
 //! For a matrix of minted tickets both must decrypt each with its key, refuse it with another, and
 //! report the same through every accessor of `steamencryptedappticket.h`; for tampered and cut
 //! tickets, both must refuse the same ones.
-#![cfg(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
+//! On Windows (run under Wine here) the same against `sdkencryptedappticket64.dll`.
+#![cfg(any(
+    all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    ),
+    all(windows, target_arch = "x86_64")
 ))]
 
 use std::ffi::c_void;
@@ -18,10 +22,13 @@ use steam_ticket::encrypted::{
 };
 use steam_ticket::{Dlc, Ownership};
 
-const PLATFORM: &str = if cfg!(target_arch = "aarch64") {
-    "linuxarm64"
+/// Valve's folder and file for this platform in steamworks-sys.
+const PLATFORM: (&str, &str) = if cfg!(windows) {
+    ("win64", "sdkencryptedappticket64.dll")
+} else if cfg!(target_arch = "aarch64") {
+    ("linuxarm64", "libsdkencryptedappticket.so")
 } else {
-    "linux64"
+    ("linux64", "libsdkencryptedappticket.so")
 };
 
 /// `STEAM_ENCRYPTED_TICKET_LIB`, else steamworks-sys's copy in cargo's registry.
@@ -52,13 +59,15 @@ fn valve_library() -> PathBuf {
         })
         .map(|krate| {
             krate.path().join(format!(
-                "lib/steam/public/steam/lib/{PLATFORM}/libsdkencryptedappticket.so"
+                "lib/steam/public/steam/lib/{}/{}",
+                PLATFORM.0, PLATFORM.1
             ))
         })
         .find(|path| path.is_file());
     found.unwrap_or_else(|| {
         panic!(
-            "Valve's libsdkencryptedappticket.so is not under {} (build the workspace, which unpacks steamworks-sys, or set STEAM_ENCRYPTED_TICKET_LIB)",
+            "Valve's {} is not under {} (build the workspace, which unpacks steamworks-sys, or set STEAM_ENCRYPTED_TICKET_LIB)",
+            PLATFORM.1,
             sources.display()
         )
     })
