@@ -8,6 +8,8 @@
 # SERVER_BIN=path measures another build of the server (before/after comparisons);
 # BENCH_SKIP_POSTGRES=1 skips the PostgreSQL rounds; BENCH_EXPRESS=1 adds the same endpoint in
 # Node/Express (bench/express, needs node and npm) at 0 ms and at 50 ms with independent clients.
+# The row sqlite-encrypted(no-upstream) logs in with encrypted app tickets (read offline, no Web API
+# call); BENCH_MAX_ENCRYPTED_RPS sizes its pre-minted tickets (default 70000 logins/s).
 # A shared VM's speed drifts by tens of percent within minutes, so every configuration runs once per
 # round, rounds interleave them, and the summary gives each one's median.
 set -euo pipefail
@@ -16,6 +18,7 @@ seconds=${1:-15}
 rounds=${2:-3}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 cargo build --release -p steam-login-server -p fake-steam-web-api --bin steam-login-server --bin fake-steam-web-api --example mint_tickets >&2
+cargo build --release -p steam-login-server --features test-support --example mint_encrypted_tickets >&2
 bin=target/release
 server_bin=${SERVER_BIN:-$bin/steam-login-server}
 if [ -n "${BENCH_EXPRESS:-}" ] && [ ! -d bench/express/node_modules ]; then
@@ -32,6 +35,12 @@ trap cleanup EXIT
 max_rps=${BENCH_MAX_RPS:-80000}
 "$bin/examples/mint_tickets" 60000 555440 1 > "$work/warmup.txt"
 "$bin/examples/mint_tickets" $((seconds * max_rps)) 555440 2 > "$work/bodies.txt"
+# Encrypted app tickets, each around a nonce of a server with this key (the simulation's public
+# development key); the row's server takes them for a day, so the pre-minted nonces stay fresh.
+encrypted_key=737465616D2D6175746820646576656C6F706D656E74206B65792C206F70656E
+max_encrypted_rps=${BENCH_MAX_ENCRYPTED_RPS:-70000}
+"$bin/examples/mint_encrypted_tickets" 20000 555440 "$encrypted_key" > "$work/warmup-encrypted.txt"
+"$bin/examples/mint_encrypted_tickets" $((seconds * max_encrypted_rps)) 555440 "$encrypted_key" > "$work/bodies-encrypted.txt"
 awk 'NR % 2 == 1' "$work/bodies.txt" > "$work/bodies-a.txt"
 awk 'NR % 2 == 0' "$work/bodies.txt" > "$work/bodies-b.txt"
 
@@ -60,11 +69,11 @@ run() { # <latency_ms> <database> <label> [extra server flags]
       rust/steam-ticket/keys/simulation-public-key.pem >/dev/null & pids+=($!)
   fi
   for _ in $(seq 100); do curl -kfs "$scheme://127.0.0.1:18080/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-  BODIES="$work/warmup.txt" wrk -t2 -c64 -d2s -s bench/login.lua "$scheme://127.0.0.1:18080/api/v1/auth/provider/steam/login" >/dev/null  # warm-up
+  BODIES="${WARMUP_FILE:-$work/warmup.txt}" wrk -t2 -c64 -d2s -s bench/login.lua "$scheme://127.0.0.1:18080/api/v1/auth/provider/steam/login" >/dev/null  # warm-up
   local result cpu_before cpu_after
   cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
   cpu_before="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
-  result=$(BODIES="$work/bodies.txt" wrk -t2 -c64 -d"${seconds}s" --latency -s bench/login.lua \
+  result=$(BODIES="${BODIES_FILE:-$work/bodies.txt}" wrk -t2 -c64 -d"${seconds}s" --latency -s bench/login.lua \
     "$scheme://127.0.0.1:18080/api/v1/auth/provider/steam/login" | grep '^RESULT')
   cpu_after="$(cpu "${pids[0]}") $(cpu "${pids[1]}")"
   local tck; tck=$(getconf CLK_TCK)
@@ -224,6 +233,9 @@ sessions() { # <database> <label>
 sqlite_round() {
   run 0 "$work/bench.db" sqlite
   run 0 "$work/bench-sim.db" "sqlite-simulation(no-upstream)" --simulation
+  WARMUP_FILE="$work/warmup-encrypted.txt" BODIES_FILE="$work/bodies-encrypted.txt" \
+    run 0 "$work/bench-encrypted.db" "sqlite-encrypted(no-upstream)" \
+    --encrypted-ticket-key "555440=$encrypted_key" --encrypted-ticket-window-secs 86400
   sessions "$work/bench-sessions.db" sqlite
   if [ -z "${BENCH_SKIP_TLS:-}" ]; then
     TLS=1 run 0 "$work/bench-tls.db" "sqlite-simulation,tls" --simulation

@@ -21,6 +21,9 @@ mod steam;
 pub mod store;
 mod time_text;
 
+/// Nonces as the server makes them, for the benchmark's pre-minted encrypted tickets.
+#[cfg(feature = "test-support")]
+pub use encrypted_tickets::EncryptedTickets;
 /// The open-file limit, raised at start; tests raise it the same way.
 #[cfg(feature = "test-support")]
 pub use http::fd_limit;
