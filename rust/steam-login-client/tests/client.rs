@@ -326,6 +326,8 @@ async fn a_nonce_then_an_encrypted_ticket_holding_it_logs_in_once() {
         ownership: steam_ticket::fixtures::web_api_ticket(76561198000000003, 555440, now).ownership,
         vac_banned: 0,
         ownership_tail: Vec::new(),
+        layout: steam_ticket::encrypted::Layout::Salted,
+        app_defined_value: None,
     };
     let hex = steam_ticket::hex::encode(&mint_encrypted(&ticket, &key, [3; 16], [4; 8]));
     let session = client

@@ -35,6 +35,8 @@ fn main() {
             .ownership,
             vac_banned: 0,
             ownership_tail: Vec::new(),
+            layout: steam_ticket::encrypted::Layout::Salted,
+            app_defined_value: None,
         };
         let iv = (i as u128).to_le_bytes();
         let bytes = mint_encrypted(&ticket, &raw_key, iv, [0x5a; 8]);

@@ -229,6 +229,8 @@ mod tests {
             },
             vac_banned: 0,
             ownership_tail: Vec::new(),
+            layout: steam_ticket::encrypted::Layout::Salted,
+            app_defined_value: None,
         };
         steam_ticket::hex::encode(&mint_encrypted(&ticket, &KEY, [1; 16], [2; 8]))
     }

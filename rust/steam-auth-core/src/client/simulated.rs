@@ -342,6 +342,8 @@ impl SimulatedSteam {
             },
             vac_banned: u16::from(config.vac_banned),
             ownership_tail: Vec::new(),
+            layout: steam_ticket::encrypted::Layout::Salted,
+            app_defined_value: None,
         };
         let mut iv = [0u8; 16];
         let mut salt = [0u8; 8];

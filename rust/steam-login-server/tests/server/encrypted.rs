@@ -48,6 +48,8 @@ pub fn encrypted_ticket(
         },
         vac_banned: vac,
         ownership_tail: Vec::new(),
+        layout: steam_ticket::encrypted::Layout::Salted,
+        app_defined_value: None,
     };
     steam_ticket::hex::encode(&mint_encrypted(&ticket, &key, [now() as u8; 16], [7; 8]))
 }

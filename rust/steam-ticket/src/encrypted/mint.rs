@@ -1,10 +1,11 @@
 //! [`EncryptedAppTicket`] → the bytes Steam hands a game, for the simulated Steam and for tests.
-//! `decrypt(&mint_encrypted(&t, key, iv, salt), key) == Ok(t)` for every version-1 `t`.
+//! `decrypt(&mint_encrypted(&t, key, iv, salt), key) == Ok(t)` when `t.app_defined_value` is what
+//! Valve's decoder reports for it.
 
 use aes::cipher::{block_padding::Pkcs7, BlockEncrypt, BlockEncryptMut, KeyInit, KeyIvInit};
-use sha1::{Digest, Sha1};
 
 use super::envelope::Envelope;
+use super::layout::join;
 use super::{EncryptedAppTicket, KEY_LEN};
 use crate::mint::encode_ownership_with;
 
@@ -19,17 +20,13 @@ pub fn mint_encrypted(
 ) -> Vec<u8> {
     let ownership =
         encode_ownership_with(&ticket.ownership, ticket.vac_banned, &ticket.ownership_tail);
-    let mut plain = Vec::with_capacity(ticket.user_data.len() + ownership.len() + 32);
-    plain.extend_from_slice(&ticket.user_data);
-    plain.extend_from_slice(&ownership);
-    let mut sha1 = Sha1::new();
-    sha1.update(&plain);
-    sha1.update(salt);
-    let digest = sha1.finalize();
-    plain.extend_from_slice(&salt);
-    plain.extend_from_slice(&digest);
-    plain.extend_from_slice(&len_u32(ownership.len()).to_le_bytes());
-
+    let plain = join(
+        &ticket.user_data,
+        &ownership,
+        &ticket.layout,
+        ticket.version,
+        salt,
+    );
     let mut iv_block = aes::Block::clone_from_slice(&iv);
     aes::Aes256::new(key.into()).encrypt_block(&mut iv_block);
     let mut ciphertext = iv_block.to_vec();

@@ -5,10 +5,9 @@
 //! The ticket is the protobuf message of [`envelope`]. Its `encrypted_ticket` is 16 bytes of IV
 //! encrypted with AES-256-ECB, then the plaintext in AES-256-CBC with that IV and PKCS#7 padding; the
 //! CRC-32 of the plaintext is the message's `crc_encryptedticket`. The plaintext is the game's user
-//! data, the ownership ticket (the layout `decode` reads, its version above 1), an 8-byte salt, the
-//! SHA-1 of everything before it with the salt appended, and the ownership ticket's length again.
-//! That is the layout of `ticket_version_no` 1, which is what [`mint`] writes; Valve's decoder also
-//! reads a second layout with a 52-byte trailer, which this module does not read yet.
+//! data, the ownership ticket (the layout `decode` reads, its version above 1), then a salted
+//! SHA-1 in one of two layouts ([`layout`]). A signed ticket's signature sits in the second
+//! layout's `extra` bytes; it is not verified here.
 //!
 //! Which bytes each accessor reads was found by minting tickets and asking Valve's decoder
 //! (`tests/valve_encrypted.rs` checks it still agrees): the ownership ticket's flags 0x2 and 0x4
@@ -16,12 +15,13 @@
 //! VAC-banned player.
 
 mod envelope;
+mod layout;
 mod mint;
 
+pub use layout::Layout;
 pub use mint::mint_encrypted;
 
 use aes::cipher::{block_padding::Pkcs7, BlockDecrypt, BlockDecryptMut, KeyInit, KeyIvInit};
-use sha1::{Digest, Sha1};
 use thiserror::Error;
 
 use crate::decode::{decode_ownership_at, DecodeError};
@@ -30,17 +30,13 @@ use envelope::Envelope;
 
 /// An app's encrypted-ticket key is 32 bytes (`k_nSteamEncryptedAppTicketSymmetricKeyLen`).
 pub const KEY_LEN: usize = 32;
-/// The ticket version this module reads and writes.
+/// The version of tickets in the salted layout; Valve's decoder takes any version but 0 in either.
 pub const TICKET_VERSION: u32 = 1;
 /// Ownership flag bits, as Valve's decoder reads them.
 pub const FLAG_LICENSE_BORROWED: u32 = 0x2;
 pub const FLAG_LICENSE_TEMPORARY: u32 = 0x4;
 
 const IV_LEN: usize = 16;
-const SALT_LEN: usize = 8;
-const SHA1_LEN: usize = 20;
-/// The salt, the SHA-1 and the ownership ticket's length again.
-const TRAILER_LEN: usize = SALT_LEN + SHA1_LEN + 4;
 
 type Aes256CbcDec = cbc::Decryptor<aes::Aes256>;
 
@@ -54,7 +50,7 @@ pub enum EncryptedTicketError {
     Envelope(String),
     #[error("the encrypted app ticket lacks its {0} field")]
     MissingField(&'static str),
-    #[error("the encrypted app ticket is version {0}; this server reads version 1")]
+    #[error("the encrypted app ticket has version {0}")]
     Version(u32),
     #[error("the encrypted part is {0} bytes: not an IV and whole AES blocks")]
     CiphertextLength(usize),
@@ -84,6 +80,11 @@ pub struct EncryptedAppTicket {
     pub vac_banned: u16,
     /// What the ownership ticket holds after that u16 (the app-defined value, when there is one).
     pub ownership_tail: Vec<u8>,
+    /// How the plaintext ends.
+    pub layout: Layout,
+    /// What Valve's `BGetAppDefinedValue` reports; set by [`decrypt`], not read by
+    /// [`mint_encrypted`] (which writes `ownership_tail`).
+    pub app_defined_value: Option<u32>,
 }
 
 impl EncryptedAppTicket {
@@ -127,9 +128,9 @@ impl EncryptedAppTicket {
         self.ownership.flags & FLAG_LICENSE_TEMPORARY != 0
     }
 
-    /// `SteamEncryptedAppTicket_BGetAppDefinedValue`: Valve's decoder gives none for version 1.
+    /// `SteamEncryptedAppTicket_BGetAppDefinedValue`.
     pub fn app_defined_value(&self) -> Option<u32> {
-        None
+        self.app_defined_value
     }
 
     /// `SteamEncryptedAppTicket_GetUserVariableData`.
@@ -137,13 +138,15 @@ impl EncryptedAppTicket {
         &self.user_data
     }
 
-    /// `SteamEncryptedAppTicket_BIsTicketSigned`: version 1 carries no signature.
-    pub fn is_signed(&self) -> bool {
-        false
+    /// Whether the ticket carries bytes where a signature sits (the trailer layout's `extra`).
+    /// Valve's `BIsTicketSigned` also verifies them with Steam's key; this reader does not yet.
+    pub fn has_signature_bytes(&self) -> bool {
+        matches!(&self.layout, Layout::Trailer { extra } if !extra.is_empty())
     }
 }
 
-/// Decrypts `ticket` with `key` and reads it; every check Valve's decoder makes for version 1.
+/// Decrypts `ticket` with `key` and reads it, with every check Valve's decoder makes (and one more:
+/// the ownership ticket must parse to its end, where Valve's accessors would read past a bad one).
 pub fn decrypt(ticket: &[u8], key: &[u8]) -> Result<EncryptedAppTicket, EncryptedTicketError> {
     if key.len() != KEY_LEN {
         return Err(EncryptedTicketError::KeyLength(key.len()));
@@ -151,7 +154,7 @@ pub fn decrypt(ticket: &[u8], key: &[u8]) -> Result<EncryptedAppTicket, Encrypte
     let envelope = Envelope::parse(ticket).map_err(EncryptedTicketError::Envelope)?;
     let missing = EncryptedTicketError::MissingField;
     let version = envelope.version.ok_or(missing("ticket_version_no"))?;
-    if version != TICKET_VERSION {
+    if version == 0 {
         return Err(EncryptedTicketError::Version(version));
     }
     let crc = envelope.crc.ok_or(missing("crc_encryptedticket"))?;
@@ -159,44 +162,24 @@ pub fn decrypt(ticket: &[u8], key: &[u8]) -> Result<EncryptedAppTicket, Encrypte
         .user_data_len
         .ok_or(missing("cb_encrypteduserdata"))? as usize;
     // `cb_encrypted_appownershipticket` is not read: Valve's decoder takes the ownership ticket's
-    // length from the trailer, whatever the field says or whether it is there.
+    // length from the ticket itself, whatever the field says or whether it is there.
     let ciphertext = envelope.ciphertext.ok_or(missing("encrypted_ticket"))?;
     let plain = decrypt_bytes(ciphertext, key)?;
     if crc32fast::hash(&plain) != crc {
         return Err(EncryptedTicketError::Crc);
     }
-    let trailer_at = plain
-        .len()
-        .checked_sub(TRAILER_LEN)
-        .ok_or(EncryptedTicketError::Layout("shorter than its trailer"))?;
-    let (body, trailer) = plain.split_at(trailer_at);
-    let (salt, rest) = trailer.split_at(SALT_LEN);
-    let (digest, ownership_len) = rest.split_at(SHA1_LEN);
-    let ownership_len = u32::from_le_bytes(ownership_len.try_into().unwrap_or_default()) as usize;
-    if user_len.checked_add(ownership_len) != Some(body.len()) {
-        return Err(EncryptedTicketError::Layout(
-            "user data and ownership ticket are not what precedes the trailer",
-        ));
-    }
-    let signed = body;
-    let mut sha1 = Sha1::new();
-    sha1.update(signed);
-    sha1.update(salt);
-    if sha1.finalize().as_slice() != digest {
-        return Err(EncryptedTicketError::Hash);
-    }
-    let (user_data, ownership_bytes) = signed.split_at(user_len);
+    let parts = layout::split(&plain, user_len, version)?;
     let (ownership, tail) =
-        decode_ownership_at(ownership_bytes, user_len).map_err(EncryptedTicketError::Ownership)?;
-    if ownership.version <= 1 {
-        return Err(EncryptedTicketError::OwnershipVersion(ownership.version));
-    }
+        decode_ownership_at(parts.ownership, user_len).map_err(EncryptedTicketError::Ownership)?;
+    let after_vac = user_len + parts.ownership.len() - tail.rest.len();
     Ok(EncryptedAppTicket {
         version,
-        user_data: user_data.to_vec(),
+        user_data: parts.user_data.to_vec(),
         vac_banned: tail.vac_banned,
         ownership_tail: tail.rest.to_vec(),
         ownership,
+        app_defined_value: layout::app_defined_value(&plain, after_vac, version),
+        layout: parts.layout,
     })
 }
 

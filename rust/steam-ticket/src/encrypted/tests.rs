@@ -24,6 +24,8 @@ fn ticket(user_data: &[u8]) -> EncryptedAppTicket {
         },
         vac_banned: 1,
         ownership_tail: Vec::new(),
+        layout: Layout::Salted,
+        app_defined_value: None,
     }
 }
 
@@ -47,7 +49,11 @@ fn what_is_minted_decrypts_to_itself_and_reads_as_valve_reads_it() {
     assert!(t.owns_app(480) && t.owns_app(1000) && !t.owns_app(1001));
     assert!(t.is_vac_banned() && t.is_license_borrowed() && !t.is_license_temporary());
     assert_eq!(
-        (t.user_data(), t.app_defined_value(), t.is_signed()),
+        (
+            t.user_data(),
+            t.app_defined_value(),
+            t.has_signature_bytes()
+        ),
         (&b"nonce"[..], None, false)
     );
 }
@@ -93,4 +99,40 @@ fn errors_never_show_the_key_or_the_data() {
         !error.contains("secret") && !error.contains("5b5b"),
         "{error}"
     );
+}
+
+#[test]
+fn the_trailer_layout_round_trips_and_reads_the_app_defined_value_as_valve_does() {
+    for extra in [Vec::new(), vec![1u8; 4], vec![2u8; 128]] {
+        for tail in [Vec::new(), 0x1234_u32.to_le_bytes().to_vec()] {
+            let mut t = ticket(b"nonce");
+            t.version = 2;
+            t.ownership_tail = tail.clone();
+            t.layout = Layout::Trailer {
+                extra: extra.clone(),
+            };
+            // Valve reads the u32 after the VAC word when the trailer's extra length is above 3,
+            // from the ownership ticket or, past its end, from the extra bytes.
+            t.app_defined_value = match (extra.len() > 3, tail.is_empty()) {
+                (false, _) => None,
+                (true, false) => Some(0x1234),
+                (true, true) => Some(u32::from_le_bytes(extra[..4].try_into().unwrap())),
+            };
+            let back = decrypt(&mint(&t), &KEY).unwrap();
+            assert_eq!(back, t, "{} extra bytes, tail {tail:?}", extra.len());
+            assert_eq!(back.has_signature_bytes(), !extra.is_empty());
+        }
+    }
+}
+
+#[test]
+fn version_0_is_refused_and_others_are_read_in_either_layout() {
+    let mut t = ticket(b"x");
+    t.version = 0;
+    assert_eq!(
+        decrypt(&mint(&t), &KEY),
+        Err(EncryptedTicketError::Version(0))
+    );
+    t.version = 99;
+    assert_eq!(decrypt(&mint(&t), &KEY).unwrap().version, 99);
 }
