@@ -159,13 +159,8 @@ impl LoginClient {
         ticket_hex: &str,
         cancelled: impl Future<Output = ()>,
     ) -> Result<Session<'static>, LoginError> {
-        if ticket_hex.is_empty() {
-            return Err(LoginError::new(
-                ErrorKind::InvalidTicket,
-                "the ticket is empty",
-            ));
-        }
-        until(cancelled, self.login_with_retries(ticket_hex)).await
+        self.post_login(LoginRequest::new(ticket_hex), "the ticket", cancelled)
+            .await
     }
 
     /// Trades a saved session's token for a new session (`POST /api/v1/auth/session/refresh`): no
@@ -211,27 +206,30 @@ impl LoginClient {
         ticket_hex: &str,
         cancelled: impl Future<Output = ()>,
     ) -> Result<Session<'static>, LoginError> {
-        if ticket_hex.is_empty() {
+        let body = LoginRequest::encrypted(ticket_hex);
+        self.post_login(body, "the encrypted app ticket", cancelled)
+            .await
+    }
+
+    /// Posts a login body holding one ticket (`what`, for the error when it is empty).
+    async fn post_login(
+        &self,
+        body: LoginRequest<'_>,
+        what: &str,
+        cancelled: impl Future<Output = ()>,
+    ) -> Result<Session<'static>, LoginError> {
+        let ticket = body.token.as_deref().or(body.encrypted_ticket.as_deref());
+        if ticket.is_none_or(str::is_empty) {
             return Err(LoginError::new(
                 ErrorKind::InvalidTicket,
-                "the encrypted app ticket is empty",
+                format!("{what} is empty"),
             ));
         }
-        let body = LoginRequest::encrypted(ticket_hex);
         let login = self.with_retries(
             || self.http.post(&self.endpoint).json(&body),
             Session::from_json,
         );
         until(cancelled, login).await
-    }
-
-    async fn login_with_retries(&self, ticket_hex: &str) -> Result<Session<'static>, LoginError> {
-        let body = LoginRequest::new(ticket_hex);
-        self.with_retries(
-            || self.http.post(&self.endpoint).json(&body),
-            Session::from_json,
-        )
-        .await
     }
 
     async fn with_retries<T>(
